@@ -1,0 +1,65 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', 'data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      // Template literals with numbers are everywhere in messages and SQL; they are safe.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // The domain core is pure: no I/O, no storage, no crypto, no protocol.
+    files: ['packages/server/src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'net', 'http', 'crypto'], message: 'The domain core does no I/O.' },
+            { group: ['**/storage/**', '**/crypto/**', '**/protocols/**', '**/services/**', '**/http/**'], message: 'The domain core depends on nothing else.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Storage sees ciphertext only; it never touches keys.
+    files: ['packages/server/src/storage/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/crypto/**', '**/protocols/**', '**/services/**'], message: 'Storage sees only ciphertext and domain types.' }] },
+      ],
+    },
+  },
+  {
+    // Protocol adapters call services; they never reach storage or crypto directly.
+    files: ['packages/server/src/protocols/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/storage/**', '**/crypto/**'], message: 'Adapters talk to services only.' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'packages/*/test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

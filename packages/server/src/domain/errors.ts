@@ -1,0 +1,74 @@
+/**
+ * The one error type services throw. Each code is a stable snake_case literal from the catalog below;
+ * every protocol adapter maps the whole catalog to its own wire codes (a `Record` over `ErrorCode`,
+ * so a new code without a mapping is a compile error).
+ *
+ * Messages are for users: product vocabulary, quoting the identifier the caller sent, never a secret
+ * value, key material or anything from storage internals.
+ */
+
+/** What kind of failure a code is; adapters use it as the fallback when choosing a status. */
+export type ErrorClass = 'client' | 'not_found' | 'conflict' | 'unavailable' | 'internal';
+
+export const ERROR_CATALOG = {
+  invalid_argument: { class: 'client', message: 'A parameter is not valid.' },
+  missing_argument: { class: 'client', message: 'A required parameter is missing.' },
+  limit_exceeded: { class: 'client', message: 'A resource limit is exceeded.' },
+  unsupported_operation: { class: 'client', message: 'The operation is not supported for this resource.' },
+  secret_not_found: { class: 'not_found', message: 'The secret does not exist.' },
+  secret_version_not_found: { class: 'not_found', message: 'The secret version does not exist.' },
+  secret_stage_not_found: { class: 'not_found', message: 'No version of the secret has this stage.' },
+  secret_already_exists: { class: 'conflict', message: 'A secret with this name already exists.' },
+  secret_pending_deletion: { class: 'conflict', message: 'The secret is scheduled for deletion.' },
+  secret_version_conflict: {
+    class: 'conflict',
+    message: 'The version already exists with a different value; versions are write-once.',
+  },
+  key_not_found: { class: 'not_found', message: 'The key does not exist.' },
+  key_version_not_found: { class: 'not_found', message: 'The key version does not exist.' },
+  alias_not_found: { class: 'not_found', message: 'The alias does not exist.' },
+  alias_already_exists: { class: 'conflict', message: 'The alias already exists.' },
+  key_disabled: { class: 'conflict', message: 'The key is disabled.' },
+  key_pending_deletion: { class: 'conflict', message: 'The key is scheduled for deletion.' },
+  key_state_conflict: { class: 'conflict', message: 'The key is not in a state that allows this change.' },
+  invalid_ciphertext: { class: 'client', message: 'The ciphertext is not valid for this key and context.' },
+  unavailable: { class: 'unavailable', message: 'The service is temporarily unavailable.' },
+  internal: { class: 'internal', message: 'Internal failure.' },
+} as const satisfies Record<string, { class: ErrorClass; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export const ERROR_CODES = Object.keys(ERROR_CATALOG) as ErrorCode[];
+
+/** Extra structured facts an adapter may render (which parameter, which resource). */
+export interface ErrorDetails {
+  /** The domain name of the offending argument, e.g. `versionId`; adapters translate it to wire names. */
+  readonly field?: string;
+  /** The identifier the caller used for the missing or conflicting resource. */
+  readonly resource?: string;
+}
+
+export class DomainError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message?: string, details: ErrorDetails = {}, options?: ErrorOptions) {
+    super(message ?? ERROR_CATALOG[code].message, options);
+    this.name = 'DomainError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get errorClass(): ErrorClass {
+    return ERROR_CATALOG[this.code].class;
+  }
+}
+
+export function isDomainError(error: unknown, code?: ErrorCode): error is DomainError {
+  return error instanceof DomainError && (code === undefined || error.code === code);
+}
+
+/** Shorthand for the common "argument X is not valid" error. */
+export function invalidArgument(field: string, message: string): DomainError {
+  return new DomainError('invalid_argument', message, { field });
+}

@@ -1,0 +1,153 @@
+/**
+ * Customer master keys (CMKs): metadata, versions and the state matrix of the API spec §3.6. Pure; the
+ * key material itself lives in the crypto layer and never appears here.
+ */
+import { DomainError, invalidArgument } from './errors.js';
+import type { EpochMs } from './secret.js';
+import type { Tag } from './validation.js';
+
+export const KEY_STATES = ['enabled', 'disabled', 'pending_deletion'] as const;
+export type KeyState = (typeof KEY_STATES)[number];
+
+/** `customer` keys are managed through the API; the `service` key encrypts secrets created without a key. */
+export type KeyOwner = 'customer' | 'service';
+
+export const MAX_KEY_DESCRIPTION_LENGTH = 8192;
+export const MIN_PENDING_WINDOW_DAYS = 7;
+export const MAX_PENDING_WINDOW_DAYS = 366;
+const DAY_MS = 86_400_000;
+const ALIAS_NAME = /^alias\/[A-Za-z0-9:/_-]{1,255}$/;
+
+export interface Key {
+  readonly id: string;
+  readonly description: string;
+  readonly owner: KeyOwner;
+  readonly state: KeyState;
+  readonly createdAt: EpochMs;
+  /** When a key pending deletion is destroyed. */
+  readonly deleteAt: EpochMs | null;
+  /** The key version new encryptions use; older versions stay available for decryption. */
+  readonly primaryVersionId: string;
+  readonly lastRotatedAt: EpochMs;
+  readonly tags: readonly Tag[];
+}
+
+export interface KeyVersion {
+  readonly keyId: string;
+  readonly versionId: string;
+  readonly createdAt: EpochMs;
+}
+
+export interface Alias {
+  readonly name: string;
+  readonly keyId: string;
+}
+
+export function validateKeyDescription(description: string): void {
+  if (description.length > MAX_KEY_DESCRIPTION_LENGTH) {
+    throw invalidArgument('description', `A key description is at most ${MAX_KEY_DESCRIPTION_LENGTH} characters.`);
+  }
+}
+
+export function validateAliasName(name: string): void {
+  if (!ALIAS_NAME.test(name)) {
+    throw invalidArgument('aliasName', 'An alias is "alias/" followed by 1 to 255 letters, digits and : / _ -.');
+  }
+  if (name.startsWith('alias/acs')) throw invalidArgument('aliasName', 'Aliases starting with "alias/acs" are reserved.');
+}
+
+export function newKey(input: {
+  id: string;
+  versionId: string;
+  description: string;
+  owner: KeyOwner;
+  tags: readonly Tag[];
+  now: EpochMs;
+}): Key {
+  validateKeyDescription(input.description);
+  return {
+    id: input.id,
+    description: input.description,
+    owner: input.owner,
+    state: 'enabled',
+    createdAt: input.now,
+    deleteAt: null,
+    primaryVersionId: input.versionId,
+    lastRotatedAt: input.now,
+    tags: input.tags,
+  };
+}
+
+function stateConflict(key: Key, action: string): DomainError {
+  return new DomainError('key_state_conflict', `The key "${key.id}" cannot ${action} while it is ${key.state.replace('_', ' ')}.`, {
+    resource: key.id,
+  });
+}
+
+/** Encrypt, decrypt and data-key generation need an enabled key; so does reading or writing a secret under it. */
+export function assertKeyUsable(key: Key): void {
+  if (key.state === 'disabled') {
+    throw new DomainError('key_disabled', `The key "${key.id}" is disabled.`, { resource: key.id });
+  }
+  if (key.state === 'pending_deletion') {
+    throw new DomainError('key_pending_deletion', `The key "${key.id}" is scheduled for deletion.`, { resource: key.id });
+  }
+}
+
+/** Description, tag and alias-target changes are refused on a key pending deletion. */
+export function assertKeyModifiable(key: Key): void {
+  if (key.state === 'pending_deletion') {
+    throw new DomainError('key_pending_deletion', `The key "${key.id}" is scheduled for deletion.`, { resource: key.id });
+  }
+}
+
+export function enableKey(key: Key): Key {
+  if (key.state === 'pending_deletion') throw stateConflict(key, 'be enabled');
+  return { ...key, state: 'enabled' };
+}
+
+export function disableKey(key: Key): Key {
+  if (key.state === 'pending_deletion') throw stateConflict(key, 'be disabled');
+  return { ...key, state: 'disabled' };
+}
+
+export function scheduleKeyDeletion(key: Key, pendingWindowDays: number, now: EpochMs): Key {
+  if (
+    !Number.isInteger(pendingWindowDays) ||
+    pendingWindowDays < MIN_PENDING_WINDOW_DAYS ||
+    pendingWindowDays > MAX_PENDING_WINDOW_DAYS
+  ) {
+    throw invalidArgument(
+      'pendingWindowInDays',
+      `The pending window is a whole number of days from ${MIN_PENDING_WINDOW_DAYS} to ${MAX_PENDING_WINDOW_DAYS}.`,
+    );
+  }
+  if (key.state === 'pending_deletion') throw stateConflict(key, 'be scheduled for deletion');
+  return { ...key, state: 'pending_deletion', deleteAt: now + pendingWindowDays * DAY_MS };
+}
+
+/** A cancelled deletion returns the key to enabled (DECISIONS 16). */
+export function cancelKeyDeletion(key: Key): Key {
+  if (key.state !== 'pending_deletion') throw stateConflict(key, 'have its deletion cancelled');
+  return { ...key, state: 'enabled', deleteAt: null };
+}
+
+export function updateKeyDescription(key: Key, description: string): Key {
+  assertKeyModifiable(key);
+  validateKeyDescription(description);
+  return { ...key, description };
+}
+
+/** A new key version becomes primary; existing versions remain for decryption. */
+export function rotateKey(key: Key, versionId: string, now: EpochMs): Key {
+  assertKeyModifiable(key);
+  return { ...key, primaryVersionId: versionId, lastRotatedAt: now };
+}
+
+export function assertAliasTargetAllowed(key: Key): void {
+  if (key.state === 'pending_deletion') throw stateConflict(key, 'receive an alias');
+}
+
+export function isKeyExpired(key: Key, now: EpochMs): boolean {
+  return key.deleteAt !== null && key.deleteAt <= now;
+}

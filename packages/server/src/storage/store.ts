@@ -1,0 +1,159 @@
+/**
+ * The storage seam. Repositories follow aggregates (a secret with its versions and stages, a key with
+ * its versions), and their methods are domain operations, not table CRUD. Storage only ever sees
+ * ciphertext: secret values, data keys, key material and access-key secrets arrive already sealed.
+ *
+ * Every method outside `transaction` runs in its own transaction. Inside `transaction(work)`, `work`
+ * receives repositories bound to that transaction; nothing inside it may do network calls or key
+ * generation (do those first, then open the transaction).
+ *
+ * Implementations translate driver errors at this boundary: a unique-key clash becomes the matching
+ * `DomainError` (`secret_already_exists`, `alias_already_exists`), busy/serialization failures become
+ * `unavailable`. SQL text and table names never travel upward.
+ */
+import type { Alias, Key, KeyOwner, KeyState, KeyVersion } from '../domain/key.js';
+import type { EpochMs, Secret } from '../domain/secret.js';
+
+/** A secret version's sealed value: its data key wrapped under the CMK, and the value under the data key. */
+export interface SecretCiphertext {
+  readonly encryptedDataKey: Uint8Array;
+  readonly encryptedValue: Uint8Array;
+}
+
+/** The secret's metadata without versions and stages, as listings return it. */
+export type SecretSummary = Omit<Secret, 'versions' | 'stages'>;
+
+export interface SecretListQuery {
+  /** Names starting with any of these (OR). */
+  readonly namePrefixes?: readonly string[] | undefined;
+  /** Descriptions equal to any of these (OR). */
+  readonly descriptions?: readonly string[] | undefined;
+  /** Secrets carrying a tag with any of these keys (OR). */
+  readonly tagKeys?: readonly string[] | undefined;
+  /** Secrets carrying a tag with any of these values (OR). */
+  readonly tagValues?: readonly string[] | undefined;
+  /** Rows to skip; listings are ordered by name. */
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Rows matching the query, ignoring offset and limit. */
+  readonly total: number;
+}
+
+export interface ReadOptions {
+  /** Lock the row for the rest of the transaction where the engine has row locks (PostgreSQL). */
+  readonly forUpdate?: boolean;
+}
+
+/** What `SecretRepository.save` writes besides the secret's metadata and stages. */
+export interface SecretWrite {
+  /** A version to insert: `secret.versions` already lists it. */
+  readonly added?: { readonly versionId: string; readonly ciphertext: SecretCiphertext };
+  /** Versions to delete with their ciphertext: `secret.versions` no longer lists them. */
+  readonly evicted?: readonly string[];
+}
+
+export interface SecretRepository {
+  /** The secret with this name, versions (oldest first) and stages included. Secrets pending deletion are returned too. */
+  getByName(name: string, options?: ReadOptions): Promise<Secret | undefined>;
+  /** Inserts a new secret with its single first version. Name taken → `secret_already_exists`. */
+  insert(secret: Secret, ciphertext: SecretCiphertext): Promise<void>;
+  /**
+   * Persists the aggregate as given: description, tags, update time, planned deletion, the whole stage
+   * map (replacing the stored one), plus the version added and the versions evicted.
+   */
+  save(secret: Secret, write?: SecretWrite): Promise<void>;
+  getCiphertext(secretId: string, versionId: string): Promise<SecretCiphertext | undefined>;
+  list(query: SecretListQuery): Promise<Page<SecretSummary>>;
+  /** Deletes the secret, its versions, ciphertexts, stages and tags. */
+  destroy(secretId: string): Promise<void>;
+  /** Names of secrets whose recovery window ended at or before `now`, at most `limit`. */
+  listExpired(now: EpochMs, limit: number): Promise<string[]>;
+}
+
+export interface KeyListQuery {
+  readonly owner: KeyOwner;
+  readonly states?: readonly KeyState[] | undefined;
+  /** Rows to skip; listings are ordered by creation time, then id. */
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface KeyRepository {
+  /** Inserts a key with its first version and that version's wrapped material. */
+  insert(key: Key, version: KeyVersion, wrappedMaterial: Uint8Array): Promise<void>;
+  get(keyId: string, options?: ReadOptions): Promise<Key | undefined>;
+  /** The service key (owner `service`), if it has been created. */
+  getServiceKey(): Promise<Key | undefined>;
+  /** Persists the key's metadata: description, state, deletion date, primary version, rotation time, tags. */
+  save(key: Key): Promise<void>;
+  addVersion(version: KeyVersion, wrappedMaterial: Uint8Array): Promise<void>;
+  getWrappedMaterial(keyId: string, versionId: string): Promise<Uint8Array | undefined>;
+  /** Oldest first. */
+  listVersions(keyId: string): Promise<KeyVersion[]>;
+  list(query: KeyListQuery): Promise<Page<Key>>;
+  /** Deletes the key, its versions and material, and its aliases. */
+  destroy(keyId: string): Promise<void>;
+  /** Ids of keys whose pending window ended at or before `now`, at most `limit`. */
+  listExpired(now: EpochMs, limit: number): Promise<string[]>;
+}
+
+export interface AliasListQuery {
+  readonly keyId?: string | undefined;
+  /** Rows to skip; listings are ordered by alias name. */
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface AliasRepository {
+  /** Alias name taken → `alias_already_exists`. */
+  insert(alias: Alias): Promise<void>;
+  get(name: string): Promise<Alias | undefined>;
+  /** Points an existing alias at another key. */
+  update(alias: Alias): Promise<void>;
+  /** Returns whether an alias was deleted. */
+  delete(name: string): Promise<boolean>;
+  list(query: AliasListQuery): Promise<Page<Alias>>;
+}
+
+export type AccessKeyStatus = 'active' | 'inactive';
+
+export interface AccessKeyRecord {
+  readonly id: string;
+  readonly userName: string;
+  readonly status: AccessKeyStatus;
+  /** The access key secret sealed under the root key (signature checks need it back, so it is not hashed). */
+  readonly encryptedSecret: Uint8Array;
+  readonly createdAt: EpochMs;
+}
+
+export interface AccessKeyRepository {
+  /** Inserts the record, or replaces the one with the same id. */
+  put(record: AccessKeyRecord): Promise<void>;
+  get(id: string): Promise<AccessKeyRecord | undefined>;
+  listForUser(userName: string): Promise<AccessKeyRecord[]>;
+}
+
+/** Small instance-wide facts: the account id, the root-key check value. */
+export interface MetaRepository {
+  get(name: string): Promise<string | undefined>;
+  /** Inserts or replaces. */
+  set(name: string, value: string): Promise<void>;
+}
+
+export interface Repositories {
+  readonly secrets: SecretRepository;
+  readonly keys: KeyRepository;
+  readonly aliases: AliasRepository;
+  readonly accessKeys: AccessKeyRepository;
+  readonly meta: MetaRepository;
+}
+
+export interface Store extends Repositories {
+  /** Runs `work` in one transaction: all its writes commit durably together, or none do. */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
