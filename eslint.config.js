@@ -26,7 +26,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['node:*', 'fs', 'net', 'http', 'crypto'], message: 'The domain core does no I/O.' },
-            { group: ['**/storage/**', '**/crypto/**', '**/protocols/**', '**/services/**', '**/http/**'], message: 'The domain core depends on nothing else.' },
+            {
+              group: ['**/storage/**', '**/crypto/**', '**/protocols/**', '**/services/**', '**/http/**'],
+              message: 'The domain core depends on nothing else.',
+            },
           ],
         },
       ],
@@ -38,7 +41,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/crypto/**', '**/protocols/**', '**/services/**'], message: 'Storage sees only ciphertext and domain types.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/crypto/**', '**/protocols/**', '**/services/**'],
+              message: 'Storage sees only ciphertext and domain types.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -48,7 +58,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/storage/**', '**/crypto/**'], message: 'Adapters talk to services only.' }] },
+        {
+          patterns: [
+            { group: ['**/storage/**', '**/crypto/**'], message: 'Adapters talk to services only.' },
+          ],
+        },
       ],
     },
   },
@@ -59,7 +73,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly' },
+    },
   },
 );

@@ -44,16 +44,23 @@ export interface Alias {
 }
 
 export function validateKeyDescription(description: string): void {
-  if (description.length > MAX_KEY_DESCRIPTION_LENGTH) {
-    throw invalidArgument('description', `A key description is at most ${MAX_KEY_DESCRIPTION_LENGTH} characters.`);
+  if (Array.from(description).length > MAX_KEY_DESCRIPTION_LENGTH) {
+    throw invalidArgument(
+      'description',
+      `A key description is at most ${MAX_KEY_DESCRIPTION_LENGTH} characters.`,
+    );
   }
 }
 
 export function validateAliasName(name: string): void {
   if (!ALIAS_NAME.test(name)) {
-    throw invalidArgument('aliasName', 'An alias is "alias/" followed by 1 to 255 letters, digits and : / _ -.');
+    throw invalidArgument(
+      'aliasName',
+      'An alias is "alias/" followed by 1 to 255 letters, digits and : / _ -.',
+    );
   }
-  if (name.startsWith('alias/acs')) throw invalidArgument('aliasName', 'Aliases starting with "alias/acs" are reserved.');
+  if (name.startsWith('alias/acs'))
+    throw invalidArgument('aliasName', 'Aliases starting with "alias/acs" are reserved.');
 }
 
 export function newKey(input: {
@@ -79,9 +86,13 @@ export function newKey(input: {
 }
 
 function stateConflict(key: Key, action: string): DomainError {
-  return new DomainError('key_state_conflict', `The key "${key.id}" cannot ${action} while it is ${key.state.replace('_', ' ')}.`, {
-    resource: key.id,
-  });
+  return new DomainError(
+    'key_state_conflict',
+    `The key "${key.id}" cannot ${action} while it is ${key.state.replace('_', ' ')}.`,
+    {
+      resource: key.id,
+    },
+  );
 }
 
 /** Encrypt, decrypt and data-key generation need an enabled key; so does reading or writing a secret under it. */
@@ -90,14 +101,18 @@ export function assertKeyUsable(key: Key): void {
     throw new DomainError('key_disabled', `The key "${key.id}" is disabled.`, { resource: key.id });
   }
   if (key.state === 'pending_deletion') {
-    throw new DomainError('key_pending_deletion', `The key "${key.id}" is scheduled for deletion.`, { resource: key.id });
+    throw new DomainError('key_pending_deletion', `The key "${key.id}" is scheduled for deletion.`, {
+      resource: key.id,
+    });
   }
 }
 
 /** Description, tag and alias-target changes are refused on a key pending deletion. */
 export function assertKeyModifiable(key: Key): void {
   if (key.state === 'pending_deletion') {
-    throw new DomainError('key_pending_deletion', `The key "${key.id}" is scheduled for deletion.`, { resource: key.id });
+    throw new DomainError('key_pending_deletion', `The key "${key.id}" is scheduled for deletion.`, {
+      resource: key.id,
+    });
   }
 }
 

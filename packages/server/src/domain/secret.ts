@@ -146,9 +146,13 @@ export function resolveVersion(secret: Secret, selector: VersionSelector): Secre
   const holder = secret.stages.get(label);
   const version = holder === undefined ? undefined : findVersion(secret, holder);
   if (!version) {
-    throw new DomainError('secret_stage_not_found', `No version of the secret "${secret.name}" has this stage.`, {
-      resource: label,
-    });
+    throw new DomainError(
+      'secret_stage_not_found',
+      `No version of the secret "${secret.name}" has this stage.`,
+      {
+        resource: label,
+      },
+    );
   }
   return version;
 }
@@ -177,7 +181,11 @@ export interface SecretChange {
  * Adds a new version. The caller has already ruled out an existing version with this id (that path
  * is the idempotent re-put or a conflict, decided by comparing values, which the model never sees).
  */
-export function putVersion(secret: Secret, input: PutVersionInput, limits: SecretLimits = DEFAULT_SECRET_LIMITS): SecretChange {
+export function putVersion(
+  secret: Secret,
+  input: PutVersionInput,
+  limits: SecretLimits = DEFAULT_SECRET_LIMITS,
+): SecretChange {
   assertNotPendingDeletion(secret);
   validateVersionId(input.versionId);
   if (findVersion(secret, input.versionId)) {
@@ -186,7 +194,8 @@ export function putVersion(secret: Secret, input: PutVersionInput, limits: Secre
     });
   }
   const labels = input.stages ?? [STAGE_CURRENT];
-  if (labels.length === 0) throw invalidArgument('versionStages', 'Name at least one stage for the new version.');
+  if (labels.length === 0)
+    throw invalidArgument('versionStages', 'Name at least one stage for the new version.');
   for (const label of labels) validateStage(label, 'versionStages');
   assertDistinct(labels, 'versionStages');
 
@@ -199,7 +208,10 @@ export function putVersion(secret: Secret, input: PutVersionInput, limits: Secre
   for (const label of labels) stages.set(label, input.versionId);
   assertStageLimit(stages, limits);
 
-  const versions = [...secret.versions, { versionId: input.versionId, createdAt: input.now, dataType: input.dataType }];
+  const versions = [
+    ...secret.versions,
+    { versionId: input.versionId, createdAt: input.now, dataType: input.dataType },
+  ];
   return evictOverflow({ ...secret, versions, stages, updatedAt: input.now }, limits);
 }
 
@@ -228,7 +240,10 @@ export function updateVersionStage(
     });
   }
   if (isBuiltinStage(stage) && moveToVersion === undefined) {
-    throw invalidArgument('moveToVersion', 'Built-in stages can only be moved to another version, never removed.');
+    throw invalidArgument(
+      'moveToVersion',
+      'Built-in stages can only be moved to another version, never removed.',
+    );
   }
   for (const versionId of [moveToVersion, removeFromVersion]) {
     if (versionId !== undefined && !findVersion(secret, versionId)) {
@@ -241,14 +256,19 @@ export function updateVersionStage(
   }
   const holder = secret.stages.get(stage);
   if (removeFromVersion !== undefined && holder !== removeFromVersion) {
-    throw invalidArgument('removeFromVersion', `The version "${removeFromVersion}" does not carry this stage.`);
+    throw invalidArgument(
+      'removeFromVersion',
+      `The version "${removeFromVersion}" does not carry this stage.`,
+    );
   }
 
+  // Moving a label to the version that already holds it changes nothing, not even the update time.
+  if (moveToVersion !== undefined && holder === moveToVersion) return secret;
   const stages = new Map(secret.stages);
   if (moveToVersion === undefined) {
     stages.delete(stage);
   } else {
-    if (stage === STAGE_CURRENT && holder !== undefined && holder !== moveToVersion) {
+    if (stage === STAGE_CURRENT && holder !== undefined) {
       stages.set(STAGE_PREVIOUS, holder);
     }
     stages.set(stage, moveToVersion);
@@ -274,7 +294,7 @@ function evictOverflow(secret: Secret, limits: SecretLimits): SecretChange {
     .filter((v) => !labeled.has(v.versionId))
     .slice(0, overflow)
     .map((v) => v.versionId);
-  // Unreachable while maxStages < maxVersions (the config enforces it); kept as a guard, not a path.
+  // Unreachable while maxStages <= maxVersions (the config enforces it); kept as a guard, not a path.
   if (evicted.length < overflow) {
     throw new DomainError('limit_exceeded', `Every version of the secret "${secret.name}" carries a stage.`);
   }
@@ -316,7 +336,9 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[], limit
   const byKey = new Map(existing.map((t) => [t.key, t.value]));
   for (const tag of added) byKey.set(tag.key, tag.value);
   if (byKey.size > limits.maxTags) {
-    throw new DomainError('limit_exceeded', `A resource carries at most ${limits.maxTags} tags.`, { field: 'tags' });
+    throw new DomainError('limit_exceeded', `A resource carries at most ${limits.maxTags} tags.`, {
+      field: 'tags',
+    });
   }
   return [...byKey].map(([key, value]) => ({ key, value }));
 }
@@ -337,7 +359,10 @@ export function deleteSecret(secret: Secret, input: DeleteSecretInput): Deletion
   assertNotPendingDeletion(secret);
   const days = input.recoveryWindowDays ?? 30;
   validateRecoveryWindow(days);
-  return { kind: 'scheduled', secret: { ...secret, plannedDeleteAt: input.now + days * DAY_MS, updatedAt: input.now } };
+  return {
+    kind: 'scheduled',
+    secret: { ...secret, plannedDeleteAt: input.now + days * DAY_MS, updatedAt: input.now },
+  };
 }
 
 /** Brings a secret back from its recovery window; a secret not scheduled for deletion is unchanged (DECISIONS 12). */
@@ -353,8 +378,12 @@ export function isExpired(secret: Secret, now: EpochMs): boolean {
 
 export function assertNotPendingDeletion(secret: Secret): void {
   if (secret.plannedDeleteAt !== null) {
-    throw new DomainError('secret_pending_deletion', `The secret "${secret.name}" is scheduled for deletion.`, {
-      resource: secret.name,
-    });
+    throw new DomainError(
+      'secret_pending_deletion',
+      `The secret "${secret.name}" is scheduled for deletion.`,
+      {
+        resource: secret.name,
+      },
+    );
   }
 }

@@ -37,7 +37,10 @@ export function validateSecretName(name: string): void {
 
 export function validateVersionId(versionId: string, field = 'versionId'): void {
   if (!VERSION_ID.test(versionId)) {
-    throw invalidArgument(field, 'A version id must be 1 to 64 characters of letters, digits and _ . + = @ : / -.');
+    throw invalidArgument(
+      field,
+      'A version id must be 1 to 64 characters of letters, digits and _ . + = @ : / -.',
+    );
   }
 }
 
@@ -52,7 +55,8 @@ export function validateCustomStage(label: string, field = 'versionStage'): void
 }
 
 export function validateDescription(description: string): void {
-  if (description.length > MAX_DESCRIPTION_LENGTH) {
+  // Characters, not UTF-16 units: an emoji counts once.
+  if (Array.from(description).length > MAX_DESCRIPTION_LENGTH) {
     throw invalidArgument('description', `A description is at most ${MAX_DESCRIPTION_LENGTH} characters.`);
   }
 }
