@@ -1,0 +1,55 @@
+/**
+ * The conformance suite every `Store` implementation must pass, whatever engine is underneath. It
+ * registers vitest `describe`/`it` blocks, so call it at the top level of a test file:
+ *
+ * ```ts
+ * describeStoreConformance('sqlite (memory)', () => openSqliteStore({ path: ':memory:' }));
+ * ```
+ *
+ * Each case opens a store of its own with `open` and closes it afterwards, so `open` must return an
+ * empty, migrated store every time (a new file, a new in-memory database, a new PostgreSQL schema).
+ * The cases assume nothing about the engine: no SQL, no driver types, byte arrays compared by value.
+ */
+import { afterEach, beforeEach, describe } from 'vitest';
+
+import { describeKeyCases } from './conformance/key-cases.js';
+import { describeSecretCases } from './conformance/secret-cases.js';
+import { describeSecretListCases } from './conformance/secret-list-cases.js';
+import { describeSecretModelProperty } from './conformance/secret-model-property.js';
+import { describeSmallCases } from './conformance/small-cases.js';
+import { describeTransactionCases } from './conformance/transaction-cases.js';
+import type { Store } from './store.js';
+
+/**
+ * Registers the store conformance cases under `"<name>: store conformance"`.
+ *
+ * @param name Names the implementation in test titles, e.g. `sqlite (file)`.
+ * @param open Opens a fresh, empty, migrated store; called once per case.
+ */
+export function describeStoreConformance(name: string, open: () => Promise<Store>): void {
+  describe(`${name}: store conformance`, () => {
+    let current: Store | undefined;
+
+    beforeEach(async () => {
+      current = await open();
+    });
+
+    afterEach(async () => {
+      const store = current;
+      current = undefined;
+      await store?.close();
+    });
+
+    const store = (): Store => {
+      if (!current) throw new Error('The conformance store is only open while a case runs.');
+      return current;
+    };
+
+    describeSecretCases(store);
+    describeSecretListCases(store);
+    describeSecretModelProperty(store);
+    describeKeyCases(store);
+    describeSmallCases(store);
+    describeTransactionCases(store);
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * The one `Store` implementation, over Kysely, for every engine. The engine's wiring module opens the
+ * Kysely instance, runs the migrations and passes its `StoreCapabilities`; nothing here imports a
+ * driver or asks which engine it is talking to.
+ *
+ * Transactions: `transaction(work)` opens one Kysely transaction and hands `work` repositories bound
+ * to it. Outside it, each repository call that writes several statements opens its own transaction,
+ * and each aggregate read runs in a read-only transaction at `snapshotIsolationLevel` so its
+ * statements see one snapshot.
+ *
+ * Rules for callers of `transaction`:
+ * - use only the `tx` repositories inside `work`; calling the store itself there waits for a
+ *   connection the transaction holds (SQLite has exactly one) and never returns;
+ * - a store error inside `work` ends the transaction: PostgreSQL refuses further statements after
+ *   one fails, so do not catch it and carry on;
+ * - on engines with row locks, the transaction runs at the engine's default isolation (PostgreSQL:
+ *   read committed), so read the aggregate you are about to change with `forUpdate: true`; that
+ *   lock is also what makes the read of its versions and stages consistent.
+ */
+import type { Kysely } from 'kysely';
+
+import type { StoreCapabilities } from './capabilities.js';
+import { KyselyAccessKeyRepository } from './kysely/access-key-repository.js';
+import { KyselyAliasRepository } from './kysely/alias-repository.js';
+import { KyselyKeyRepository } from './kysely/key-repository.js';
+import { KyselyMetaRepository } from './kysely/meta-repository.js';
+import { runTransaction, Scope } from './kysely/scope.js';
+import { KyselySecretRepository } from './kysely/secret-repository.js';
+import type { Database } from './schema.js';
+import type {
+  AccessKeyRepository,
+  AliasRepository,
+  KeyRepository,
+  MetaRepository,
+  Repositories,
+  SecretRepository,
+  Store,
+} from './store.js';
+
+function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities): Repositories {
+  const scope = new Scope(db, capabilities);
+  return {
+    secrets: new KyselySecretRepository(scope),
+    keys: new KyselyKeyRepository(scope),
+    aliases: new KyselyAliasRepository(scope),
+    accessKeys: new KyselyAccessKeyRepository(scope),
+    meta: new KyselyMetaRepository(scope),
+  };
+}
+
+/**
+ * The store over an open Kysely instance whose schema is already migrated (`migrateToLatest`).
+ * `close()` destroys the Kysely instance, closing the driver's connections. Engine wiring may extend
+ * it with engine-specific diagnostics.
+ */
+export class KyselyStore implements Store {
+  readonly secrets: SecretRepository;
+  readonly keys: KeyRepository;
+  readonly aliases: AliasRepository;
+  readonly accessKeys: AccessKeyRepository;
+  readonly meta: MetaRepository;
+  readonly #db: Kysely<Database>;
+  readonly #capabilities: StoreCapabilities;
+
+  constructor(db: Kysely<Database>, capabilities: StoreCapabilities) {
+    this.#db = db;
+    this.#capabilities = Object.freeze({ ...capabilities });
+    const repositories = bindRepositories(db, this.#capabilities);
+    this.secrets = repositories.secrets;
+    this.keys = repositories.keys;
+    this.aliases = repositories.aliases;
+    this.accessKeys = repositories.accessKeys;
+    this.meta = repositories.meta;
+  }
+
+  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    return runTransaction(this.#db, (trx) => work(bindRepositories(trx, this.#capabilities)));
+  }
+
+  async close(): Promise<void> {
+    await this.#db.destroy();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Kysely table types, shared by every engine. Column names are snake_case; the repositories map rows
+ * to the camelCase domain types and check enum-like text columns on the way out.
+ *
+ * Timestamps are integer epoch milliseconds in `bigint` columns, typed `number` here: better-sqlite3
+ * returns them as numbers, and epoch milliseconds stay far below 2^53. node-postgres returns `int8` as
+ * a string, so the PostgreSQL wiring must install a type parser for OID 20 (`int8`) that turns it into
+ * a number before these types are true there. Counts and `max()` results are converted explicitly.
+ */
+
+/** One row per secret; versions, stages and tags live in their own tables. */
+export interface SecretsTable {
+  id: string;
+  /** Unique. Sorted by code point (see `StoreCapabilities.codePointCollation`). */
+  name: string;
+  description: string;
+  encryption_key_id: string;
+  created_at: number;
+  updated_at: number;
+  /** Set while the secret waits out its recovery window. */
+  planned_delete_at: number | null;
+}
+
+/** One row per live version of a secret, with its ciphertext. */
+export interface SecretVersionsTable {
+  secret_id: string;
+  version_id: string;
+  /**
+   * Insertion order within the secret (1, 2, …; gaps after eviction). Versions come back ordered by
+   * it, because two versions may share a `created_at` millisecond.
+   */
+  seq: number;
+  created_at: number;
+  /** A `SecretDataType`. */
+  data_type: string;
+  encrypted_data_key: Uint8Array;
+  encrypted_value: Uint8Array;
+}
+
+/** Stage label → version; the primary key (secret_id, label) makes a label mark one version. */
+export interface SecretStagesTable {
+  secret_id: string;
+  label: string;
+  version_id: string;
+}
+
+/** A secret's tags, one row per key. */
+export interface SecretTagsTable {
+  secret_id: string;
+  key: string;
+  value: string;
+  /** The tag's place in `Secret.tags`, so the list comes back in the order it was saved. */
+  position: number;
+}
+
+/** One row per key (CMK or service key); versions and tags live in their own tables. */
+export interface KeysTable {
+  /** Sorted by code point as the tie-breaker of key listings. */
+  id: string;
+  description: string;
+  /** A `KeyOwner`. */
+  owner: string;
+  /** A `KeyState`. */
+  state: string;
+  created_at: number;
+  delete_at: number | null;
+  primary_version_id: string;
+  last_rotated_at: number;
+}
+
+/** One row per key version, with its wrapped material. */
+export interface KeyVersionsTable {
+  key_id: string;
+  version_id: string;
+  /** Insertion order within the key, as `SecretVersionsTable.seq`. */
+  seq: number;
+  created_at: number;
+  /** The key version's material, wrapped by the crypto layer before it gets here. */
+  wrapped_material: Uint8Array;
+}
+
+/** A key's tags, one row per tag key, numbered as `SecretTagsTable`. */
+export interface KeyTagsTable {
+  key_id: string;
+  key: string;
+  value: string;
+  position: number;
+}
+
+/** Alias name → key. */
+export interface AliasesTable {
+  /** Sorted by code point. */
+  name: string;
+  key_id: string;
+}
+
+/** API access keys; the secret half arrives sealed. */
+export interface AccessKeysTable {
+  id: string;
+  user_name: string;
+  /** An `AccessKeyStatus`. */
+  status: string;
+  encrypted_secret: Uint8Array;
+  created_at: number;
+}
+
+/** Instance-wide name → value facts. */
+export interface MetaTable {
+  name: string;
+  value: string;
+}
+
+/** The whole schema as Kysely sees it. Kysely's own migration tables are not listed: only the migrator touches them. */
+export interface Database {
+  secrets: SecretsTable;
+  secret_versions: SecretVersionsTable;
+  secret_stages: SecretStagesTable;
+  secret_tags: SecretTagsTable;
+  keys: KeysTable;
+  key_versions: KeyVersionsTable;
+  key_tags: KeyTagsTable;
+  aliases: AliasesTable;
+  access_keys: AccessKeysTable;
+  meta: MetaTable;
+}

@@ -1,0 +1,211 @@
+/**
+ * SQLite wiring: the only module that imports better-sqlite3. It opens the file, sets the pragmas
+ * that make commits durable, runs the migrations and hands back the shared Kysely store.
+ */
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+import BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery, Kysely, sql, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
+import type {
+  DatabaseConnection,
+  DialectAdapter,
+  Driver,
+  SqliteDialectConfig,
+  TransactionSettings,
+} from 'kysely';
+
+import type { StoreCapabilities } from './capabilities.js';
+import { KyselyStore } from './kysely-store.js';
+import { MigrationError, migrateToLatest } from './migrations.js';
+import type { Database } from './schema.js';
+import type { Store } from './store.js';
+
+/** What SQLite can and cannot do, for the shared store and migrations (see `StoreCapabilities`). */
+export const SQLITE_CAPABILITIES: StoreCapabilities = Object.freeze({
+  binaryType: 'blob',
+  supportsRowLocks: false,
+  snapshotIsolationLevel: undefined,
+  codePointCollation: undefined,
+});
+
+/** The path that opens a private, throwaway in-memory database. */
+export const SQLITE_IN_MEMORY = ':memory:';
+
+/** How long a statement waits for another process's lock by default before failing as `unavailable`. */
+export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+export interface SqliteStoreOptions {
+  /**
+   * The database file. It and its parent folder are created when missing (the file with mode 0600,
+   * the folder with 0700). `':memory:'` opens a throwaway in-memory database, for tests.
+   */
+  readonly path: string;
+  /**
+   * How long a statement waits for a lock another process holds (a backup, a CLI) before it fails
+   * with `unavailable`. Defaults to `DEFAULT_SQLITE_BUSY_TIMEOUT_MS`.
+   */
+  readonly busyTimeoutMs?: number;
+}
+
+/** The connection settings that matter for durability and integrity, as SQLite reports them. */
+export interface SqliteSettings {
+  /** `wal` for a file, `memory` for an in-memory database. */
+  readonly journalMode: string;
+  /** 0 off, 1 normal, 2 full, 3 extra. */
+  readonly synchronous: number;
+  readonly foreignKeys: boolean;
+  readonly busyTimeoutMs: number;
+}
+
+/** The SQLite store, plus a read-back of its settings for tests and diagnostics. */
+export interface SqliteStore extends Store {
+  settings(): Promise<SqliteSettings>;
+}
+
+/**
+ * Opens (creating when needed) the SQLite database at `options.path`, migrates it to the latest
+ * schema and returns the store. Throws when the file cannot be opened, WAL cannot be enabled, or a
+ * migration fails (a `MigrationError` naming the migration); the database is closed again then.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  const { path, busyTimeoutMs = DEFAULT_SQLITE_BUSY_TIMEOUT_MS } = options;
+  if (path === '') throw new Error('The SQLite database path is empty.');
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new Error('The SQLite busy timeout must be a whole number of milliseconds, 0 or more.');
+  }
+  const inMemory = path === SQLITE_IN_MEMORY;
+  if (!inMemory) createPrivateFile(path);
+
+  // The busy timeout goes in first, so even the pragmas below wait for another process's lock.
+  let database: BetterSqlite3.Database;
+  try {
+    database = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+  } catch (error) {
+    throw openFailure(path, error);
+  }
+  const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database }) });
+  try {
+    // WAL lets readers run beside the one writer and turns each commit into an append.
+    const journalMode: unknown = database.pragma('journal_mode = WAL', { simple: true });
+    if (!inMemory && journalMode !== 'wal') {
+      throw new Error(`SQLite could not switch to WAL mode (it reports "${String(journalMode)}").`);
+    }
+    // FULL, not NORMAL: in WAL mode NORMAL fsyncs only at checkpoints, so a commit already
+    // acknowledged to a client can sit in the WAL unsynced. A kill -9 keeps it (the kernel has the
+    // write), but a power loss or kernel crash can drop the newest transactions. FULL fsyncs the WAL
+    // on every commit: once a write is acknowledged it survives both. It costs one fsync per write
+    // transaction, and secret writes are rare next to reads.
+    database.pragma('synchronous = FULL');
+    // Off by default in SQLite; the schema relies on them (stages must point at existing versions).
+    database.pragma('foreign_keys = ON');
+    await migrateToLatest(db, SQLITE_CAPABILITIES);
+  } catch (error) {
+    await db.destroy();
+    // Kysely only closes a driver it has started; a failure before the first query leaves it to us.
+    database.close();
+    throw error instanceof MigrationError ? error : openFailure(path, error);
+  }
+  if (!inMemory) restrictSideFiles(path);
+  return new SqliteKyselyStore(db);
+}
+
+class SqliteKyselyStore extends KyselyStore implements SqliteStore {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    super(db, SQLITE_CAPABILITIES);
+    this.#db = db;
+  }
+
+  async settings(): Promise<SqliteSettings> {
+    const pragma = async (name: string): Promise<unknown> => {
+      const { rows } = await sql<Record<string, unknown>>`pragma ${sql.raw(name)}`.execute(this.#db);
+      // The single column is not always named after the pragma (busy_timeout answers `timeout`).
+      const [row] = rows;
+      return row === undefined ? undefined : Object.values(row)[0];
+    };
+    return {
+      journalMode: String(await pragma('journal_mode')),
+      synchronous: Number(await pragma('synchronous')),
+      foreignKeys: Number(await pragma('foreign_keys')) === 1,
+      busyTimeoutMs: Number(await pragma('busy_timeout')),
+    };
+  }
+}
+
+/** An operator-facing error for a database that cannot be opened; the driver's error is the cause. */
+function openFailure(path: string, error: unknown): Error {
+  const reason = error instanceof Error ? error.message : 'an unknown error';
+  return new Error(`Cannot open the SQLite database "${path}": ${reason}`, { cause: error });
+}
+
+/** Creates the parent folder and an empty database file readable by this user only, unless it exists. */
+function createPrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  let fd: number;
+  try {
+    // `wx` fails on an existing file, whose mode is the operator's choice and stays as it is.
+    fd = openSync(path, 'wx', 0o600);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'EEXIST') return;
+    throw error;
+  }
+  closeSync(fd);
+  // The umask can only remove bits from 0600, but say it outright.
+  chmodSync(path, 0o600);
+}
+
+/**
+ * Best effort: SQLite creates the -wal and -shm files itself. It already gives them the database
+ * file's permissions; this only makes sure, and ignores files that do not exist (yet).
+ */
+function restrictSideFiles(path: string): void {
+  for (const suffix of ['-wal', '-shm']) {
+    try {
+      chmodSync(path + suffix, 0o600);
+    } catch {
+      // Missing or not ours to change: nothing to tighten.
+    }
+  }
+}
+
+/**
+ * Kysely's SQLite dialect with two changes. Write transactions begin with `BEGIN IMMEDIATE`, taking
+ * the write lock up front: a deferred transaction that reads and then writes cannot wait for the
+ * lock (SQLite fails it at once with SQLITE_BUSY when another process wrote in between), while
+ * `BEGIN IMMEDIATE` waits up to the busy timeout. And migrations run in one transaction: SQLite's DDL
+ * is transactional, so a failed migration leaves the schema exactly as it was.
+ */
+class StoreSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(
+    connection: DatabaseConnection,
+    settings?: TransactionSettings,
+  ): Promise<void> {
+    const begin = settings?.accessMode === 'read only' ? 'begin deferred' : 'begin immediate';
+    await connection.executeQuery(CompiledQuery.raw(begin));
+  }
+}
+
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}

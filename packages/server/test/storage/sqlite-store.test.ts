@@ -1,0 +1,164 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { isDomainError } from '../../src/domain/errors.js';
+import { createSecret } from '../../src/domain/secret.js';
+import { describeStoreConformance } from '../../src/storage/conformance.js';
+import { MigrationError } from '../../src/storage/migrations.js';
+import { openSqliteStore, SQLITE_IN_MEMORY } from '../../src/storage/sqlite.js';
+
+const root = mkdtempSync(join(tmpdir(), 'tessera-sqlite-'));
+let files = 0;
+
+/** A path for a database that does not exist yet, inside this file's temp folder. */
+function freshPath(): string {
+  files += 1;
+  return join(root, `store-${files}`, 'tessera.db');
+}
+
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
+
+describeStoreConformance('sqlite (file)', () => openSqliteStore({ path: freshPath() }));
+describeStoreConformance('sqlite (memory)', () => openSqliteStore({ path: SQLITE_IN_MEMORY }));
+
+const T0 = 1_700_000_000_000;
+
+function sampleSecret(name: string) {
+  return createSecret({
+    id: `id-${name}`,
+    name,
+    description: 'kept across restarts',
+    encryptionKeyId: 'service-key',
+    tags: [{ key: 'env', value: 'prod' }],
+    versionId: 'v1',
+    dataType: 'text',
+    now: T0,
+  });
+}
+
+describe('sqlite store', () => {
+  it('runs in WAL mode with synchronous=FULL, foreign keys and a busy timeout', async () => {
+    const store = await openSqliteStore({ path: freshPath(), busyTimeoutMs: 1234 });
+    try {
+      expect(await store.settings()).toEqual({
+        journalMode: 'wal',
+        synchronous: 2,
+        foreignKeys: true,
+        busyTimeoutMs: 1234,
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps full durability settings in memory too, where WAL does not apply', async () => {
+    const store = await openSqliteStore({ path: SQLITE_IN_MEMORY });
+    try {
+      const settings = await store.settings();
+      expect(settings.journalMode).toBe('memory');
+      expect(settings.synchronous).toBe(2);
+      expect(settings.foreignKeys).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('creates the folder and a database file readable only by its owner', async () => {
+    const path = freshPath();
+    const store = await openSqliteStore({ path });
+    try {
+      await store.meta.set('k', 'v');
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+        if (existsSync(file)) expect(statSync(file).mode & 0o777, file).toBe(0o600);
+      }
+      expect(existsSync(path)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps data across close and reopen, and reopening migrates nothing twice', async () => {
+    const path = freshPath();
+    const secret = sampleSecret('persisted');
+    const ciphertext = {
+      encryptedDataKey: new Uint8Array([0, 1, 255]),
+      encryptedValue: new Uint8Array([7, 0, 7]),
+    };
+    const first = await openSqliteStore({ path });
+    await first.secrets.insert(secret, ciphertext);
+    await first.meta.set('account-id', '42');
+    await first.close();
+
+    for (let reopen = 0; reopen < 2; reopen++) {
+      const store = await openSqliteStore({ path });
+      try {
+        expect(await store.secrets.getByName('persisted')).toEqual(secret);
+        const stored = await store.secrets.getCiphertext(secret.id, 'v1');
+        expect(Buffer.from(stored?.encryptedValue ?? []).toString('hex')).toBe('070007');
+        expect(await store.meta.get('account-id')).toBe('42');
+      } finally {
+        await store.close();
+      }
+    }
+
+    const raw = new BetterSqlite3(path, { readonly: true });
+    try {
+      const applied = raw.prepare('select name from kysely_migration order by name').pluck().all();
+      expect(applied).toEqual(['0001_initial']);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('refuses to open a database migrated by a newer build, loudly', async () => {
+    const path = freshPath();
+    await (await openSqliteStore({ path })).close();
+    const raw = new BetterSqlite3(path);
+    raw
+      .prepare('insert into kysely_migration (name, timestamp) values (?, ?)')
+      .run('9999_future', new Date().toISOString());
+    raw.close();
+
+    const opening = openSqliteStore({ path });
+    await expect(opening).rejects.toBeInstanceOf(MigrationError);
+    await expect(opening).rejects.toThrow(/migration/i);
+  });
+
+  it('names the file when it is not a database', async () => {
+    const path = freshPath();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(
+      path,
+      'this is not a database, just text that is long enough to have a header. '.repeat(10),
+    );
+    await expect(openSqliteStore({ path })).rejects.toThrow(`Cannot open the SQLite database "${path}"`);
+  });
+
+  it('answers unavailable when another connection holds the write lock past the busy timeout', async () => {
+    const path = freshPath();
+    const holder = await openSqliteStore({ path });
+    const waiter = await openSqliteStore({ path, busyTimeoutMs: 50 });
+    try {
+      let blocked: unknown;
+      await holder.transaction(async (tx) => {
+        await tx.meta.set('held', 'yes');
+        blocked = await waiter.meta.set('blocked', 'yes').then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      });
+      expect(isDomainError(blocked, 'unavailable')).toBe(true);
+      expect(await waiter.meta.get('held')).toBe('yes');
+      expect(await waiter.meta.get('blocked')).toBeUndefined();
+    } finally {
+      await holder.close();
+      await waiter.close();
+    }
+  });
+});
