@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
+describe('config', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({}, '/srv/tessera');
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8080,
+      dataDir: '/srv/tessera/data',
+      rootKeyFile: '/srv/tessera/data/root.key',
+      generateRootKey: true,
+      rootKey: undefined,
+      rootAccessKey: undefined,
+      logLevel: 'info',
+      maxSecretVersions: 10,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig(
+      {
+        TESSERA_HOST: '0.0.0.0',
+        TESSERA_PORT: '0',
+        TESSERA_DATA_DIR: '/var/lib/tessera',
+        TESSERA_ROOT_KEY: KEY,
+        TESSERA_ROOT_ACCESS_KEY_ID: 'AdminKey01',
+        TESSERA_ROOT_ACCESS_KEY_SECRET: 'a-long-enough-secret',
+        TESSERA_LOG_LEVEL: 'warn',
+        TESSERA_REGION: 'eu-central-1',
+        TESSERA_MAX_SECRET_VERSIONS: '20',
+      },
+      '/x',
+    );
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 0,
+      dataDir: '/var/lib/tessera',
+      rootKey: KEY,
+      rootAccessKey: { id: 'AdminKey01', secret: 'a-long-enough-secret' },
+      logLevel: 'warn',
+      region: 'eu-central-1',
+      maxSecretVersions: 20,
+    });
+  });
+
+  it('lists every problem at once, unknown settings included', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        TESSERA_PORT: '80a',
+        TESSERA_PROT: '1',
+        TESSERA_ROOT_KEY: 'c2hvcnQ=',
+        TESSERA_ROOT_ACCESS_KEY_ID: 'only-the-id',
+        TESSERA_LOG_LEVEL: 'loud',
+        TESSERA_MAX_SECRET_VERSIONS: '3',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of [
+      'TESSERA_PORT',
+      'TESSERA_PROT',
+      'TESSERA_ROOT_KEY',
+      'TESSERA_ROOT_ACCESS_KEY_SECRET',
+      'TESSERA_LOG_LEVEL',
+      'TESSERA_MAX_SECRET_VERSIONS',
+    ]) {
+      expect(problems).toContain(name);
+    }
+    expect((error as ConfigError).problems).toHaveLength(6);
+  });
+
+  it('ignores variables outside its namespace and blank values', () => {
+    expect(loadConfig({ PATH: '/bin', TESSERA_PORT: ' ' }).port).toBe(8080);
+  });
+});

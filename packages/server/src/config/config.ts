@@ -1,0 +1,138 @@
+/**
+ * The server's settings, read from the environment in this one place, validated all at once (every
+ * problem is listed, not just the first), frozen, and passed to whoever needs them. An unknown
+ * `TESSERA_*` variable is an error: a typo must not silently fall back to a default.
+ */
+import { isAbsolute, join, resolve } from 'node:path';
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  /** Absolute path of the data folder (database, generated root key, bootstrap credentials). */
+  readonly dataDir: string;
+  /** Base64 root key from the environment; when absent the key file is used (or generated). */
+  readonly rootKey: string | undefined;
+  readonly rootKeyFile: string;
+  /** Whether a missing key file may be generated: only for the default location in the data folder. */
+  readonly generateRootKey: boolean;
+  readonly rootAccessKey: { readonly id: string; readonly secret: string } | undefined;
+  readonly region: string;
+  readonly logLevel: LogLevel;
+  readonly maxSecretVersions: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Every setting the server reads, with its meaning; `docs` and the unknown-setting check use this list. */
+export const SETTINGS = {
+  TESSERA_HOST: 'address to listen on (default 127.0.0.1)',
+  TESSERA_PORT: 'TCP port, 0 picks a free one (default 8080)',
+  TESSERA_DATA_DIR: 'data folder (default ./data)',
+  TESSERA_ROOT_KEY: 'root key, base64 of 32 bytes',
+  TESSERA_ROOT_KEY_FILE: 'file holding the base64 root key (default <data>/root.key, generated if missing)',
+  TESSERA_ROOT_ACCESS_KEY_ID: 'bootstrap administrator access key id',
+  TESSERA_ROOT_ACCESS_KEY_SECRET: 'bootstrap administrator access key secret',
+  TESSERA_REGION: 'region id used in ARNs and DescribeRegions (default cn-hangzhou)',
+  TESSERA_LOG_LEVEL: `log level: ${LOG_LEVELS.join(', ')} (default info)`,
+  TESSERA_MAX_SECRET_VERSIONS:
+    'versions a secret keeps before evicting unlabeled ones, 9 to 100 (default 10)',
+  TESSERA_SHUTDOWN_TIMEOUT_SECONDS: 'how long shutdown waits for in-flight requests (default 10)',
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const ACCESS_KEY_ID = /^[A-Za-z0-9]{8,64}$/;
+const REGION = /^[a-z0-9-]{1,64}$/;
+
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const known = new Set<string>(Object.keys(SETTINGS));
+  for (const name of Object.keys(env)) {
+    if (name.startsWith('TESSERA_') && !known.has(name)) {
+      problems.push(`${name} is not a Tessera setting (known: ${[...known].join(', ')})`);
+    }
+  }
+  const read = (name: SettingName): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const integer = (name: SettingName, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const host = read('TESSERA_HOST') ?? '127.0.0.1';
+  const port = integer('TESSERA_PORT', 8080, 0, 65535);
+  const dataDirRaw = read('TESSERA_DATA_DIR') ?? './data';
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+  const rootKeyFileRaw = read('TESSERA_ROOT_KEY_FILE');
+  const rootKeyFile = rootKeyFileRaw === undefined ? join(dataDir, 'root.key') : resolve(cwd, rootKeyFileRaw);
+  const rootKey = read('TESSERA_ROOT_KEY');
+  if (rootKey !== undefined && rootKeyFileRaw !== undefined) {
+    problems.push('set TESSERA_ROOT_KEY or TESSERA_ROOT_KEY_FILE, not both');
+  }
+  if (rootKey !== undefined) {
+    const bytes = /^[A-Za-z0-9+/_-]+={0,2}$/.test(rootKey) ? Buffer.from(rootKey, 'base64').length : 0;
+    if (bytes !== 32)
+      problems.push('TESSERA_ROOT_KEY must be base64 of exactly 32 bytes (try: openssl rand -base64 32)');
+  }
+
+  const accessKeyId = read('TESSERA_ROOT_ACCESS_KEY_ID');
+  const accessKeySecret = read('TESSERA_ROOT_ACCESS_KEY_SECRET');
+  let rootAccessKey: Config['rootAccessKey'];
+  if ((accessKeyId === undefined) !== (accessKeySecret === undefined)) {
+    problems.push('set both TESSERA_ROOT_ACCESS_KEY_ID and TESSERA_ROOT_ACCESS_KEY_SECRET, or neither');
+  } else if (accessKeyId !== undefined && accessKeySecret !== undefined) {
+    if (!ACCESS_KEY_ID.test(accessKeyId)) {
+      problems.push('TESSERA_ROOT_ACCESS_KEY_ID must be 8 to 64 letters and digits');
+    }
+    if (accessKeySecret.length < 16 || accessKeySecret.length > 128) {
+      problems.push('TESSERA_ROOT_ACCESS_KEY_SECRET must be 16 to 128 characters');
+    }
+    rootAccessKey = { id: accessKeyId, secret: accessKeySecret };
+  }
+
+  const region = read('TESSERA_REGION') ?? 'cn-hangzhou';
+  if (!REGION.test(region))
+    problems.push(`TESSERA_REGION must be lower-case letters, digits and -, not "${region}"`);
+
+  const logLevelRaw = read('TESSERA_LOG_LEVEL') ?? 'info';
+  const logLevel = LOG_LEVELS.find((level) => level === logLevelRaw);
+  if (logLevel === undefined) problems.push(`TESSERA_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const maxSecretVersions = integer('TESSERA_MAX_SECRET_VERSIONS', 10, 9, 100);
+  const shutdownTimeoutMs = integer('TESSERA_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600) * 1000;
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({
+    host,
+    port,
+    dataDir,
+    rootKey,
+    rootKeyFile,
+    generateRootKey: rootKeyFileRaw === undefined,
+    rootAccessKey: rootAccessKey && Object.freeze(rootAccessKey),
+    region,
+    logLevel: logLevel ?? 'info',
+    maxSecretVersions,
+    shutdownTimeoutMs,
+  });
+}

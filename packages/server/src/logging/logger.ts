@@ -1,0 +1,58 @@
+/**
+ * Structured logs (pino) that cannot carry secrets: secret-bearing fields are redacted wherever they
+ * appear, and requests are logged by method, route pattern and id — never by URL, because the real
+ * SDKs put SecretData in the query string (DECISIONS 22).
+ */
+import type { IncomingMessage } from 'node:http';
+import { pino, stdSerializers } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+import type { LogLevel } from '../config/config.js';
+
+/** Field names whose values are secret wherever they occur in a log object. */
+const SECRET_FIELDS = [
+  'secretData',
+  'SecretData',
+  'data',
+  'plaintext',
+  'Plaintext',
+  'secret',
+  'accessKeySecret',
+  'AccessKeySecret',
+  'rootKey',
+  'password',
+  'authorization',
+  'signature',
+  'Signature',
+];
+
+export const REDACT_PATHS = [
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((field) => `*.${field}`),
+  ...SECRET_FIELDS.map((field) => `*.*.${field}`),
+  'req.headers',
+];
+
+interface RequestLike extends IncomingMessage {
+  readonly id?: string;
+  readonly ip?: string;
+  readonly routeOptions?: { readonly url?: string | undefined };
+}
+
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: {
+        req: (req: RequestLike) => ({
+          id: req.id,
+          method: req.method,
+          route: req.routeOptions?.url,
+          remoteAddress: req.ip,
+        }),
+        err: stdSerializers.err,
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,340 @@
+/**
+ * Customer master keys: lifecycle, aliases, key versions, and every use of key material. The root key
+ * never leaves this service; unwrapped CMK material is cached in memory (it is immutable per key
+ * version), while key state is read fresh on every use so that disabling a key takes effect at once.
+ */
+import { randomUUID } from 'node:crypto';
+import { DecryptionError } from '../crypto/aead.js';
+import type { CmkMaterial, CmkVersionRef } from '../crypto/envelope.js';
+import {
+  decryptWithCmk,
+  encryptWithCmk,
+  newCmkMaterial,
+  parseCmkBlob,
+  unwrapCmkMaterial,
+  wrapCmkMaterial,
+} from '../crypto/envelope.js';
+import { DomainError } from '../domain/errors.js';
+import type { Alias, Key, KeyState, KeyVersion } from '../domain/key.js';
+import {
+  assertAliasTargetAllowed,
+  assertKeyModifiable,
+  assertKeyUsable,
+  cancelKeyDeletion,
+  disableKey,
+  enableKey,
+  isKeyExpired,
+  newKey,
+  rotateKey,
+  scheduleKeyDeletion,
+  updateKeyDescription,
+  validateAliasName,
+} from '../domain/key.js';
+import { mergeTags, DEFAULT_SECRET_LIMITS } from '../domain/secret.js';
+import type { Tag } from '../domain/validation.js';
+import type { Page, Repositories, Store } from '../storage/store.js';
+import type { Clock } from './clock.js';
+import { randomId } from './ids.js';
+
+const MATERIAL_CACHE_ENTRIES = 4096;
+
+export interface KeyServiceOptions {
+  readonly store: Store;
+  readonly rootKey: Uint8Array;
+  readonly clock: Clock;
+}
+
+export interface Paging {
+  readonly offset: number;
+  readonly limit: number;
+}
+
+export interface CmkCiphertext {
+  readonly blob: Buffer;
+  readonly keyId: string;
+  readonly versionId: string;
+}
+
+export interface CmkPlaintext {
+  readonly plaintext: Buffer;
+  readonly keyId: string;
+  readonly versionId: string;
+}
+
+export class KeyService {
+  readonly #store: Store;
+  readonly #rootKey: Uint8Array;
+  readonly #clock: Clock;
+  /** keyId/versionId → unwrapped material; insertion-ordered, so the oldest entry is evicted first. */
+  readonly #material = new Map<string, Buffer>();
+
+  constructor(options: KeyServiceOptions) {
+    this.#store = options.store;
+    this.#rootKey = options.rootKey;
+    this.#clock = options.clock;
+  }
+
+  /** Creates the service key on first start; it protects secrets created without an EncryptionKeyId. */
+  async ensureServiceKey(): Promise<Key> {
+    const existing = await this.#store.keys.getServiceKey();
+    if (existing) return existing;
+    return this.#insertKey({
+      description: 'Tessera default service key for secrets',
+      owner: 'service',
+      tags: [],
+    });
+  }
+
+  async serviceKey(): Promise<Key> {
+    const key = await this.#store.keys.getServiceKey();
+    if (!key) throw new DomainError('internal', 'The service key is missing.');
+    return key;
+  }
+
+  async createKey(input: { description: string; tags: readonly Tag[] }): Promise<Key> {
+    const tags = mergeTags([], input.tags, DEFAULT_SECRET_LIMITS);
+    return this.#insertKey({ description: input.description, owner: 'customer', tags });
+  }
+
+  async #insertKey(input: { description: string; owner: Key['owner']; tags: readonly Tag[] }): Promise<Key> {
+    const now = this.#clock.now();
+    const key = newKey({ id: `key-${randomId(24)}`, versionId: randomUUID(), ...input, now });
+    const version: KeyVersion = { keyId: key.id, versionId: key.primaryVersionId, createdAt: now };
+    const material = newCmkMaterial();
+    await this.#store.keys.insert(key, version, wrapCmkMaterial(this.#rootKey, version, material));
+    this.#remember(version.keyId, version.versionId, material);
+    return key;
+  }
+
+  /**
+   * Resolves a key reference the API accepts — key id, key ARN, `alias/…` or alias ARN — to a live
+   * customer key. The service key is not addressable through the API.
+   */
+  async resolve(reference: string, repos: Repositories = this.#store): Promise<Key> {
+    const keyId = await this.#resolveId(reference, repos);
+    const key = await repos.keys.get(keyId);
+    if (!key || key.owner !== 'customer' || isKeyExpired(key, this.#clock.now())) {
+      throw new DomainError('key_not_found', `The key "${reference}" does not exist.`, {
+        resource: reference,
+      });
+    }
+    return key;
+  }
+
+  async #resolveId(reference: string, repos: Repositories): Promise<string> {
+    const arnTail = /^acs:kms:[^:]*:[^:]*:(key|alias)\/(.+)$/.exec(reference);
+    const kind = arnTail ? arnTail[1] : reference.startsWith('alias/') ? 'alias' : 'key';
+    const name = arnTail ? (arnTail[2] ?? '') : reference;
+    if (kind === 'key') return name;
+    const aliasName = name.startsWith('alias/') ? name : `alias/${name}`;
+    const alias = await repos.aliases.get(aliasName);
+    if (!alias)
+      throw new DomainError('alias_not_found', `The alias "${aliasName}" does not exist.`, {
+        resource: aliasName,
+      });
+    return alias.keyId;
+  }
+
+  async describeKey(reference: string): Promise<Key> {
+    return this.resolve(reference);
+  }
+
+  async listKeys(query: Paging & { states?: readonly KeyState[] | undefined }): Promise<Page<Key>> {
+    return this.#store.keys.list({ owner: 'customer', ...query });
+  }
+
+  async enableKey(reference: string): Promise<Key> {
+    return this.#change(reference, enableKey);
+  }
+
+  async disableKey(reference: string): Promise<Key> {
+    return this.#change(reference, disableKey);
+  }
+
+  async scheduleKeyDeletion(reference: string, pendingWindowDays: number): Promise<Key> {
+    return this.#change(reference, (key) => scheduleKeyDeletion(key, pendingWindowDays, this.#clock.now()));
+  }
+
+  async cancelKeyDeletion(reference: string): Promise<Key> {
+    return this.#change(reference, cancelKeyDeletion);
+  }
+
+  async updateKeyDescription(reference: string, description: string): Promise<Key> {
+    return this.#change(reference, (key) => updateKeyDescription(key, description));
+  }
+
+  async tagKey(reference: string, tags: readonly Tag[]): Promise<Key> {
+    return this.#change(reference, (key) => {
+      assertKeyModifiable(key);
+      return { ...key, tags: mergeTags(key.tags, tags, DEFAULT_SECRET_LIMITS) };
+    });
+  }
+
+  async untagKey(reference: string, tagKeys: readonly string[]): Promise<Key> {
+    const drop = new Set(tagKeys);
+    return this.#change(reference, (key) => {
+      assertKeyModifiable(key);
+      return { ...key, tags: key.tags.filter((t) => !drop.has(t.key)) };
+    });
+  }
+
+  /** Read-modify-write of one key under a row lock, so concurrent state changes do not interleave. */
+  async #change(reference: string, apply: (key: Key) => Key): Promise<Key> {
+    return this.#store.transaction(async (tx) => {
+      const found = await this.resolve(reference, tx);
+      const locked = (await tx.keys.get(found.id, { forUpdate: true })) ?? found;
+      const changed = apply(locked);
+      await tx.keys.save(changed);
+      return changed;
+    });
+  }
+
+  /** Key rotation: a new key version becomes primary; blobs made under older versions still decrypt. */
+  async createKeyVersion(reference: string): Promise<KeyVersion> {
+    const material = newCmkMaterial();
+    const versionId = randomUUID();
+    const now = this.#clock.now();
+    const version = await this.#store.transaction(async (tx) => {
+      const key = await this.resolve(reference, tx);
+      const rotated = rotateKey(key, versionId, now);
+      const created: KeyVersion = { keyId: key.id, versionId, createdAt: now };
+      await tx.keys.addVersion(created, wrapCmkMaterial(this.#rootKey, created, material));
+      await tx.keys.save(rotated);
+      return created;
+    });
+    this.#remember(version.keyId, version.versionId, material);
+    return version;
+  }
+
+  async listKeyVersions(reference: string): Promise<KeyVersion[]> {
+    const key = await this.resolve(reference);
+    return this.#store.keys.listVersions(key.id);
+  }
+
+  async createAlias(aliasName: string, keyReference: string): Promise<Alias> {
+    validateAliasName(aliasName);
+    return this.#store.transaction(async (tx) => {
+      const key = await this.resolve(keyReference, tx);
+      assertAliasTargetAllowed(key);
+      const alias = { name: aliasName, keyId: key.id };
+      await tx.aliases.insert(alias);
+      return alias;
+    });
+  }
+
+  async updateAlias(aliasName: string, keyReference: string): Promise<Alias> {
+    validateAliasName(aliasName);
+    return this.#store.transaction(async (tx) => {
+      if (!(await tx.aliases.get(aliasName))) {
+        throw new DomainError('alias_not_found', `The alias "${aliasName}" does not exist.`, {
+          resource: aliasName,
+        });
+      }
+      const key = await this.resolve(keyReference, tx);
+      assertKeyModifiable(key);
+      const alias = { name: aliasName, keyId: key.id };
+      await tx.aliases.update(alias);
+      return alias;
+    });
+  }
+
+  async deleteAlias(aliasName: string): Promise<void> {
+    if (!(await this.#store.aliases.delete(aliasName))) {
+      throw new DomainError('alias_not_found', `The alias "${aliasName}" does not exist.`, {
+        resource: aliasName,
+      });
+    }
+  }
+
+  async listAliases(query: Paging & { keyReference?: string | undefined }): Promise<Page<Alias>> {
+    const keyId = query.keyReference === undefined ? undefined : (await this.resolve(query.keyReference)).id;
+    return this.#store.aliases.list({ keyId, offset: query.offset, limit: query.limit });
+  }
+
+  /** Encrypts under the key's primary version (the Encrypt API, and data keys of secret versions). */
+  async encrypt(reference: string, plaintext: Uint8Array, context: Uint8Array): Promise<CmkCiphertext> {
+    const key = await this.resolve(reference);
+    return this.encryptUnder(key, plaintext, context);
+  }
+
+  /** Like `encrypt`, for a key the caller has already loaded (secrets use the service key too). */
+  async encryptUnder(key: Key, plaintext: Uint8Array, context: Uint8Array): Promise<CmkCiphertext> {
+    assertKeyUsable(key);
+    const cmk = await this.#cmk(key.id, key.primaryVersionId);
+    return { blob: encryptWithCmk(cmk, plaintext, context), keyId: key.id, versionId: key.primaryVersionId };
+  }
+
+  /** Decrypts a blob made by `encrypt`; the blob names its key version, so no key id is needed. */
+  async decrypt(blob: Uint8Array, context: Uint8Array): Promise<CmkPlaintext> {
+    return this.#decrypt(blob, context, 'customer');
+  }
+
+  /** Like `decrypt`, but also for blobs under the service key: the data keys of secret versions. */
+  async decryptAny(blob: Uint8Array, context: Uint8Array): Promise<CmkPlaintext> {
+    return this.#decrypt(blob, context, 'any');
+  }
+
+  async #decrypt(blob: Uint8Array, context: Uint8Array, owners: 'customer' | 'any'): Promise<CmkPlaintext> {
+    let ref: CmkVersionRef;
+    try {
+      ref = parseCmkBlob(blob);
+    } catch (error) {
+      throw asInvalidCiphertext(error);
+    }
+    const key = await this.#store.keys.get(ref.keyId);
+    if (!key || (owners === 'customer' && key.owner !== 'customer') || isKeyExpired(key, this.#clock.now())) {
+      throw new DomainError('key_not_found', `The key "${ref.keyId}" does not exist.`, {
+        resource: ref.keyId,
+      });
+    }
+    assertKeyUsable(key);
+    const cmk = await this.#cmk(ref.keyId, ref.versionId);
+    try {
+      return { plaintext: decryptWithCmk(cmk, blob, context), keyId: ref.keyId, versionId: ref.versionId };
+    } catch (error) {
+      throw asInvalidCiphertext(error);
+    }
+  }
+
+  async #cmk(keyId: string, versionId: string): Promise<CmkMaterial> {
+    const cacheKey = `${keyId}/${versionId}`;
+    let material = this.#material.get(cacheKey);
+    if (!material) {
+      const wrapped = await this.#store.keys.getWrappedMaterial(keyId, versionId);
+      if (!wrapped) {
+        throw new DomainError('key_version_not_found', `The key "${keyId}" has no version "${versionId}".`, {
+          resource: versionId,
+        });
+      }
+      material = unwrapCmkMaterial(this.#rootKey, { keyId, versionId }, wrapped);
+      this.#remember(keyId, versionId, material);
+    }
+    return { keyId, versionId, material };
+  }
+
+  #remember(keyId: string, versionId: string, material: Buffer): void {
+    if (this.#material.size >= MATERIAL_CACHE_ENTRIES) {
+      const oldest = this.#material.keys().next();
+      if (!oldest.done) this.#material.delete(oldest.value);
+    }
+    this.#material.set(`${keyId}/${versionId}`, material);
+  }
+
+  /** Destroys keys whose pending window has ended; returns how many. */
+  async purgeExpired(limit = 100): Promise<number> {
+    const expired = await this.#store.keys.listExpired(this.#clock.now(), limit);
+    for (const keyId of expired) {
+      await this.#store.keys.destroy(keyId);
+      for (const cached of [...this.#material.keys()])
+        if (cached.startsWith(`${keyId}/`)) this.#material.delete(cached);
+    }
+    return expired.length;
+  }
+}
+
+function asInvalidCiphertext(cause: unknown): Error {
+  if (cause instanceof DecryptionError) {
+    return new DomainError('invalid_ciphertext', undefined, { field: 'ciphertextBlob' }, { cause });
+  }
+  return cause instanceof Error ? cause : new Error(String(cause));
+}

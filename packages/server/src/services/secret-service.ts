@@ -1,0 +1,371 @@
+/**
+ * Secret operations: the model's rules (domain/secret.ts) applied inside storage transactions, with
+ * envelope encryption around them. Services speak domain, never wire: protocol adapters translate.
+ *
+ * Encryption happens before a transaction opens (no key work inside one); the transaction re-reads
+ * the secret under a lock and applies the rule to the fresh state, so concurrent writers never lose
+ * each other's labels or versions.
+ */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { DecryptionError } from '../crypto/aead.js';
+import type { SecretVersionBinding } from '../crypto/envelope.js';
+import { dataKeyContext, newDataKey, openSecretValue, sealSecretValue } from '../crypto/envelope.js';
+import { DomainError, isDomainError } from '../domain/errors.js';
+import type { EpochMs, Secret, SecretLimits, SecretVersion } from '../domain/secret.js';
+import {
+  assertNotPendingDeletion,
+  createSecret,
+  deleteSecret,
+  findVersion,
+  isExpired,
+  listVersions,
+  putVersion,
+  resolveVersion,
+  restoreSecret,
+  stagesOf,
+  tagSecret,
+  untagSecret,
+  updateDescription,
+  updateVersionStage,
+} from '../domain/secret.js';
+import type { SecretDataType, Tag } from '../domain/validation.js';
+import { validateSecretData } from '../domain/validation.js';
+import type { Key } from '../domain/key.js';
+import type {
+  Page,
+  Repositories,
+  SecretCiphertext,
+  SecretListQuery,
+  SecretSummary,
+  Store,
+} from '../storage/store.js';
+import type { Clock } from './clock.js';
+import type { KeyService } from './key-service.js';
+
+/** Attempts of an optimistic write before giving up with `unavailable` (only a storm of racing writers gets there). */
+const WRITE_ATTEMPTS = 5;
+
+export interface SecretServiceOptions {
+  readonly store: Store;
+  readonly keys: KeyService;
+  readonly clock: Clock;
+  readonly limits: SecretLimits;
+}
+
+export interface CreateSecretInput {
+  readonly name: string;
+  readonly versionId: string;
+  readonly data: string;
+  readonly dataType: SecretDataType;
+  readonly description?: string | undefined;
+  /** Key id, key ARN or alias of a customer key; absent means the service key. */
+  readonly encryptionKeyId?: string | undefined;
+  readonly tags?: readonly Tag[] | undefined;
+}
+
+export interface PutSecretValueInput {
+  readonly name: string;
+  readonly versionId: string;
+  readonly data: string;
+  readonly dataType: SecretDataType;
+  /** Labels for the new version; absent means "make it current". */
+  readonly stages?: readonly string[] | undefined;
+}
+
+export interface PutSecretValueResult {
+  readonly secret: Secret;
+  readonly versionId: string;
+  readonly stages: string[];
+  /** False when the version already existed with the same value (the idempotent re-put). */
+  readonly created: boolean;
+}
+
+export interface SecretValue {
+  readonly secret: Secret;
+  readonly version: SecretVersion;
+  readonly stages: string[];
+  readonly data: string;
+}
+
+export interface VersionListing {
+  readonly secret: Secret;
+  /** Newest first. */
+  readonly versions: { readonly version: SecretVersion; readonly stages: string[] }[];
+}
+
+export class SecretService {
+  readonly #store: Store;
+  readonly #keys: KeyService;
+  readonly #clock: Clock;
+  readonly #limits: SecretLimits;
+
+  constructor(options: SecretServiceOptions) {
+    this.#store = options.store;
+    this.#keys = options.keys;
+    this.#clock = options.clock;
+    this.#limits = options.limits;
+  }
+
+  async createSecret(input: CreateSecretInput): Promise<Secret> {
+    const now = this.#clock.now();
+    validateSecretData(input.data, input.dataType);
+    const key =
+      input.encryptionKeyId === undefined
+        ? await this.#keys.serviceKey()
+        : await this.#keys.resolve(input.encryptionKeyId);
+    // Validate every rule before spending a data key on it.
+    const secret = createSecret(
+      {
+        id: randomUUID(),
+        name: input.name,
+        description: input.description ?? '',
+        encryptionKeyId: key.id,
+        tags: input.tags ?? [],
+        versionId: input.versionId,
+        dataType: input.dataType,
+        now,
+      },
+      this.#limits,
+    );
+    const ciphertext = await this.#seal(
+      key,
+      { secretId: secret.id, versionId: input.versionId, dataType: input.dataType },
+      input.data,
+    );
+    await this.#store.transaction(async (tx) => {
+      const existing = await tx.secrets.getByName(input.name, { forUpdate: true });
+      if (existing && isExpired(existing, now)) {
+        await tx.secrets.destroy(existing.id);
+      } else if (existing) {
+        assertNotPendingDeletion(existing);
+        throw new DomainError('secret_already_exists', `A secret named "${input.name}" already exists.`, {
+          resource: input.name,
+        });
+      }
+      await tx.secrets.insert(secret, ciphertext);
+    });
+    return secret;
+  }
+
+  async putSecretValue(input: PutSecretValueInput): Promise<PutSecretValueResult> {
+    validateSecretData(input.data, input.dataType);
+    for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
+      const secret = await this.#live(input.name);
+      assertNotPendingDeletion(secret);
+      if (findVersion(secret, input.versionId)) return this.#rePut(secret, input);
+      // Check the rules on what we just read, so a bad request costs no encryption.
+      putVersion(secret, { ...input, now: this.#clock.now() }, this.#limits);
+      const key = await this.#keyOf(secret);
+      const ciphertext = await this.#seal(
+        key,
+        { secretId: secret.id, versionId: input.versionId, dataType: input.dataType },
+        input.data,
+      );
+      const result = await this.#store.transaction(async (tx) => {
+        const fresh = await this.#live(input.name, tx, true);
+        // Replaced meanwhile (deleted and re-created) or the version appeared: start over on the new state.
+        if (fresh.id !== secret.id || findVersion(fresh, input.versionId)) return undefined;
+        const change = putVersion(fresh, { ...input, now: this.#clock.now() }, this.#limits);
+        await tx.secrets.save(change.secret, {
+          added: { versionId: input.versionId, ciphertext },
+          evicted: change.evicted,
+        });
+        return change.secret;
+      });
+      if (result) {
+        return {
+          secret: result,
+          versionId: input.versionId,
+          stages: stagesOf(result, input.versionId),
+          created: true,
+        };
+      }
+    }
+    throw new DomainError('unavailable', 'The secret is changing too quickly; try again.');
+  }
+
+  /** Same id again: success without change if the value is the same, a conflict otherwise (DECISIONS 2). */
+  async #rePut(secret: Secret, input: PutSecretValueInput): Promise<PutSecretValueResult> {
+    const stored = await this.#read(secret, resolveVersion(secret, { versionId: input.versionId }));
+    const same = stored.version.dataType === input.dataType && constantTimeEqual(stored.data, input.data);
+    if (!same) {
+      throw new DomainError(
+        'secret_version_conflict',
+        `The version "${input.versionId}" of the secret "${secret.name}" already exists with a different value.`,
+        { resource: input.versionId },
+      );
+    }
+    return { secret, versionId: input.versionId, stages: stored.stages, created: false };
+  }
+
+  async getSecretValue(input: {
+    readonly name: string;
+    readonly versionId?: string | undefined;
+    readonly stage?: string | undefined;
+  }): Promise<SecretValue> {
+    const secret = await this.#live(input.name);
+    assertNotPendingDeletion(secret);
+    return this.#read(secret, resolveVersion(secret, input));
+  }
+
+  async #read(secret: Secret, version: SecretVersion): Promise<SecretValue> {
+    const ciphertext = await this.#store.secrets.getCiphertext(secret.id, version.versionId);
+    if (!ciphertext) {
+      // Evicted between reading the secret and reading its ciphertext.
+      throw new DomainError(
+        'secret_version_not_found',
+        `The secret "${secret.name}" has no version "${version.versionId}".`,
+        {
+          resource: version.versionId,
+        },
+      );
+    }
+    const binding = { secretId: secret.id, versionId: version.versionId, dataType: version.dataType };
+    const data = await this.#open(binding, ciphertext);
+    return { secret, version, stages: stagesOf(secret, version.versionId), data };
+  }
+
+  async updateVersionStage(input: {
+    readonly name: string;
+    readonly stage: string;
+    readonly moveToVersion?: string | undefined;
+    readonly removeFromVersion?: string | undefined;
+  }): Promise<Secret> {
+    return this.#change(input.name, (secret, now) =>
+      updateVersionStage(secret, { ...input, now }, this.#limits),
+    );
+  }
+
+  /** The secret's metadata, versions and stages; secrets pending deletion included. */
+  async describeSecret(name: string): Promise<Secret> {
+    return this.#live(name);
+  }
+
+  async listSecrets(query: SecretListQuery): Promise<Page<SecretSummary>> {
+    await this.purgeExpired();
+    return this.#store.secrets.list(query);
+  }
+
+  async listVersions(name: string, includeDeprecated: boolean): Promise<VersionListing> {
+    const secret = await this.#live(name);
+    assertNotPendingDeletion(secret);
+    return {
+      secret,
+      versions: listVersions(secret, includeDeprecated).map((version) => ({
+        version,
+        stages: stagesOf(secret, version.versionId),
+      })),
+    };
+  }
+
+  async updateDescription(name: string, description: string): Promise<Secret> {
+    return this.#change(name, (secret, now) => updateDescription(secret, description, now));
+  }
+
+  async tagSecret(name: string, tags: readonly Tag[]): Promise<Secret> {
+    return this.#change(name, (secret, now) => tagSecret(secret, tags, now, this.#limits));
+  }
+
+  async untagSecret(name: string, tagKeys: readonly string[]): Promise<Secret> {
+    return this.#change(name, (secret, now) => untagSecret(secret, tagKeys, now));
+  }
+
+  /** Schedules deletion (or destroys at once when forced); returns the planned deletion time. */
+  async deleteSecret(
+    name: string,
+    options: { readonly recoveryWindowDays?: number | undefined; readonly force: boolean },
+  ): Promise<{ readonly secret: Secret; readonly plannedDeleteAt: EpochMs }> {
+    return this.#store.transaction(async (tx) => {
+      const secret = await this.#live(name, tx, true);
+      const outcome = deleteSecret(secret, { ...options, now: this.#clock.now() });
+      if (outcome.kind === 'destroyed') {
+        await tx.secrets.destroy(secret.id);
+        return { secret, plannedDeleteAt: outcome.deletedAt };
+      }
+      await tx.secrets.save(outcome.secret);
+      return {
+        secret: outcome.secret,
+        plannedDeleteAt: outcome.secret.plannedDeleteAt ?? outcome.secret.updatedAt,
+      };
+    });
+  }
+
+  async restoreSecret(name: string): Promise<Secret> {
+    return this.#change(name, restoreSecret);
+  }
+
+  /** Destroys secrets whose recovery window has ended; returns how many. */
+  async purgeExpired(limit = 100): Promise<number> {
+    const names = await this.#store.secrets.listExpired(this.#clock.now(), limit);
+    for (const name of names) {
+      await this.#store.transaction(async (tx) => {
+        const secret = await tx.secrets.getByName(name, { forUpdate: true });
+        if (secret && isExpired(secret, this.#clock.now())) await tx.secrets.destroy(secret.id);
+      });
+    }
+    return names.length;
+  }
+
+  /** Read-modify-write of one secret under a lock: the pure rule decides, storage persists. */
+  async #change(name: string, apply: (secret: Secret, now: EpochMs) => Secret): Promise<Secret> {
+    return this.#store.transaction(async (tx) => {
+      const current = await this.#live(name, tx, true);
+      const changed = apply(current, this.#clock.now());
+      // Rules return the very same object when nothing changes; then there is nothing to write.
+      if (changed !== current) await tx.secrets.save(changed);
+      return changed;
+    });
+  }
+
+  /** The secret by name; one whose recovery window has run out no longer exists. */
+  async #live(name: string, repos: Repositories = this.#store, forUpdate = false): Promise<Secret> {
+    const secret = await repos.secrets.getByName(name, { forUpdate });
+    if (!secret || isExpired(secret, this.#clock.now())) {
+      throw new DomainError('secret_not_found', `The secret "${name}" does not exist.`, { resource: name });
+    }
+    return secret;
+  }
+
+  async #keyOf(secret: Secret): Promise<Key> {
+    const service = await this.#keys.serviceKey();
+    return secret.encryptionKeyId === service.id ? service : this.#keys.resolve(secret.encryptionKeyId);
+  }
+
+  /** Envelope-encrypts one value: a fresh data key under the CMK, the value under the data key. */
+  async #seal(key: Key, binding: SecretVersionBinding, value: string): Promise<SecretCiphertext> {
+    const dataKey = newDataKey();
+    try {
+      const wrapped = await this.#keys.encryptUnder(key, dataKey, dataKeyContext(binding));
+      return { encryptedDataKey: wrapped.blob, encryptedValue: sealSecretValue(dataKey, binding, value) };
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  async #open(binding: SecretVersionBinding, ciphertext: SecretCiphertext): Promise<string> {
+    let dataKey: Buffer | undefined;
+    try {
+      dataKey = (await this.#keys.decryptAny(ciphertext.encryptedDataKey, dataKeyContext(binding))).plaintext;
+      return openSecretValue(dataKey, binding, ciphertext.encryptedValue);
+    } catch (error) {
+      // A stored ciphertext that does not open under its own binding was damaged or moved: not the caller's fault.
+      if (error instanceof DecryptionError || isDomainError(error, 'invalid_ciphertext')) {
+        throw new DomainError(
+          'internal',
+          'A stored secret version failed its integrity check.',
+          {},
+          { cause: error },
+        );
+      }
+      throw error;
+    } finally {
+      dataKey?.fill(0);
+    }
+  }
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
