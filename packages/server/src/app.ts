@@ -11,12 +11,15 @@ import { DEFAULT_SECRET_LIMITS } from './domain/secret.js';
 import { createHttpServer } from './http/server.js';
 import type { HttpServer } from './http/server.js';
 import { createLogger } from './logging/logger.js';
+import { alibabaRpcPlugin } from './protocols/alibaba/plugin.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { newAccountId } from './services/ids.js';
 import { KeyService } from './services/key-service.js';
 import { SecretService } from './services/secret-service.js';
+import { PasswordService } from './services/password-service.js';
+import type { InstanceIdentity, Services } from './services/services.js';
 import { openSqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
 
@@ -24,16 +27,7 @@ export const DATABASE_FILE = 'tessera.db';
 /** How often expired secrets and keys are destroyed; reads treat them as gone as soon as they expire. */
 const SWEEP_INTERVAL_MS = 60_000;
 
-export interface InstanceIdentity {
-  readonly region: string;
-  readonly accountId: string;
-}
-
-export interface Services {
-  readonly secrets: SecretService;
-  readonly keys: KeyService;
-  readonly accessKeys: AccessKeyService;
-}
+export type { InstanceIdentity, Services } from './services/services.js';
 
 export interface Tessera {
   readonly config: Config;
@@ -91,7 +85,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
     });
     const accessKeys = new AccessKeyService({ store, rootKey: rootKey.key, clock });
-    await keys.ensureServiceKey();
+    const serviceKey = await keys.ensureServiceKey();
     const bootstrap = await accessKeys.ensureBootstrap(config.rootAccessKey, config.dataDir);
     if (bootstrap.source === 'generated') {
       logger.warn(
@@ -111,6 +105,8 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       ready: async () => !closing && (await store.meta.get('account_id')) !== undefined,
       closing: () => closing,
     });
+    const services: Services = { secrets, keys, accessKeys, passwords: new PasswordService() };
+    await http.register(alibabaRpcPlugin({ services, identity, clock, serviceKeyId: serviceKey.id }));
 
     const sweep = async () => {
       try {
@@ -128,7 +124,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       config,
       logger,
       identity,
-      services: { secrets, keys, accessKeys },
+      services,
       http,
       async listen() {
         const address = await http.listen({ host: config.host, port: config.port });

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type {
   FastifyInstance,
   RawReplyDefaultExpression,
@@ -43,6 +43,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // Keep-alive connections that are idle are closed at shutdown; busy ones finish their request.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Protocol adapters log one line per call, without the URL; the default lines add nothing.
+    logController: new LogController({ disableRequestLogging: true }),
   });
 
   // A keep-alive connection whose request was in flight when shutdown began would otherwise stay open

@@ -10,6 +10,7 @@ import {
   decryptWithCmk,
   encryptWithCmk,
   newCmkMaterial,
+  newDataKey,
   parseCmkBlob,
   unwrapCmkMaterial,
   wrapCmkMaterial,
@@ -262,6 +263,19 @@ export class KeyService {
     assertKeyUsable(key);
     const cmk = await this.#cmk(key.id, key.primaryVersionId);
     return { blob: encryptWithCmk(cmk, plaintext, context), keyId: key.id, versionId: key.primaryVersionId };
+  }
+
+  /** A fresh random data key, returned in plaintext and encrypted under the key (GenerateDataKey). */
+  async generateDataKey(
+    reference: string,
+    numberOfBytes: number,
+    context: Uint8Array,
+  ): Promise<CmkCiphertext & { readonly plaintext: Buffer }> {
+    if (!Number.isInteger(numberOfBytes) || numberOfBytes < 1 || numberOfBytes > 1024) {
+      throw new DomainError('invalid_argument', 'A data key is 1 to 1024 bytes.', { field: 'numberOfBytes' });
+    }
+    const plaintext = newDataKey(numberOfBytes);
+    return { ...(await this.encrypt(reference, plaintext, context)), plaintext };
   }
 
   /** Decrypts a blob made by `encrypt`; the blob names its key version, so no key id is needed. */

@@ -1,0 +1,31 @@
+/**
+ * What an action module is: a function from the parsed, authenticated request to a response body.
+ * It reads parameters through `Params`, calls services, and encodes through `codec.ts`; it never
+ * touches storage or crypto, and lets errors bubble to the plugin's error handler.
+ */
+import type { InstanceIdentity, Services } from '../../services/services.js';
+import type { WireBody } from './codec.js';
+import type { Params } from './params.js';
+
+/** Who signed the request. */
+export interface Principal {
+  readonly accessKeyId: string;
+  readonly userName: string;
+}
+
+export interface ActionContext {
+  readonly params: Params;
+  readonly services: Services;
+  readonly identity: InstanceIdentity;
+  readonly principal: Principal;
+  readonly requestId: string;
+  readonly method: 'GET' | 'POST';
+  /** The service key's id: secrets under it report no EncryptionKeyId. */
+  readonly serviceKeyId: string;
+  /** Records what the request was about, for the request log line (never values). */
+  readonly noteResource: (resource: string) => void;
+}
+
+export type ActionHandler = (context: ActionContext) => Promise<WireBody>;
+
+export type ActionTable = Readonly<Record<string, ActionHandler>>;

@@ -1,0 +1,13 @@
+/** Every KMS action this endpoint answers, by wire name. Each table lives beside the actions it lists. */
+import type { ActionTable } from '../action.js';
+import { KEY_ACTIONS } from './key-actions.js';
+import { SECRET_ACTIONS } from './secret-actions.js';
+import { SECRET_VALUE_ACTIONS } from './secret-value-actions.js';
+import { TAG_ACTIONS } from './tag-actions.js';
+
+export const KMS_ACTIONS: ActionTable = {
+  ...SECRET_VALUE_ACTIONS,
+  ...SECRET_ACTIONS,
+  ...TAG_ACTIONS,
+  ...KEY_ACTIONS,
+};

@@ -1,0 +1,3 @@
+import type { ActionTable } from '../action.js';
+
+export const SECRET_ACTIONS: ActionTable = {};

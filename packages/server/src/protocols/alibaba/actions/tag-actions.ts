@@ -1,0 +1,3 @@
+import type { ActionTable } from '../action.js';
+
+export const TAG_ACTIONS: ActionTable = {};

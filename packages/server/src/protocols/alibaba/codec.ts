@@ -1,0 +1,127 @@
+/**
+ * Wire vocabulary ↔ domain values: stage names, timestamps, ARNs, tags, key states, list wrappers.
+ * Everything PascalCase and `ACS…` lives here and in the action modules, nowhere else.
+ */
+import type { InstanceIdentity } from '../../services/services.js';
+import type { Key, KeyState } from '../../domain/key.js';
+import { STAGE_CURRENT, STAGE_PREVIOUS } from '../../domain/secret.js';
+import type { EpochMs } from '../../domain/secret.js';
+import type { Tag } from '../../domain/validation.js';
+import { invalidParameter } from './errors.js';
+import type { Params } from './params.js';
+import { shapes } from './params.js';
+
+export const ACS_CURRENT = 'ACSCurrent';
+export const ACS_PREVIOUS = 'ACSPrevious';
+
+/** A JSON-serialisable response value. */
+export type WireValue =
+  string | number | boolean | WireValue[] | { readonly [key: string]: WireValue | undefined };
+export type WireBody = { readonly [key: string]: WireValue | undefined };
+
+export function stageToDomain(stage: string): string {
+  return stage === ACS_CURRENT ? STAGE_CURRENT : stage === ACS_PREVIOUS ? STAGE_PREVIOUS : stage;
+}
+
+export function stageToWire(stage: string): string {
+  return stage === STAGE_CURRENT ? ACS_CURRENT : stage === STAGE_PREVIOUS ? ACS_PREVIOUS : stage;
+}
+
+/** `{"VersionStages":{"VersionStage":[…]}}`: lists are wrapped, and arrays even for one item. */
+export function wrapped<T extends WireValue>(itemName: string, items: readonly T[]): { [key: string]: T[] } {
+  return { [itemName]: [...items] };
+}
+
+export function stagesToWire(stages: readonly string[]): { [key: string]: string[] } {
+  return wrapped('VersionStage', stages.map(stageToWire));
+}
+
+/** UTC `YYYY-MM-DDThh:mm:ssZ`, the API's timestamp format. */
+export function timestamp(time: EpochMs): string {
+  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function secretArn(identity: InstanceIdentity, name: string): string {
+  return `acs:kms:${identity.region}:${identity.accountId}:secret/${name}`;
+}
+
+export function keyArn(identity: InstanceIdentity, keyId: string): string {
+  return `acs:kms:${identity.region}:${identity.accountId}:key/${keyId}`;
+}
+
+export function aliasArn(identity: InstanceIdentity, aliasName: string): string {
+  return `acs:kms:${identity.region}:${identity.accountId}:${aliasName}`;
+}
+
+/** A secret named directly or by ARN (the name may itself contain `/`: everything after the first `secret/`). */
+export function secretNameOf(params: Params, parameter = 'SecretName'): string {
+  const value = params.required(parameter);
+  if (!value.startsWith('acs:')) return value;
+  const match = /^acs:kms:[^:]*:[^:]*:secret\/(.+)$/.exec(value);
+  if (!match?.[1]) throw invalidParameter(parameter, 'It is neither a secret name nor a secret ARN.');
+  return match[1];
+}
+
+/** `[{"TagKey":"k","TagValue":"v"}]` → domain tags. */
+export function tagsFromJson(params: Params, parameter = 'Tags'): Tag[] | undefined {
+  return params.json(parameter, (value) => {
+    const items = shapes.objectArray(value);
+    if (!items) return undefined;
+    const tags: Tag[] = [];
+    for (const item of items) {
+      if (typeof item.TagKey !== 'string' || typeof item.TagValue !== 'string') return undefined;
+      tags.push({ key: item.TagKey, value: item.TagValue });
+    }
+    return tags;
+  });
+}
+
+export function tagsToWire(tags: readonly Tag[]): { Tag: { TagKey: string; TagValue: string }[] } {
+  return { Tag: tags.map((t) => ({ TagKey: t.key, TagValue: t.value })) };
+}
+
+const KEY_STATE_NAMES: Record<KeyState, string> = {
+  enabled: 'Enabled',
+  disabled: 'Disabled',
+  pending_deletion: 'PendingDeletion',
+};
+
+export function keyStateToWire(state: KeyState): string {
+  return KEY_STATE_NAMES[state];
+}
+
+export function keyStateFromWire(name: string): KeyState | undefined {
+  return (Object.keys(KEY_STATE_NAMES) as KeyState[]).find((state) => KEY_STATE_NAMES[state] === name);
+}
+
+/** The `KeyMetadata` object of CreateKey and DescribeKey. */
+export function keyMetadata(identity: InstanceIdentity, key: Key): WireBody {
+  return {
+    KeyId: key.id,
+    Arn: keyArn(identity, key.id),
+    CreationDate: timestamp(key.createdAt),
+    Creator: identity.accountId,
+    Description: key.description,
+    KeySpec: 'Aliyun_AES_256',
+    KeyUsage: 'ENCRYPT/DECRYPT',
+    KeyState: keyStateToWire(key.state),
+    Origin: 'Aliyun_KMS',
+    ProtectionLevel: 'SOFTWARE',
+    PrimaryKeyVersion: key.primaryVersionId,
+    LastRotationDate: timestamp(key.lastRotatedAt),
+    AutomaticRotation: 'Disabled',
+    DeletionProtection: 'Disabled',
+    DeleteDate: key.deleteAt === null ? undefined : timestamp(key.deleteAt),
+  };
+}
+
+/** Page number/size → offset/limit, with the API's bounds. */
+export function paging(
+  params: Params,
+  defaultSize: number,
+  maxSize = 100,
+): { pageNumber: number; pageSize: number; offset: number; limit: number } {
+  const pageNumber = params.integer('PageNumber', { min: 1, max: 1_000_000, fallback: 1 });
+  const pageSize = params.integer('PageSize', { min: 1, max: maxSize, fallback: defaultSize });
+  return { pageNumber, pageSize, offset: (pageNumber - 1) * pageSize, limit: pageSize };
+}

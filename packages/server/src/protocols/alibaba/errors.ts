@@ -1,0 +1,88 @@
+/**
+ * Alibaba wire errors. Domain errors map through `DOMAIN_ERRORS`, a total `Record` over the domain
+ * catalog (a new domain code without a mapping here does not compile). Failures that exist only on the
+ * wire (signatures, unknown actions, malformed parameters) are `ProtocolError`s raised in this adapter.
+ */
+import type { ErrorCode } from '../../domain/errors.js';
+
+export class ProtocolError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** Seconds a throttled client should wait, sent as `x-acs-retry-after`. */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(status: number, code: string, message: string, retryAfterSeconds?: number) {
+    super(message);
+    this.name = 'ProtocolError';
+    this.status = status;
+    this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+export function missingParameter(name: string): ProtocolError {
+  return new ProtocolError(400, 'MissingParameter', `The parameter "${name}" is needed but not provided.`);
+}
+
+export function invalidParameter(name: string, why?: string): ProtocolError {
+  return new ProtocolError(
+    400,
+    'InvalidParameter',
+    `The specified parameter "${name}" is not valid.${why === undefined ? '' : ` ${why}`}`,
+  );
+}
+
+/** DryRun's answer when the call would have succeeded (DECISIONS 14). */
+export function dryRunPassed(): ProtocolError {
+  return new ProtocolError(
+    400,
+    'DryRunOperationError',
+    'Request would have succeeded, but DryRun flag is set.',
+  );
+}
+
+/** How each domain error looks on this wire (API spec §1.6, DECISIONS 7, 10, 16). */
+export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonly code: string }> = {
+  invalid_argument: { status: 400, code: 'InvalidParameter' },
+  missing_argument: { status: 400, code: 'MissingParameter' },
+  limit_exceeded: { status: 400, code: 'Rejected.LimitExceeded' },
+  unsupported_operation: { status: 400, code: 'Rejected.UnsupportedOperation' },
+  secret_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
+  secret_version_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
+  secret_stage_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
+  secret_already_exists: { status: 409, code: 'Rejected.ResourceExist' },
+  secret_pending_deletion: { status: 409, code: 'Rejected.ResourceInDeleteWindow' },
+  secret_version_conflict: { status: 409, code: 'Rejected.ResourceExist' },
+  key_not_found: { status: 404, code: 'Forbidden.KeyNotFound' },
+  key_version_not_found: { status: 404, code: 'Forbidden.KeyVersionNotFound' },
+  alias_not_found: { status: 404, code: 'Forbidden.AliasNotFound' },
+  alias_already_exists: { status: 400, code: 'AliasAlreadyExists' },
+  key_disabled: { status: 409, code: 'Rejected.Disabled' },
+  key_pending_deletion: { status: 409, code: 'Rejected.PendingDeletion' },
+  key_state_conflict: { status: 409, code: 'Rejected.StateModifiedFailed' },
+  invalid_ciphertext: { status: 400, code: 'InvalidParameter' },
+  unavailable: { status: 503, code: 'ServiceUnavailableTemporary' },
+  internal: { status: 500, code: 'InternalFailure' },
+};
+
+/** Domain argument names as this API spells them, for messages that name a parameter. */
+export const WIRE_FIELD_NAMES: Readonly<Record<string, string>> = {
+  secretName: 'SecretName',
+  versionId: 'VersionId',
+  versionStage: 'VersionStage',
+  versionStages: 'VersionStages',
+  moveToVersion: 'MoveToVersion',
+  removeFromVersion: 'RemoveFromVersion',
+  description: 'Description',
+  secretData: 'SecretData',
+  tags: 'Tags',
+  tagKeys: 'TagKeys',
+  recoveryWindowInDays: 'RecoveryWindowInDays',
+  pendingWindowInDays: 'PendingWindowInDays',
+  aliasName: 'AliasName',
+  ciphertextBlob: 'CiphertextBlob',
+  policy: 'Policy',
+  passwordLength: 'PasswordLength',
+  excludeCharacters: 'ExcludeCharacters',
+  numberOfBytes: 'NumberOfBytes',
+};

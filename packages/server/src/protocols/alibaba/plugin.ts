@@ -1,0 +1,241 @@
+/**
+ * The Alibaba Cloud RPC protocol as a Fastify plugin with its own body parsers and error handler:
+ * `GET|POST /`, parameters from the query and a form body merged, authenticate, dispatch on
+ * Action/Version, render JSON or XML. One log line per call with action, resource, key id, status and
+ * time — never the URL, which carries SecretData (DECISIONS 22).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../../domain/errors.js';
+import type { Clock } from '../../services/clock.js';
+import type { InstanceIdentity, Services } from '../../services/services.js';
+import type { ActionTable } from './action.js';
+import { KMS_ACTIONS } from './actions/index.js';
+import { Authenticator } from './auth.js';
+import type { WireBody } from './codec.js';
+import { DOMAIN_ERRORS, missingParameter, ProtocolError, WIRE_FIELD_NAMES } from './errors.js';
+import { Params } from './params.js';
+import type { ResponseFormat } from './render.js';
+import { CONTENT_TYPES, render } from './render.js';
+
+export const KMS_API_VERSION = '2016-01-20';
+
+/** Actions of each product this endpoint speaks, by API version (RAM's 2015-05-01 joins later). */
+const PRODUCTS: Readonly<Record<string, ActionTable>> = { [KMS_API_VERSION]: KMS_ACTIONS };
+
+export interface AlibabaRpcOptions {
+  readonly services: Services;
+  readonly identity: InstanceIdentity;
+  readonly clock: Clock;
+  readonly serviceKeyId: string;
+}
+
+/** What the request log line and the error renderer need to know about a call in progress. */
+interface CallState {
+  format: ResponseFormat;
+  action?: string;
+  resource?: string;
+  accessKeyId?: string;
+}
+
+const calls = new WeakMap<FastifyRequest, CallState>();
+
+function stateOf(request: FastifyRequest): CallState {
+  let state = calls.get(request);
+  if (!state) {
+    state = { format: 'json' };
+    calls.set(request, state);
+  }
+  return state;
+}
+
+export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
+  const authenticator = new Authenticator({ accessKeys: options.services.accessKeys, clock: options.clock });
+
+  return function register(app: FastifyInstance, _options: unknown, done: (error?: Error) => void): void {
+    // Keep bodies as raw bytes: ACS3 signs their SHA-256, and only form bodies carry parameters.
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => {
+      done(null, body);
+    });
+
+    app.route({
+      method: ['GET', 'POST'],
+      url: '/',
+      handler: async (request, reply) => {
+        const state = stateOf(request);
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const { params, query } = readParams(request, body);
+        if (params.optional('Format')?.toUpperCase() === 'XML') state.format = 'xml';
+
+        const authenticated = await authenticator.authenticate({
+          method: request.method === 'GET' ? 'GET' : 'POST',
+          path: '/',
+          headers: request.headers,
+          params,
+          query,
+          body,
+        });
+        state.accessKeyId = authenticated.principal.accessKeyId;
+        const action = authenticated.action ?? params.optional('Action');
+        const version = authenticated.version ?? params.optional('Version');
+        if (action === undefined) throw missingParameter('Action');
+        if (version === undefined) throw missingParameter('Version');
+        state.action = action;
+        const product = PRODUCTS[version];
+        if (!product)
+          throw new ProtocolError(
+            400,
+            'InvalidVersion',
+            `Specified parameter Version "${version}" is not valid.`,
+          );
+        const handler = Object.hasOwn(product, action) ? product[action] : undefined;
+        if (!handler)
+          throw new ProtocolError(
+            404,
+            'InvalidAction.NotFound',
+            'Specified api is not found, please check your url and method.',
+          );
+
+        const result = await handler({
+          params,
+          services: options.services,
+          identity: options.identity,
+          principal: authenticated.principal,
+          requestId: request.id,
+          method: request.method === 'GET' ? 'GET' : 'POST',
+          serviceKeyId: options.serviceKeyId,
+          noteResource: (resource) => {
+            state.resource = resource;
+          },
+        });
+        return send(
+          reply,
+          state.format,
+          `${action}Response`,
+          request.id,
+          { RequestId: request.id, ...result },
+          200,
+        );
+      },
+    });
+
+    app.route({
+      method: ['PUT', 'DELETE', 'PATCH'],
+      url: '/',
+      handler: () => {
+        throw new ProtocolError(
+          403,
+          'UnsupportedHTTPMethod',
+          'The HTTP method is not supported; use GET or POST.',
+        );
+      },
+    });
+
+    app.setErrorHandler((error: unknown, request, reply) => {
+      const state = stateOf(request);
+      const wire = toWireError(error);
+      if (wire.status >= 500) request.log.error({ err: error, action: state.action }, 'request failed');
+      if (error instanceof ProtocolError && error.retryAfterSeconds !== undefined) {
+        void reply.header('x-acs-retry-after', String(error.retryAfterSeconds));
+      }
+      const body = {
+        RequestId: request.id,
+        HostId: hostIdOf(request),
+        Code: wire.code,
+        Message: wire.message,
+        Recommend: `See docs/errors.md in Tessera for ${wire.code}.`,
+        HttpStatus: wire.status,
+      };
+      return send(reply, state.format, 'Error', request.id, body, wire.status);
+    });
+
+    app.addHook('onResponse', async (request, reply) => {
+      const state = calls.get(request);
+      request.log.info(
+        {
+          action: state?.action,
+          resource: state?.resource,
+          accessKeyId: state?.accessKeyId,
+          status: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 10) / 10,
+        },
+        'api call',
+      );
+    });
+    done();
+  };
+}
+
+function send(
+  reply: FastifyReply,
+  format: ResponseFormat,
+  root: string,
+  requestId: string,
+  body: WireBody,
+  status: number,
+): FastifyReply {
+  return reply
+    .code(status)
+    .header('x-acs-request-id', requestId)
+    .type(CONTENT_TYPES[format])
+    .send(render(format, root, body));
+}
+
+/** Query and form body, merged (the body wins); a name repeated within one of them is refused. */
+function readParams(request: FastifyRequest, body: Buffer): { params: Params; query: [string, string][] } {
+  const url = request.raw.url ?? '/';
+  const at = url.indexOf('?');
+  const query = at < 0 ? [] : [...new URLSearchParams(url.slice(at + 1))];
+  const merged = new Map<string, string>();
+  const add = (pairs: [string, string][]) => {
+    const seen = new Set<string>();
+    for (const [name, value] of pairs) {
+      if (seen.has(name))
+        throw new ProtocolError(400, 'InvalidParameter', `The parameter "${name}" is given more than once.`);
+      seen.add(name);
+      merged.set(name, value);
+    }
+  };
+  add(query);
+  const contentType = request.headers['content-type'] ?? '';
+  if (body.length > 0 && contentType.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    add([...new URLSearchParams(body.toString('utf8'))]);
+  }
+  return { params: new Params(merged), query };
+}
+
+function toWireError(error: unknown): { status: number; code: string; message: string } {
+  if (error instanceof ProtocolError)
+    return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof DomainError) {
+    const mapped = DOMAIN_ERRORS[error.code];
+    if (error.code === 'internal') return { ...mapped, message: 'Internal Failure.' };
+    const field =
+      error.details.field === undefined
+        ? undefined
+        : (WIRE_FIELD_NAMES[error.details.field] ?? error.details.field);
+    const message =
+      mapped.code === 'InvalidParameter' && field !== undefined
+        ? `The specified parameter "${field}" is not valid. ${error.message}`
+        : mapped.code === 'MissingParameter' && field !== undefined
+          ? `The parameter "${field}" is needed but not provided. ${error.message}`
+          : error.message;
+    return { ...mapped, message };
+  }
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (status === 413)
+      return { status, code: 'Rejected.EntityTooLarge', message: 'The request body is too large.' };
+    return {
+      status: 400,
+      code: 'ParseRequestParameterException',
+      message: 'The request could not be parsed.',
+    };
+  }
+  return { status: 500, code: 'InternalFailure', message: 'Internal Failure.' };
+}
+
+function hostIdOf(request: FastifyRequest): string {
+  const host = request.headers.host ?? '';
+  return /^[A-Za-z0-9.:[\]-]{1,255}$/.test(host) ? host : 'tessera';
+}

@@ -1,0 +1,18 @@
+import type { AccessKeyService } from './access-key-service.js';
+import type { KeyService } from './key-service.js';
+import type { PasswordService } from './password-service.js';
+import type { SecretService } from './secret-service.js';
+
+/** The service layer as protocol adapters see it. */
+export interface Services {
+  readonly secrets: SecretService;
+  readonly keys: KeyService;
+  readonly accessKeys: AccessKeyService;
+  readonly passwords: PasswordService;
+}
+
+/** Facts about this installation that appear in ARNs and region listings. */
+export interface InstanceIdentity {
+  readonly region: string;
+  readonly accountId: string;
+}
