@@ -76,7 +76,7 @@ describe('config', () => {
     expect((error as ConfigError).problems).toHaveLength(6);
   });
 
-  it('ignores variables outside its namespace and blank values', () => {
-    expect(loadConfig({ PATH: '/bin', TESSERA_PORT: ' ' }).port).toBe(8080);
+  it("ignores variables outside its namespace, the clients' variables and blank values", () => {
+    expect(loadConfig({ PATH: '/bin', TESSERA_PORT: ' ', TESSERA_ENDPOINT: 'http://x' }).port).toBe(8080);
   });
 });

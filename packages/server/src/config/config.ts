@@ -43,6 +43,12 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
+/**
+ * Variables of the same namespace that belong to Tessera's clients (SDK and CLI), not to the server. They
+ * are often set in the same shell as the server's, so the unknown-setting check lets them pass.
+ */
+export const CLIENT_SETTINGS = ['TESSERA_ENDPOINT', 'TESSERA_PROFILE', 'TESSERA_CONFIG_FILE'] as const;
+
 export class ConfigError extends Error {
   readonly problems: readonly string[];
 
@@ -59,8 +65,9 @@ const REGION = /^[a-z0-9-]{1,64}$/;
 export function loadConfig(env: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): Config {
   const problems: string[] = [];
   const known = new Set<string>(Object.keys(SETTINGS));
+  const ignored = new Set<string>(CLIENT_SETTINGS);
   for (const name of Object.keys(env)) {
-    if (name.startsWith('TESSERA_') && !known.has(name)) {
+    if (name.startsWith('TESSERA_') && !known.has(name) && !ignored.has(name)) {
       problems.push(`${name} is not a Tessera setting (known: ${[...known].join(', ')})`);
     }
   }

@@ -7,14 +7,19 @@ import type { ErrorCode } from './errors.js';
 import { DomainError } from './errors.js';
 import type { Key, KeyState } from './key.js';
 import {
+  DATA_KEY_SPECS,
   KEY_STATES,
+  MAX_DATA_KEY_BYTES,
+  MAX_ENCRYPT_PLAINTEXT_BYTES,
   MAX_KEY_DESCRIPTION_LENGTH,
   MAX_PENDING_WINDOW_DAYS,
   MIN_PENDING_WINDOW_DAYS,
   assertAliasTargetAllowed,
   assertKeyModifiable,
   assertKeyUsable,
+  canonicalEncryptionContext,
   cancelKeyDeletion,
+  dataKeyLength,
   disableKey,
   enableKey,
   isKeyExpired,
@@ -23,6 +28,7 @@ import {
   scheduleKeyDeletion,
   updateKeyDescription,
   validateAliasName,
+  validateEncryptPlaintext,
   validateKeyDescription,
 } from './key.js';
 
@@ -245,6 +251,61 @@ describe('validateAliasName', () => {
         validateAliasName(name);
       });
       expect([error.code, error.details.field], name).toEqual(['invalid_argument', 'aliasName']);
+    }
+  });
+});
+
+describe('canonicalEncryptionContext', () => {
+  it('gives the same pairs the same list whatever their order', () => {
+    const a = canonicalEncryptionContext(
+      new Map([
+        ['b', '2'],
+        ['a', '1'],
+        ['é', '3'],
+        ['B', '4'],
+      ]),
+    );
+    const b = canonicalEncryptionContext(
+      new Map([
+        ['B', '4'],
+        ['é', '3'],
+        ['a', '1'],
+        ['b', '2'],
+      ]),
+    );
+    expect(a).toEqual(['B', '4', 'a', '1', 'b', '2', 'é', '3']);
+    expect(b).toEqual(a);
+    expect(canonicalEncryptionContext(new Map())).toEqual([]);
+  });
+
+  it('keeps keys and values apart, so moved text gives a different list', () => {
+    const one = canonicalEncryptionContext(new Map([['ab', 'c']]));
+    const other = canonicalEncryptionContext(new Map([['a', 'bc']]));
+    expect(one).not.toEqual(other);
+  });
+});
+
+describe('Encrypt and data-key limits', () => {
+  it('takes plaintext up to 6,144 bytes', () => {
+    expect(MAX_ENCRYPT_PLAINTEXT_BYTES).toBe(6144);
+    expect(() => {
+      validateEncryptPlaintext(6144);
+    }).not.toThrow();
+    const error = domainErrorOf(() => {
+      validateEncryptPlaintext(6145);
+    });
+    expect([error.code, error.details.field]).toEqual(['invalid_argument', 'plaintext']);
+  });
+
+  it('sizes data keys by spec unless a byte count from 1 to 1024 is given', () => {
+    expect(DATA_KEY_SPECS).toEqual({ AES_256: 32, AES_128: 16 });
+    expect(dataKeyLength('AES_256')).toBe(32);
+    expect(dataKeyLength('AES_128')).toBe(16);
+    expect(dataKeyLength('AES_128', 1)).toBe(1);
+    expect(dataKeyLength('AES_256', MAX_DATA_KEY_BYTES)).toBe(1024);
+    for (const bytes of [0, 1025, 1.5, -1, Number.NaN]) {
+      const error = domainErrorOf(() => dataKeyLength('AES_256', bytes));
+      expect([error.code, error.details.field], String(bytes)).toEqual(['invalid_argument', 'numberOfBytes']);
     }
   });
 });

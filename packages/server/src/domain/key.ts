@@ -15,6 +15,14 @@ export type KeyOwner = 'customer' | 'service';
 export const MAX_KEY_DESCRIPTION_LENGTH = 8192;
 export const MIN_PENDING_WINDOW_DAYS = 7;
 export const MAX_PENDING_WINDOW_DAYS = 366;
+/** Encrypt takes at most 6 KB of plaintext (API spec §4), counted in UTF-8 bytes. */
+export const MAX_ENCRYPT_PLAINTEXT_BYTES = 6144;
+/** GenerateDataKey: 1–1024 bytes. */
+export const MIN_DATA_KEY_BYTES = 1;
+export const MAX_DATA_KEY_BYTES = 1024;
+/** Data-key sizes by name; an explicit byte count wins over the name. */
+export const DATA_KEY_SPECS = { AES_256: 32, AES_128: 16 } as const;
+export type DataKeySpec = keyof typeof DATA_KEY_SPECS;
 const DAY_MS = 86_400_000;
 const ALIAS_NAME = /^alias\/[A-Za-z0-9:/_-]{1,255}$/;
 
@@ -41,6 +49,46 @@ export interface KeyVersion {
 export interface Alias {
   readonly name: string;
   readonly keyId: string;
+}
+
+/**
+ * Caller-chosen name/value pairs a ciphertext is bound to: Decrypt must present the same pairs. A map,
+ * so the wire encodings (a JSON object, or flattened `EncryptionContext.<k>` parameters) compare equal.
+ */
+export type EncryptionContext = ReadonlyMap<string, string>;
+
+export const NO_ENCRYPTION_CONTEXT: EncryptionContext = new Map();
+
+/**
+ * The context as a flat, ordered list `[k1, v1, k2, v2, …]`, keys sorted by code unit: the same pairs
+ * give the same list however they were sent, and no pair can be mistaken for another once each element
+ * is length-prefixed (the crypto layer's `bindingOf` does that).
+ */
+export function canonicalEncryptionContext(context: EncryptionContext): string[] {
+  const keys = [...context.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return keys.flatMap((key) => [key, context.get(key) ?? '']);
+}
+
+export function validateEncryptPlaintext(byteLength: number): void {
+  if (byteLength > MAX_ENCRYPT_PLAINTEXT_BYTES) {
+    throw invalidArgument('plaintext', `The plaintext is at most ${MAX_ENCRYPT_PLAINTEXT_BYTES} bytes.`);
+  }
+}
+
+/** How many bytes a new data key has: `numberOfBytes` if given (1–1024), else the spec's size. */
+export function dataKeyLength(spec: DataKeySpec, numberOfBytes?: number): number {
+  if (numberOfBytes === undefined) return DATA_KEY_SPECS[spec];
+  if (
+    !Number.isInteger(numberOfBytes) ||
+    numberOfBytes < MIN_DATA_KEY_BYTES ||
+    numberOfBytes > MAX_DATA_KEY_BYTES
+  ) {
+    throw invalidArgument(
+      'numberOfBytes',
+      `A data key is ${MIN_DATA_KEY_BYTES} to ${MAX_DATA_KEY_BYTES} bytes.`,
+    );
+  }
+  return numberOfBytes;
 }
 
 export function validateKeyDescription(description: string): void {

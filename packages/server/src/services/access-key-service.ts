@@ -73,6 +73,24 @@ export class AccessKeyService {
     return { source: 'generated', accessKeyId: id, credentialsFile };
   }
 
+  /** Creates a new active key for a user; the only time its secret is returned. */
+  async create(userName: string): Promise<{ readonly id: string; readonly secret: string }> {
+    const id = newAccessKeyId();
+    const secret = newAccessKeySecret();
+    await this.#put(id, userName, secret);
+    return { id, secret };
+  }
+
+  /** Activates or deactivates a key; an inactive key's requests are refused. Unknown id → false. */
+  async setStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean> {
+    return this.#store.transaction(async (tx) => {
+      const record = await tx.accessKeys.get(accessKeyId);
+      if (!record) return false;
+      if (record.status !== status) await tx.accessKeys.put({ ...record, status });
+      return true;
+    });
+  }
+
   /** The key with its secret opened, for signature verification; undefined when unknown. */
   async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
     const record = await this.#store.accessKeys.get(accessKeyId);

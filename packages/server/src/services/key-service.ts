@@ -4,7 +4,7 @@
  * version), while key state is read fresh on every use so that disabling a key takes effect at once.
  */
 import { randomUUID } from 'node:crypto';
-import { DecryptionError } from '../crypto/aead.js';
+import { DecryptionError, bindingOf } from '../crypto/aead.js';
 import type { CmkMaterial, CmkVersionRef } from '../crypto/envelope.js';
 import {
   decryptWithCmk,
@@ -16,12 +16,14 @@ import {
   wrapCmkMaterial,
 } from '../crypto/envelope.js';
 import { DomainError } from '../domain/errors.js';
-import type { Alias, Key, KeyState, KeyVersion } from '../domain/key.js';
+import type { Alias, DataKeySpec, EncryptionContext, Key, KeyState, KeyVersion } from '../domain/key.js';
 import {
   assertAliasTargetAllowed,
   assertKeyModifiable,
   assertKeyUsable,
+  canonicalEncryptionContext,
   cancelKeyDeletion,
+  dataKeyLength,
   disableKey,
   enableKey,
   isKeyExpired,
@@ -30,9 +32,11 @@ import {
   scheduleKeyDeletion,
   updateKeyDescription,
   validateAliasName,
+  validateEncryptPlaintext,
 } from '../domain/key.js';
 import { mergeTags, DEFAULT_SECRET_LIMITS } from '../domain/secret.js';
 import type { Tag } from '../domain/validation.js';
+import { validateTagKey } from '../domain/validation.js';
 import type { Page, Repositories, Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { randomId } from './ids.js';
@@ -140,7 +144,11 @@ export class KeyService {
     return this.resolve(reference);
   }
 
+  /** Customer keys, oldest first; `states` keeps keys in any of them, and an empty list matches nothing. */
   async listKeys(query: Paging & { states?: readonly KeyState[] | undefined }): Promise<Page<Key>> {
+    if (query.states?.length === 0) return { items: [], total: 0 };
+    // Keys whose deletion window has ended are gone; destroy them before listing (rarely any).
+    await this.purgeExpired();
     return this.#store.keys.list({ owner: 'customer', ...query });
   }
 
@@ -172,6 +180,7 @@ export class KeyService {
   }
 
   async untagKey(reference: string, tagKeys: readonly string[]): Promise<Key> {
+    tagKeys.forEach(validateTagKey);
     const drop = new Set(tagKeys);
     return this.#change(reference, (key) => {
       assertKeyModifiable(key);
@@ -212,6 +221,27 @@ export class KeyService {
     return this.#store.keys.listVersions(key.id);
   }
 
+  /** One page of a key's versions, oldest first. */
+  async pageKeyVersions(reference: string, paging: Paging): Promise<Page<KeyVersion>> {
+    const versions = await this.listKeyVersions(reference);
+    return { items: versions.slice(paging.offset, paging.offset + paging.limit), total: versions.length };
+  }
+
+  async describeKeyVersion(reference: string, versionId: string): Promise<KeyVersion> {
+    const versions = await this.listKeyVersions(reference);
+    const version = versions.find((v) => v.versionId === versionId);
+    if (!version) {
+      throw new DomainError(
+        'key_version_not_found',
+        `The key "${reference}" has no version "${versionId}".`,
+        {
+          resource: versionId,
+        },
+      );
+    }
+    return version;
+  }
+
   async createAlias(aliasName: string, keyReference: string): Promise<Alias> {
     validateAliasName(aliasName);
     return this.#store.transaction(async (tx) => {
@@ -249,13 +279,22 @@ export class KeyService {
 
   async listAliases(query: Paging & { keyReference?: string | undefined }): Promise<Page<Alias>> {
     const keyId = query.keyReference === undefined ? undefined : (await this.resolve(query.keyReference)).id;
+    await this.purgeExpired();
     return this.#store.aliases.list({ keyId, offset: query.offset, limit: query.limit });
   }
 
-  /** Encrypts under the key's primary version (the Encrypt API, and data keys of secret versions). */
-  async encrypt(reference: string, plaintext: Uint8Array, context: Uint8Array): Promise<CmkCiphertext> {
+  /**
+   * The Encrypt API: seals caller bytes (at most 6 KB) under the key's primary version, bound to the
+   * encryption context; `decrypt` with the same context gives the bytes back.
+   */
+  async encrypt(
+    reference: string,
+    plaintext: Uint8Array,
+    context: EncryptionContext,
+  ): Promise<CmkCiphertext> {
+    validateEncryptPlaintext(plaintext.byteLength);
     const key = await this.resolve(reference);
-    return this.encryptUnder(key, plaintext, context);
+    return this.encryptUnder(key, plaintext, encryptionContextBinding(context));
   }
 
   /** Like `encrypt`, for a key the caller has already loaded (secrets use the service key too). */
@@ -265,22 +304,29 @@ export class KeyService {
     return { blob: encryptWithCmk(cmk, plaintext, context), keyId: key.id, versionId: key.primaryVersionId };
   }
 
-  /** A fresh random data key, returned in plaintext and encrypted under the key (GenerateDataKey). */
+  /**
+   * A fresh random data key (GenerateDataKey): `numberOfBytes` if given, else the spec's size. The blob
+   * seals the key's base64 text, not its raw bytes, so `decrypt` of the blob returns exactly the text
+   * GenerateDataKey handed out (the real service's Decrypt also answers a data key in base64).
+   */
   async generateDataKey(
     reference: string,
-    numberOfBytes: number,
-    context: Uint8Array,
+    spec: DataKeySpec,
+    numberOfBytes: number | undefined,
+    context: EncryptionContext,
   ): Promise<CmkCiphertext & { readonly plaintext: Buffer }> {
-    if (!Number.isInteger(numberOfBytes) || numberOfBytes < 1 || numberOfBytes > 1024) {
-      throw new DomainError('invalid_argument', 'A data key is 1 to 1024 bytes.', { field: 'numberOfBytes' });
+    const plaintext = newDataKey(dataKeyLength(spec, numberOfBytes));
+    const text = Buffer.from(plaintext.toString('base64'), 'utf8');
+    try {
+      return { ...(await this.encrypt(reference, text, context)), plaintext };
+    } finally {
+      text.fill(0);
     }
-    const plaintext = newDataKey(numberOfBytes);
-    return { ...(await this.encrypt(reference, plaintext, context)), plaintext };
   }
 
   /** Decrypts a blob made by `encrypt`; the blob names its key version, so no key id is needed. */
-  async decrypt(blob: Uint8Array, context: Uint8Array): Promise<CmkPlaintext> {
-    return this.#decrypt(blob, context, 'customer');
+  async decrypt(blob: Uint8Array, context: EncryptionContext): Promise<CmkPlaintext> {
+    return this.#decrypt(blob, encryptionContextBinding(context), 'customer');
   }
 
   /** Like `decrypt`, but also for blobs under the service key: the data keys of secret versions. */
@@ -344,6 +390,11 @@ export class KeyService {
     }
     return expired.length;
   }
+}
+
+/** The associated data of an Encrypt blob: its own purpose label, so it never equals a data-key binding. */
+function encryptionContextBinding(context: EncryptionContext): Buffer {
+  return bindingOf('tessera.encryption-context.v1', ...canonicalEncryptionContext(context));
 }
 
 function asInvalidCiphertext(cause: unknown): Error {

@@ -28,6 +28,13 @@ import {
   updateDescription,
   updateVersionStage,
 } from '../domain/secret.js';
+import type { SecretPolicy } from '../domain/secret-policy.js';
+import {
+  assertPolicyName,
+  DEFAULT_POLICY_NAME,
+  parsePolicyDocument,
+  setSecretPolicy,
+} from '../domain/secret-policy.js';
 import type { SecretDataType, Tag } from '../domain/validation.js';
 import { validateSecretData } from '../domain/validation.js';
 import type { Key } from '../domain/key.js';
@@ -61,6 +68,8 @@ export interface CreateSecretInput {
   /** Key id, key ARN or alias of a customer key; absent means the service key. */
   readonly encryptionKeyId?: string | undefined;
   readonly tags?: readonly Tag[] | undefined;
+  /** A policy document to attach as the `default` policy; absent means the default policy. */
+  readonly policy?: string | undefined;
 }
 
 export interface PutSecretValueInput {
@@ -87,6 +96,23 @@ export interface SecretValue {
   readonly data: string;
 }
 
+/** What a read of one secret value asks for (the current version when neither field is given). */
+export interface SecretValueSelector {
+  readonly name: string;
+  readonly versionId?: string | undefined;
+  readonly stage?: string | undefined;
+}
+
+/** One item of a batch read: the value, or the domain error that item alone ran into. */
+export type SecretValueResult =
+  { readonly ok: true; readonly value: SecretValue } | { readonly ok: false; readonly error: DomainError };
+
+export interface SecretPolicyView {
+  readonly secret: Secret;
+  /** Undefined while nobody has set one: the default policy applies. */
+  readonly policy: SecretPolicy | undefined;
+}
+
 export interface VersionListing {
   readonly secret: Secret;
   /** Newest first. */
@@ -109,6 +135,7 @@ export class SecretService {
   async createSecret(input: CreateSecretInput): Promise<Secret> {
     const now = this.#clock.now();
     validateSecretData(input.data, input.dataType);
+    if (input.policy !== undefined) parsePolicyDocument(input.policy);
     const key =
       input.encryptionKeyId === undefined
         ? await this.#keys.serviceKey()
@@ -143,6 +170,14 @@ export class SecretService {
         });
       }
       await tx.secrets.insert(secret, ciphertext);
+      if (input.policy !== undefined) {
+        const { policy } = setSecretPolicy(secret, {
+          name: DEFAULT_POLICY_NAME,
+          document: input.policy,
+          now,
+        });
+        await tx.secrets.savePolicy(policy);
+      }
     });
     return secret;
   }
@@ -198,14 +233,27 @@ export class SecretService {
     return { secret, versionId: input.versionId, stages: stored.stages, created: false };
   }
 
-  async getSecretValue(input: {
-    readonly name: string;
-    readonly versionId?: string | undefined;
-    readonly stage?: string | undefined;
-  }): Promise<SecretValue> {
+  async getSecretValue(input: SecretValueSelector): Promise<SecretValue> {
     const secret = await this.#live(input.name);
     assertNotPendingDeletion(secret);
     return this.#read(secret, resolveVersion(secret, input));
+  }
+
+  /**
+   * Reads several values, each on its own: one item's domain error (not found, pending deletion, a
+   * disabled key) is that item's result and does not fail the others. Results keep the request order.
+   */
+  async getSecretValues(selectors: readonly SecretValueSelector[]): Promise<SecretValueResult[]> {
+    const results: SecretValueResult[] = [];
+    for (const selector of selectors) {
+      try {
+        results.push({ ok: true, value: await this.getSecretValue(selector) });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        results.push({ ok: false, error });
+      }
+    }
+    return results;
   }
 
   async #read(secret: Secret, version: SecretVersion): Promise<SecretValue> {
@@ -241,9 +289,13 @@ export class SecretService {
     return this.#live(name);
   }
 
-  async listSecrets(query: SecretListQuery): Promise<Page<SecretSummary>> {
-    await this.purgeExpired();
-    return this.#store.secrets.list(query);
+  /**
+   * Secrets matching the query, ordered by name. Secrets pending deletion are listed (callers show
+   * their planned deletion time) unless `excludePendingDeletion`; secrets whose window has ended are
+   * gone even before the sweeper destroys them.
+   */
+  async listSecrets(query: Omit<SecretListQuery, 'existingAt'>): Promise<Page<SecretSummary>> {
+    return this.#store.secrets.list({ ...query, existingAt: this.#clock.now() });
   }
 
   async listVersions(name: string, includeDeprecated: boolean): Promise<VersionListing> {
@@ -260,6 +312,37 @@ export class SecretService {
 
   async updateDescription(name: string, description: string): Promise<Secret> {
     return this.#change(name, (secret, now) => updateDescription(secret, description, now));
+  }
+
+  /** Changes the secret's metadata; with nothing to change it only checks the secret can take changes. */
+  async updateSecret(name: string, changes: { readonly description?: string | undefined }): Promise<Secret> {
+    return this.#change(name, (secret, now) => {
+      assertNotPendingDeletion(secret);
+      return changes.description === undefined ? secret : updateDescription(secret, changes.description, now);
+    });
+  }
+
+  /** The secret's policy of this name (only `default` exists), or undefined while the default applies. */
+  async getSecretPolicy(name: string, policyName = DEFAULT_POLICY_NAME): Promise<SecretPolicyView> {
+    const secret = await this.#live(name);
+    assertNotPendingDeletion(secret);
+    assertPolicyName(secret, policyName);
+    return { secret, policy: await this.#store.secrets.getPolicy(secret.id, policyName) };
+  }
+
+  /** Validates and stores the secret's policy document, replacing the one before. */
+  async setSecretPolicy(
+    name: string,
+    document: string,
+    policyName = DEFAULT_POLICY_NAME,
+  ): Promise<SecretPolicyView> {
+    return this.#store.transaction(async (tx) => {
+      const current = await this.#live(name, tx, true);
+      const change = setSecretPolicy(current, { name: policyName, document, now: this.#clock.now() });
+      await tx.secrets.save(change.secret);
+      await tx.secrets.savePolicy(change.policy);
+      return { secret: change.secret, policy: change.policy };
+    });
   }
 
   async tagSecret(name: string, tags: readonly Tag[]): Promise<Secret> {

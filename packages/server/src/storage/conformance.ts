@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { describeKeyCases } from './conformance/key-cases.js';
 import { describeSecretCases } from './conformance/secret-cases.js';
 import { describeSecretListCases } from './conformance/secret-list-cases.js';
+import { describeSecretPolicyCases } from './conformance/secret-policy-cases.js';
 import { describeSecretModelProperty } from './conformance/secret-model-property.js';
 import { describeSmallCases } from './conformance/small-cases.js';
 import { describeTransactionCases } from './conformance/transaction-cases.js';
@@ -47,6 +48,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
 
     describeSecretCases(store);
     describeSecretListCases(store);
+    describeSecretPolicyCases(store);
     describeSecretModelProperty(store);
     describeKeyCases(store);
     describeSmallCases(store);

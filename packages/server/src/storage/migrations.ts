@@ -29,6 +29,7 @@ export class MigrationError extends Error {
 export function createMigrations(capabilities: StoreCapabilities): Record<string, Migration> {
   return {
     '0001_initial': { up: (db) => initialSchema(db, capabilities) },
+    '0002_secret_policies': { up: (db) => secretPoliciesSchema(db) },
   };
 }
 
@@ -180,5 +181,17 @@ async function initialSchema(db: Kysely<unknown>, capabilities: StoreCapabilitie
     .createTable('meta')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+}
+
+/** Secret policies (SetSecretPolicy / GetSecretPolicy): a document per secret and policy name. */
+async function secretPoliciesSchema(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('secret_policies')
+    .addColumn('secret_id', 'text', (c) => c.notNull().references('secrets.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('document', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
+    .addPrimaryKeyConstraint('secret_policies_pk', ['secret_id', 'name'])
     .execute();
 }

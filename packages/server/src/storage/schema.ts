@@ -53,6 +53,15 @@ export interface SecretTagsTable {
   position: number;
 }
 
+/** A secret's resource policies, one row per policy name (only `default` so far). */
+export interface SecretPoliciesTable {
+  secret_id: string;
+  name: string;
+  /** The policy document as the caller sent it. */
+  document: string;
+  updated_at: number;
+}
+
 /** One row per key (CMK or service key); versions and tags live in their own tables. */
 export interface KeysTable {
   /** Sorted by code point as the tie-breaker of key listings. */
@@ -116,6 +125,7 @@ export interface Database {
   secret_versions: SecretVersionsTable;
   secret_stages: SecretStagesTable;
   secret_tags: SecretTagsTable;
+  secret_policies: SecretPoliciesTable;
   keys: KeysTable;
   key_versions: KeyVersionsTable;
   key_tags: KeyTagsTable;

@@ -13,6 +13,7 @@
  */
 import type { Alias, Key, KeyOwner, KeyState, KeyVersion } from '../domain/key.js';
 import type { EpochMs, Secret } from '../domain/secret.js';
+import type { SecretPolicy } from '../domain/secret-policy.js';
 
 /** A secret version's sealed value: its data key wrapped under the CMK, and the value under the data key. */
 export interface SecretCiphertext {
@@ -32,6 +33,13 @@ export interface SecretListQuery {
   readonly tagKeys?: readonly string[] | undefined;
   /** Secrets carrying a tag with any of these values (OR). */
   readonly tagValues?: readonly string[] | undefined;
+  /**
+   * Leave out secrets whose recovery window ended at or before this time: they no longer exist, even
+   * before the sweeper destroys them. Absent: no such filter.
+   */
+  readonly existingAt?: EpochMs | undefined;
+  /** Leave out secrets scheduled for deletion. Default false: they are listed like any other. */
+  readonly excludePendingDeletion?: boolean | undefined;
   /** Rows to skip; listings are ordered by name. */
   readonly offset: number;
   readonly limit: number;
@@ -68,7 +76,11 @@ export interface SecretRepository {
   save(secret: Secret, write?: SecretWrite): Promise<void>;
   getCiphertext(secretId: string, versionId: string): Promise<SecretCiphertext | undefined>;
   list(query: SecretListQuery): Promise<Page<SecretSummary>>;
-  /** Deletes the secret, its versions, ciphertexts, stages and tags. */
+  /** The secret's policy with this name, if one was set. */
+  getPolicy(secretId: string, name: string): Promise<SecretPolicy | undefined>;
+  /** Inserts or replaces the policy `(secretId, name)`. A secret that is not stored → `secret_not_found`. */
+  savePolicy(policy: SecretPolicy): Promise<void>;
+  /** Deletes the secret, its versions, ciphertexts, stages, tags and policies. */
   destroy(secretId: string): Promise<void>;
   /** Names of secrets whose recovery window ended at or before `now`, at most `limit`. */
   listExpired(now: EpochMs, limit: number): Promise<string[]>;

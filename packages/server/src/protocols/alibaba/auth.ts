@@ -45,11 +45,11 @@ export interface Authenticated {
 const SIGNATURE_MISMATCH = 'Specified signature is not matched with our calculation.';
 
 export class Authenticator {
-  readonly #accessKeys: AccessKeyService;
+  readonly #accessKeys: Pick<AccessKeyService, 'resolve'>;
   readonly #clock: Clock;
   readonly #nonces: NonceCache;
 
-  constructor(options: { accessKeys: AccessKeyService; clock: Clock }) {
+  constructor(options: { accessKeys: Pick<AccessKeyService, 'resolve'>; clock: Clock }) {
     this.#accessKeys = options.accessKeys;
     this.#clock = options.clock;
     this.#nonces = new NonceCache(options.clock);

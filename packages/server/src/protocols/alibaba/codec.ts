@@ -4,7 +4,7 @@
  */
 import type { InstanceIdentity } from '../../services/services.js';
 import type { Key, KeyState } from '../../domain/key.js';
-import { STAGE_CURRENT, STAGE_PREVIOUS } from '../../domain/secret.js';
+import { isBuiltinStage, STAGE_CURRENT, STAGE_PREVIOUS } from '../../domain/secret.js';
 import type { EpochMs } from '../../domain/secret.js';
 import type { Tag } from '../../domain/validation.js';
 import { invalidParameter } from './errors.js';
@@ -19,7 +19,13 @@ export type WireValue =
   string | number | boolean | WireValue[] | { readonly [key: string]: WireValue | undefined };
 export type WireBody = { readonly [key: string]: WireValue | undefined };
 
-export function stageToDomain(stage: string): string {
+/**
+ * A wire stage label in domain terms. The domain spells its built-in stages with a `$` no wire label
+ * may use, so a caller sending that spelling gets a parameter error instead of reaching the built-in
+ * stage by its internal name.
+ */
+export function stageToDomain(stage: string, parameter = 'VersionStage'): string {
+  if (isBuiltinStage(stage)) throw invalidParameter(parameter, `The stage label "${stage}" is not valid.`);
   return stage === ACS_CURRENT ? STAGE_CURRENT : stage === ACS_PREVIOUS ? STAGE_PREVIOUS : stage;
 }
 

@@ -82,6 +82,7 @@ export const WIRE_FIELD_NAMES: Readonly<Record<string, string>> = {
   aliasName: 'AliasName',
   ciphertextBlob: 'CiphertextBlob',
   policy: 'Policy',
+  plaintext: 'Plaintext',
   passwordLength: 'PasswordLength',
   excludeCharacters: 'ExcludeCharacters',
   numberOfBytes: 'NumberOfBytes',

@@ -1,9 +1,10 @@
 /** Conformance cases for `SecretRepository.list`: filters, order, paging and totals. */
 import { beforeEach, describe, expect, it } from 'vitest';
 
+import { deleteSecret } from '../../domain/secret.js';
 import type { Tag } from '../../domain/validation.js';
 import type { SecretListQuery } from '../store.js';
-import { insertSecret } from './fixtures.js';
+import { insertSecret, T0 } from './fixtures.js';
 import type { StoreRef } from './fixtures.js';
 
 interface Seed {
@@ -110,6 +111,33 @@ export function describeSecretListCases(store: StoreRef): void {
       const filtered = await store().secrets.list({ tagKeys: ['team'], offset: 1, limit: 1 });
       expect(filtered.items.map((s) => s.name)).toEqual(['app/db']);
       expect(filtered.total).toBe(3);
+    });
+
+    it('filters by recovery window: secrets gone at a time, and secrets pending deletion', async () => {
+      const day = 86_400_000;
+      const schedule = async (name: string, days: number) => {
+        const secret = await store().secrets.getByName(name);
+        if (!secret) throw new Error(`seed ${name} missing`);
+        const outcome = deleteSecret(secret, { force: false, recoveryWindowDays: days, now: T0 });
+        if (outcome.kind !== 'scheduled') throw new Error('expected a scheduled deletion');
+        await store().secrets.save(outcome.secret);
+      };
+      await schedule('app/api', 7);
+      await schedule('zeta', 30);
+      // Pending secrets are listed like any other unless excluded.
+      expect(await names({})).toEqual(ALL_SORTED);
+      expect(await names({ existingAt: T0 })).toEqual(ALL_SORTED);
+      // A window that ends exactly at `existingAt` has ended.
+      expect(await names({ existingAt: T0 + 7 * day })).toEqual(ALL_SORTED.filter((n) => n !== 'app/api'));
+      expect(await names({ existingAt: T0 + 7 * day - 1 })).toEqual(ALL_SORTED);
+      expect(await names({ existingAt: T0 + 30 * day, namePrefixes: ['app/', 'zeta'] })).toEqual(['app/db']);
+      expect(await names({ excludePendingDeletion: true })).toEqual(
+        ALL_SORTED.filter((n) => n !== 'app/api' && n !== 'zeta'),
+      );
+      expect(await names({ excludePendingDeletion: true, tagValues: ['prod'] })).toEqual(['app/db']);
+      const page = await store().secrets.list({ existingAt: T0 + 7 * day, offset: 0, limit: 2 });
+      expect(page.total).toBe(6);
+      expect(page.items.map((s) => s.name)).toEqual(['App/web', 'app/db']);
     });
   });
 }

@@ -4,6 +4,7 @@ import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely'
 
 import { DomainError } from '../../domain/errors.js';
 import type { EpochMs, Secret, SecretVersion } from '../../domain/secret.js';
+import type { SecretPolicy } from '../../domain/secret-policy.js';
 import { SECRET_DATA_TYPES } from '../../domain/validation.js';
 import type { Database, SecretsTable } from '../schema.js';
 import type {
@@ -201,9 +202,53 @@ export class KyselySecretRepository implements SecretRepository {
     });
   }
 
+  async getPolicy(secretId: string, name: string): Promise<SecretPolicy | undefined> {
+    const row = await this.#scope.run((db) =>
+      db
+        .selectFrom('secret_policies')
+        .select(['document', 'updated_at'])
+        .where('secret_id', '=', secretId)
+        .where('name', '=', name)
+        .executeTakeFirst(),
+    );
+    return row && { secretId, name, document: row.document, updatedAt: row.updated_at };
+  }
+
+  async savePolicy(policy: SecretPolicy): Promise<void> {
+    await this.#scope.atomic(async (db) => {
+      // Checked rather than left to the foreign key, so the answer is the same on every engine and pragma.
+      const owner = await db
+        .selectFrom('secrets')
+        .select('name')
+        .where('id', '=', policy.secretId)
+        .executeTakeFirst();
+      if (owner === undefined) {
+        throw new DomainError('secret_not_found', 'The secret does not exist.', {
+          resource: policy.secretId,
+        });
+      }
+      await db
+        .insertInto('secret_policies')
+        .values({
+          secret_id: policy.secretId,
+          name: policy.name,
+          document: policy.document,
+          updated_at: policy.updatedAt,
+        })
+        .onConflict((oc) =>
+          oc.columns(['secret_id', 'name']).doUpdateSet({
+            document: policy.document,
+            updated_at: policy.updatedAt,
+          }),
+        )
+        .execute();
+    });
+  }
+
   async destroy(secretId: string): Promise<void> {
     await this.#scope.atomic(async (db) => {
       // Children first, so this works whether or not the engine enforces foreign keys.
+      await db.deleteFrom('secret_policies').where('secret_id', '=', secretId).execute();
       await db.deleteFrom('secret_stages').where('secret_id', '=', secretId).execute();
       await db.deleteFrom('secret_tags').where('secret_id', '=', secretId).execute();
       await db.deleteFrom('secret_versions').where('secret_id', '=', secretId).execute();
@@ -232,7 +277,13 @@ function listConditions(
   query: SecretListQuery,
 ): Expression<SqlBool>[] {
   const conditions: Expression<SqlBool>[] = [];
-  const { namePrefixes = [], descriptions = [], tagKeys = [], tagValues = [] } = query;
+  const { namePrefixes = [], descriptions = [], tagKeys = [], tagValues = [], existingAt } = query;
+  if (existingAt !== undefined) {
+    conditions.push(
+      eb.or([eb('secrets.planned_delete_at', 'is', null), eb('secrets.planned_delete_at', '>', existingAt)]),
+    );
+  }
+  if (query.excludePendingDeletion === true) conditions.push(eb('secrets.planned_delete_at', 'is', null));
   if (namePrefixes.length > 0) {
     // substr rather than LIKE: LIKE ignores ASCII case on SQLite and needs escaping of % and _.
     // Lengths count code points, as substr does on every engine.

@@ -1,5 +1,7 @@
 /** Every KMS action this endpoint answers, by wire name. Each table lives beside the actions it lists. */
 import type { ActionTable } from '../action.js';
+import { ALIAS_ACTIONS } from './alias-actions.js';
+import { CRYPTO_ACTIONS } from './crypto-actions.js';
 import { KEY_ACTIONS } from './key-actions.js';
 import { SECRET_ACTIONS } from './secret-actions.js';
 import { SECRET_VALUE_ACTIONS } from './secret-value-actions.js';
@@ -10,4 +12,6 @@ export const KMS_ACTIONS: ActionTable = {
   ...SECRET_ACTIONS,
   ...TAG_ACTIONS,
   ...KEY_ACTIONS,
+  ...ALIAS_ACTIONS,
+  ...CRYPTO_ACTIONS,
 };

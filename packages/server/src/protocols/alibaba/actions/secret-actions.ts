@@ -1,3 +1,268 @@
-import type { ActionTable } from '../action.js';
+/**
+ * Actions on secrets as objects: describe, list, list versions, update, delete and restore, secret
+ * policies, and random passwords (API spec §3.4, §3.5; DECISIONS 10–13, 19). Values are read and written
+ * in `secret-value-actions.ts`.
+ */
+import type { Secret } from '../../../domain/secret.js';
+import { DEFAULT_POLICY_NAME, defaultSecretPolicy } from '../../../domain/secret-policy.js';
+import { MAX_RECOVERY_WINDOW_DAYS, MIN_RECOVERY_WINDOW_DAYS } from '../../../domain/validation.js';
+import type { PasswordRequest } from '../../../services/password-service.js';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../../services/password-service.js';
+import type { ActionContext, ActionTable } from '../action.js';
+import type { WireBody } from '../codec.js';
+import { paging, secretArn, secretNameOf, stagesToWire, tagsToWire, timestamp, wrapped } from '../codec.js';
+import { invalidParameter, ProtocolError } from '../errors.js';
+import type { Params } from '../params.js';
+import { shapes } from '../params.js';
 
-export const SECRET_ACTIONS: ActionTable = {};
+/** The type every Tessera secret has until managed types arrive (DECISIONS 20). */
+const GENERIC = 'Generic';
+
+/** Times a secret reports in DescribeSecret and ListSecrets; PlannedDeleteTime only while pending. */
+function times(secret: Pick<Secret, 'createdAt' | 'updatedAt' | 'plannedDeleteAt'>): WireBody {
+  return {
+    CreateTime: timestamp(secret.createdAt),
+    UpdateTime: timestamp(secret.updatedAt),
+    PlannedDeleteTime: secret.plannedDeleteAt === null ? undefined : timestamp(secret.plannedDeleteAt),
+  };
+}
+
+async function describeSecret({
+  params,
+  services,
+  identity,
+  serviceKeyId,
+  noteResource,
+}: ActionContext): Promise<WireBody> {
+  const name = secretNameOf(params);
+  noteResource(name);
+  const fetchTags = params.boolean('FetchTags', false);
+  const secret = await services.secrets.describeSecret(name);
+  return {
+    Arn: secretArn(identity, secret.name),
+    SecretName: secret.name,
+    SecretType: GENERIC,
+    Description: secret.description,
+    // Secrets under the service key name no key, as the real service does for its own keys.
+    EncryptionKeyId: secret.encryptionKeyId === serviceKeyId ? undefined : secret.encryptionKeyId,
+    ...times(secret),
+    Tags: fetchTags ? tagsToWire(secret.tags) : undefined,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// ListSecrets
+
+const FILTER_KEYS = ['SecretName', 'Description', 'TagKey', 'TagValue', 'SecretType'] as const;
+type FilterKey = (typeof FILTER_KEYS)[number];
+/** Filters per call and values per filter (API spec §3.4). */
+const MAX_FILTERS = 10;
+const MAX_FILTER_VALUES = 10;
+/** Secret types a SecretType filter may name; Rds is spelt both ways across the documentation. */
+const SECRET_TYPES = [GENERIC, 'Rds', 'RDS', 'Redis', 'RAMCredentials', 'ECS', 'PolarDB'];
+
+/**
+ * `Filters`: `[{"Key":"SecretName","Values":["a","b"]}]`. Values of one key are OR-ed, keys AND-ed; a
+ * key may appear once. SecretName matches by prefix, the others exactly (DECISIONS 19).
+ */
+function listFilters(params: Params): Map<FilterKey, string[]> {
+  const entries = params.json('Filters', (value) => shapes.objectArray(value)) ?? [];
+  if (entries.length > MAX_FILTERS) throw invalidParameter('Filters', `Give at most ${MAX_FILTERS} filters.`);
+  const filters = new Map<FilterKey, string[]>();
+  for (const entry of entries) {
+    const extra = Object.keys(entry).find((member) => member !== 'Key' && member !== 'Values');
+    if (extra !== undefined) {
+      throw invalidParameter('Filters', `A filter has "Key" and "Values" only, not "${extra}".`);
+    }
+    const key = FILTER_KEYS.find((known) => known === entry.Key);
+    if (key === undefined) {
+      throw invalidParameter(
+        'Filters',
+        `${typeof entry.Key === 'string' ? `The filter key "${entry.Key}" is not supported` : 'A filter has no "Key"'}; use one of ${FILTER_KEYS.join(', ')}.`,
+      );
+    }
+    if (filters.has(key)) throw invalidParameter('Filters', `The filter key "${key}" is given twice.`);
+    const values = shapes.stringArray(entry.Values);
+    if (values === undefined || values.length === 0 || values.length > MAX_FILTER_VALUES) {
+      throw invalidParameter('Filters', `The "${key}" filter needs 1 to ${MAX_FILTER_VALUES} string values.`);
+    }
+    const maxLength = key === 'SecretName' ? 192 : 256;
+    for (const value of values) {
+      const length = Array.from(value).length;
+      if (length < 1 || length > maxLength) {
+        throw invalidParameter('Filters', `Values of the "${key}" filter are 1 to ${maxLength} characters.`);
+      }
+      if (key === 'SecretType' && !SECRET_TYPES.includes(value)) {
+        throw invalidParameter(
+          'Filters',
+          `The secret type "${value}" is not one of ${SECRET_TYPES.join(', ')}.`,
+        );
+      }
+    }
+    filters.set(key, values);
+  }
+  return filters;
+}
+
+async function listSecrets({ params, services }: ActionContext): Promise<WireBody> {
+  const { pageNumber, pageSize, offset, limit } = paging(params, 10);
+  const fetchTags = params.boolean('FetchTags', false);
+  const filters = listFilters(params);
+  const types = filters.get('SecretType');
+  // Every secret is Generic, so a type filter either keeps all of them or none.
+  const page =
+    types !== undefined && !types.includes(GENERIC)
+      ? { items: [], total: 0 }
+      : await services.secrets.listSecrets({
+          namePrefixes: filters.get('SecretName'),
+          descriptions: filters.get('Description'),
+          tagKeys: filters.get('TagKey'),
+          tagValues: filters.get('TagValue'),
+          offset,
+          limit,
+        });
+  return {
+    PageNumber: pageNumber,
+    PageSize: pageSize,
+    TotalCount: page.total,
+    SecretList: wrapped(
+      'Secret',
+      page.items.map((secret): WireBody => ({
+        SecretName: secret.name,
+        SecretType: GENERIC,
+        ...times(secret),
+        Tags: fetchTags ? tagsToWire(secret.tags) : undefined,
+      })),
+    ),
+  };
+}
+
+async function listSecretVersionIds({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+  const name = secretNameOf(params);
+  noteResource(name);
+  const includeDeprecated = params.boolean('IncludeDeprecated', false);
+  const { pageNumber, pageSize, offset, limit } = paging(params, 20);
+  const listing = await services.secrets.listVersions(name, includeDeprecated);
+  return {
+    SecretName: listing.secret.name,
+    PageNumber: pageNumber,
+    PageSize: pageSize,
+    TotalCount: listing.versions.length,
+    VersionIds: wrapped(
+      'VersionId',
+      listing.versions.slice(offset, offset + limit).map(({ version, stages }): WireBody => ({
+        VersionId: version.versionId,
+        CreateTime: timestamp(version.createdAt),
+        VersionStages: stagesToWire(stages),
+      })),
+    ),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Changes and the deletion window
+
+async function updateSecret({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+  const name = secretNameOf(params);
+  noteResource(name);
+  // `ExtendedConfig.CustomData` (flattened by the SDKs) or a whole `ExtendedConfig` document.
+  const extended = params
+    .entries()
+    .find(
+      ([param, value]) => (param === 'ExtendedConfig' || param.startsWith('ExtendedConfig.')) && value !== '',
+    );
+  if (extended) {
+    throw invalidParameter(extended[0], 'Generic secrets have no extended configuration.');
+  }
+  // Present but empty clears the description; absent leaves it alone.
+  const description = params.raw('Description');
+  const secret = await services.secrets.updateSecret(name, { description });
+  return { SecretName: secret.name };
+}
+
+async function deleteSecret({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+  const name = secretNameOf(params);
+  noteResource(name);
+  const force = params.boolean('ForceDeleteWithoutRecovery', false);
+  // Checked even when forced: a window outside the range is a mistake either way.
+  const recoveryWindowDays = params.integer('RecoveryWindowInDays', {
+    min: MIN_RECOVERY_WINDOW_DAYS,
+    max: MAX_RECOVERY_WINDOW_DAYS,
+  });
+  const result = await services.secrets.deleteSecret(name, { recoveryWindowDays, force });
+  return { SecretName: result.secret.name, PlannedDeleteTime: timestamp(result.plannedDeleteAt) };
+}
+
+async function restoreSecret({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+  const name = secretNameOf(params);
+  noteResource(name);
+  const secret = await services.secrets.restoreSecret(name);
+  return { SecretName: secret.name };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Policies
+
+async function getSecretPolicy({
+  params,
+  services,
+  identity,
+  noteResource,
+}: ActionContext): Promise<WireBody> {
+  const name = secretNameOf(params);
+  noteResource(name);
+  // Only `default` exists; another name answers not found (API spec §3.5), decided by the service.
+  const policyName = params.optional('PolicyName') ?? DEFAULT_POLICY_NAME;
+  const { policy } = await services.secrets.getSecretPolicy(name, policyName);
+  return { Policy: policy?.document ?? defaultSecretPolicy(identity.accountId) };
+}
+
+async function setSecretPolicy({ params, services, method, noteResource }: ActionContext): Promise<WireBody> {
+  // The one KMS action documented as POST only.
+  if (method !== 'POST') {
+    throw new ProtocolError(403, 'UnsupportedHTTPMethod', 'SetSecretPolicy accepts POST requests only.');
+  }
+  const name = secretNameOf(params);
+  noteResource(name);
+  const policyName = params.optional('PolicyName') ?? DEFAULT_POLICY_NAME;
+  if (policyName !== DEFAULT_POLICY_NAME) {
+    throw invalidParameter('PolicyName', `Secrets have one policy, named "${DEFAULT_POLICY_NAME}".`);
+  }
+  await services.secrets.setSecretPolicy(name, params.required('Policy'), policyName);
+  return {};
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Random passwords
+
+type PasswordClass = NonNullable<PasswordRequest['exclude']>[number];
+
+const EXCLUSIONS: readonly (readonly [string, PasswordClass])[] = [
+  ['ExcludeLowercase', 'lowercase'],
+  ['ExcludeUppercase', 'uppercase'],
+  ['ExcludeNumbers', 'numbers'],
+  ['ExcludePunctuation', 'punctuation'],
+];
+
+function getRandomPassword({ params, services }: ActionContext): Promise<WireBody> {
+  const request: PasswordRequest = {
+    length: params.integer('PasswordLength', { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH }),
+    exclude: EXCLUSIONS.filter(([param]) => params.boolean(param, false)).map(([, name]) => name),
+    excludeCharacters: params.optional('ExcludeCharacters'),
+    // Defaults to true (DECISIONS 13).
+    requireEachIncludedType: params.boolean('RequireEachIncludedType', true),
+  };
+  return Promise.resolve({ RandomPassword: services.passwords.generate(request) });
+}
+
+export const SECRET_ACTIONS: ActionTable = {
+  DescribeSecret: describeSecret,
+  ListSecrets: listSecrets,
+  ListSecretVersionIds: listSecretVersionIds,
+  UpdateSecret: updateSecret,
+  DeleteSecret: deleteSecret,
+  RestoreSecret: restoreSecret,
+  GetSecretPolicy: getSecretPolicy,
+  SetSecretPolicy: setSecretPolicy,
+  GetRandomPassword: getRandomPassword,
+};

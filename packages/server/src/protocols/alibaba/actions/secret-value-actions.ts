@@ -1,14 +1,18 @@
 /**
- * Actions on secret values: create, read, write, and move stage labels (API spec §3.1–3.4, §5).
+ * Actions on secret values: create, read (one or a batch), write, and move stage labels (API spec
+ * §3.1–3.4, §5).
  */
+import type { DomainError } from '../../../domain/errors.js';
+import type { SecretValue, SecretValueSelector } from '../../../services/secret-service.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { secretArn, secretNameOf, stageToDomain, stagesToWire, tagsFromJson, timestamp } from '../codec.js';
-import { dryRunPassed, invalidParameter } from '../errors.js';
-import type { Params } from '../params.js';
-import { shapes } from '../params.js';
+import { DOMAIN_ERRORS, dryRunPassed, invalidParameter, missingParameter } from '../errors.js';
+import { Params, shapes } from '../params.js';
 
 const DATA_TYPES = ['text', 'binary'] as const;
+/** Secrets one BatchGetSecretValue may read (API spec §4). */
+const MAX_BATCH_SECRETS = 20;
 
 /** Only Generic secrets exist until rotation brings managed types (DECISIONS 20). */
 function secretType(params: Params): 'Generic' {
@@ -28,13 +32,32 @@ function versionStages(params: Params): string[] | undefined {
     }
     return undefined;
   });
-  return stages?.map(stageToDomain);
+  return stages?.map((stage) => stageToDomain(stage, 'VersionStages'));
+}
+
+/** The GetSecretValue answer, also each item of BatchGetSecretValue's `SecretValues`. */
+function secretValueToWire(value: SecretValue): WireBody {
+  return {
+    SecretName: value.secret.name,
+    VersionId: value.version.versionId,
+    CreateTime: timestamp(value.version.createdAt),
+    SecretData: value.data,
+    SecretDataType: value.version.dataType,
+    SecretType: 'Generic',
+    VersionStages: stagesToWire(value.stages),
+  };
 }
 
 async function createSecret({ params, services, identity, noteResource }: ActionContext): Promise<WireBody> {
   const name = params.required('SecretName');
   noteResource(name);
   const type = secretType(params);
+  if (params.boolean('EnableAutomaticRotation', false)) {
+    throw invalidParameter(
+      'EnableAutomaticRotation',
+      'Automatic rotation is for managed secret types; rotate a Generic secret with PutSecretValue.',
+    );
+  }
   const secret = await services.secrets.createSecret({
     name,
     versionId: params.required('VersionId'),
@@ -43,6 +66,7 @@ async function createSecret({ params, services, identity, noteResource }: Action
     description: params.optional('Description'),
     encryptionKeyId: params.optional('EncryptionKeyId'),
     tags: tagsFromJson(params),
+    policy: params.optional('Policy'),
   });
   return {
     Arn: secretArn(identity, secret.name),
@@ -60,22 +84,80 @@ async function getSecretValue({ params, services, noteResource }: ActionContext)
   const selector = {
     name,
     versionId: params.optional('VersionId'),
-    stage: stage === undefined ? undefined : stageToDomain(stage),
+    stage: stage === undefined ? undefined : stageToDomain(stage, 'VersionStage'),
   };
   const dryRun = params.boolean('DryRun', false);
   params.boolean('FetchExtendedConfig', false);
   const value = await services.secrets.getSecretValue(selector);
   // A dry run does everything a real read does, then answers without the value (DECISIONS 14).
   if (dryRun) throw dryRunPassed();
+  return secretValueToWire(value);
+}
+
+/**
+ * `SecretsList`: a JSON array of 1–20 `{SecretName, VersionStage?, VersionId?, FetchExtendedConfig?}`
+ * (SecretName by name or ARN). Anything malformed fails the whole call; what happens to each secret
+ * is reported per item.
+ */
+function secretsList(params: Params): SecretValueSelector[] {
+  const items = params.json('SecretsList', (value) => shapes.objectArray(value));
+  if (items === undefined) throw missingParameter('SecretsList');
+  if (items.length === 0 || items.length > MAX_BATCH_SECRETS) {
+    throw invalidParameter('SecretsList', `List 1 to ${MAX_BATCH_SECRETS} secrets.`);
+  }
+  return items.map((item, index) => {
+    const where = `Item ${index + 1}`;
+    const { SecretName: name, VersionId: versionId, VersionStage: stage, FetchExtendedConfig: fetch } = item;
+    if (typeof name !== 'string' || name === '') {
+      throw invalidParameter('SecretsList', `${where} needs a "SecretName".`);
+    }
+    for (const [field, value] of [
+      ['VersionId', versionId],
+      ['VersionStage', stage],
+    ] as const) {
+      if (value !== undefined && typeof value !== 'string') {
+        throw invalidParameter('SecretsList', `${where}: "${field}" must be a string.`);
+      }
+    }
+    if (
+      fetch !== undefined &&
+      typeof fetch !== 'boolean' &&
+      !(typeof fetch === 'string' && /^(true|false)$/i.test(fetch))
+    ) {
+      throw invalidParameter('SecretsList', `${where}: "FetchExtendedConfig" must be true or false.`);
+    }
+    // The name-or-ARN rule of every other action, with errors naming this parameter.
+    const resolved = secretNameOf(new Params(new Map([['SecretsList', name]])), 'SecretsList');
+    return {
+      name: resolved,
+      versionId: typeof versionId === 'string' && versionId !== '' ? versionId : undefined,
+      stage: typeof stage === 'string' && stage !== '' ? stageToDomain(stage, 'SecretsList') : undefined,
+    };
+  });
+}
+
+function itemError(name: string, error: DomainError): WireBody {
+  const wire = DOMAIN_ERRORS[error.code];
   return {
-    SecretName: value.secret.name,
-    VersionId: value.version.versionId,
-    CreateTime: timestamp(value.version.createdAt),
-    SecretData: value.data,
-    SecretDataType: value.version.dataType,
-    SecretType: 'Generic',
-    VersionStages: stagesToWire(value.stages),
+    SecretName: name,
+    Code: wire.code,
+    Message: error.code === 'internal' ? 'Internal Failure.' : error.message,
+    HttpStatus: wire.status,
   };
+}
+
+async function batchGetSecretValue({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+  const selectors = secretsList(params);
+  noteResource(selectors.map((s) => s.name).join(','));
+  const results = await services.secrets.getSecretValues(selectors);
+  const values: WireBody[] = [];
+  const errors: WireBody[] = [];
+  results.forEach((result, index) => {
+    if (result.ok) values.push(secretValueToWire(result.value));
+    else errors.push(itemError(selectors[index]?.name ?? '', result.error));
+  });
+  // The one KMS answer whose lists are bare arrays, not `{"Item":[…]}` wrappers (API spec §1.5).
+  return { SecretValues: values, Errors: errors };
 }
 
 async function putSecretValue({ params, services, noteResource }: ActionContext): Promise<WireBody> {
@@ -104,7 +186,7 @@ async function updateSecretVersionStage({
   noteResource(name);
   const secret = await services.secrets.updateVersionStage({
     name,
-    stage: stageToDomain(params.required('VersionStage')),
+    stage: stageToDomain(params.required('VersionStage'), 'VersionStage'),
     moveToVersion: params.optional('MoveToVersion'),
     removeFromVersion: params.optional('RemoveFromVersion'),
   });
@@ -114,6 +196,7 @@ async function updateSecretVersionStage({
 export const SECRET_VALUE_ACTIONS: ActionTable = {
   CreateSecret: createSecret,
   GetSecretValue: getSecretValue,
+  BatchGetSecretValue: batchGetSecretValue,
   PutSecretValue: putSecretValue,
   UpdateSecretVersionStage: updateSecretVersionStage,
 };

@@ -1,0 +1,72 @@
+/**
+ * Aliases: `alias/…` names for customer keys (API spec §3.6). Alias rules (name shape, the reserved
+ * `alias/acs` prefix, the target key's state) live in domain/key.ts and KeyService.
+ */
+import type { ActionContext, ActionTable } from '../action.js';
+import type { WireBody } from '../codec.js';
+import { aliasArn, paging, wrapped } from '../codec.js';
+
+async function createAlias({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+  const aliasName = params.required('AliasName');
+  noteResource(aliasName);
+  await services.keys.createAlias(aliasName, params.required('KeyId'));
+  return {};
+}
+
+async function updateAlias({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+  const aliasName = params.required('AliasName');
+  noteResource(aliasName);
+  await services.keys.updateAlias(aliasName, params.required('KeyId'));
+  return {};
+}
+
+async function deleteAlias({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+  const aliasName = params.required('AliasName');
+  noteResource(aliasName);
+  await services.keys.deleteAlias(aliasName);
+  return {};
+}
+
+/** One page of aliases, of every key or of one key. */
+async function aliasPage(
+  { params, services, identity }: ActionContext,
+  keyReference: string | undefined,
+): Promise<WireBody> {
+  const page = paging(params, 10);
+  const result = await services.keys.listAliases({
+    offset: page.offset,
+    limit: page.limit,
+    keyReference,
+  });
+  return {
+    Aliases: wrapped(
+      'Alias',
+      result.items.map((alias) => ({
+        AliasName: alias.name,
+        AliasArn: aliasArn(identity, alias.name),
+        KeyId: alias.keyId,
+      })),
+    ),
+    TotalCount: result.total,
+    PageNumber: page.pageNumber,
+    PageSize: page.pageSize,
+  };
+}
+
+async function listAliases(context: ActionContext): Promise<WireBody> {
+  return aliasPage(context, undefined);
+}
+
+async function listAliasesByKeyId(context: ActionContext): Promise<WireBody> {
+  const reference = context.params.required('KeyId');
+  context.noteResource(reference);
+  return aliasPage(context, reference);
+}
+
+export const ALIAS_ACTIONS: ActionTable = {
+  CreateAlias: createAlias,
+  UpdateAlias: updateAlias,
+  DeleteAlias: deleteAlias,
+  ListAliases: listAliases,
+  ListAliasesByKeyId: listAliasesByKeyId,
+};
