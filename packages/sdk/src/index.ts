@@ -1,0 +1,104 @@
+/**
+ * @tessera/sdk — a typed client of the Tessera API (Alibaba Cloud KMS 2016-01-20, signed with
+ * ACS3-HMAC-SHA256) and `SecretCache`, a rotation-aware caching reader for applications.
+ *
+ * This list is the package's whole public surface; everything else is internal.
+ */
+export { TesseraClient } from './client.js';
+export type { CallParams, RetryEvent, TesseraClientOptions } from './transport.js';
+export { API_VERSION } from './transport.js';
+
+export { SecretCache, ACS_CURRENT, ACS_PREVIOUS } from './secret-cache.js';
+export type { CachedSecret, CurrentAndPrevious, RefreshEvent, SecretCacheOptions } from './secret-cache.js';
+export type { Clock } from './clock.js';
+
+export {
+  RETRYABLE_ERROR_CODES,
+  TesseraApiError,
+  TesseraConfigError,
+  TesseraError,
+  TesseraNetworkError,
+  TesseraResponseError,
+  TesseraTimeoutError,
+  isRetryableError,
+} from './errors.js';
+export type { ApiErrorDetails } from './errors.js';
+
+export type { ApiResponse, Filter, Page, PageRequest, RequestOptions, Tag } from './api/common.js';
+export type {
+  BatchGetSecretValueRequest,
+  BatchGetSecretValueResponse,
+  CreateSecretRequest,
+  CreateSecretResponse,
+  DeleteSecretRequest,
+  DeleteSecretResponse,
+  DescribeSecretRequest,
+  DescribeSecretResponse,
+  GetRandomPasswordRequest,
+  GetRandomPasswordResponse,
+  GetSecretPolicyRequest,
+  GetSecretPolicyResponse,
+  GetSecretValueRequest,
+  GetSecretValueResponse,
+  ListSecretsRequest,
+  ListSecretsResponse,
+  ListSecretVersionIdsRequest,
+  ListSecretVersionIdsResponse,
+  PutSecretValueRequest,
+  PutSecretValueResponse,
+  RestoreSecretRequest,
+  SecretDataType,
+  SecretNameResponse,
+  SecretSummary,
+  SecretValue,
+  SecretVersionSummary,
+  SetSecretPolicyRequest,
+  UpdateSecretRequest,
+  UpdateSecretVersionStageRequest,
+} from './api/secrets.js';
+export type {
+  Alias,
+  AliasRequest,
+  CreateKeyRequest,
+  CreateKeyVersionResponse,
+  DecryptRequest,
+  DecryptResponse,
+  DeleteAliasRequest,
+  DescribeKeyVersionRequest,
+  DescribeKeyVersionResponse,
+  DescribeRegionsRequest,
+  DescribeRegionsResponse,
+  EncryptionContext,
+  EncryptRequest,
+  EncryptResponse,
+  GenerateDataKeyRequest,
+  GenerateDataKeyResponse,
+  GenerateDataKeyWithoutPlaintextResponse,
+  KeyMetadata,
+  KeyMetadataResponse,
+  KeyRequest,
+  KeyState,
+  KeyVersion,
+  ListAliasesByKeyIdRequest,
+  ListAliasesResponse,
+  ListKeysRequest,
+  ListKeysResponse,
+  ListKeyVersionsRequest,
+  ListKeyVersionsResponse,
+  ScheduleKeyDeletionRequest,
+  UpdateKeyDescriptionRequest,
+} from './api/keys.js';
+export type {
+  ListResourceTagsRequest,
+  ListResourceTagsResponse,
+  ListTagResourcesRequest,
+  ListTagResourcesResponse,
+  ResourceType,
+  TaggedResource,
+  TagPair,
+  TagResourceItem,
+  TagResourceRequest,
+  TagResourcesRequest,
+  UntagResourceRequest,
+  UntagResourcesRequest,
+} from './api/tags.js';

@@ -1,0 +1,513 @@
+/**
+ * `SecretCache`: the reader applications use. The official clients re-fetch every value on a TTL; this
+ * cache instead relies on what the model guarantees:
+ *
+ * - A version's value never changes, so values are cached by (secret, version id) and never re-fetched
+ *   while held. Only the labels move.
+ * - Which version each stage label points to is trusted for `refreshIntervalMs`. At `refreshAhead` of it
+ *   the cache re-reads the labels in the background with ListSecretVersionIds (no secret data on the
+ *   wire) and fetches only values it does not hold yet, so reads keep hitting memory across a refresh.
+ * - When the server is unreachable or answers a transient error, the last good value keeps being served
+ *   for up to `maxStaleMs` past its interval; a definitive error (secret deleted, access denied) drops it.
+ * - Concurrent reads of something missing share one request.
+ *
+ * A warm read is two Map lookups and a flag check: each secret keeps direct references to the values its
+ * labels in use point to, rebuilt whenever labels or values change, and a timer clears its `fresh` flag
+ * when the interval runs out (so reads never consult the clock).
+ */
+import type { SecretDataType } from './api/secrets.js';
+import type { TesseraClient } from './client.js';
+import { TesseraClient as Client } from './client.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+import { isRetryableError, TesseraConfigError, TesseraError } from './errors.js';
+import { Lru } from './lru.js';
+
+export const ACS_CURRENT = 'ACSCurrent';
+export const ACS_PREVIOUS = 'ACSPrevious';
+
+export interface SecretCacheOptions {
+  /** The client the cache reads through. Default: `new TesseraClient()` (settings from the environment). */
+  readonly client?: TesseraClient | undefined;
+  /** How long the cache trusts which version a stage points to, in milliseconds. Default 60,000. */
+  readonly refreshIntervalMs?: number | undefined;
+  /** Fraction of the interval after which a secret is refreshed in the background. Default 0.8. */
+  readonly refreshAhead?: number | undefined;
+  /**
+   * How long past its interval a value is still served while refreshes fail with a transient error
+   * (network failure, timeout, `Rejected.Throttling`, `ServiceUnavailableTemporary`, `InternalFailure`).
+   * After that, reads throw the refresh's error. Default 900,000 (15 minutes); 0 disables stale reads.
+   */
+  readonly maxStaleMs?: number | undefined;
+  /**
+   * Versions kept in memory besides those the labels in use point to (which are always kept): older
+   * versions, and versions read by id. Least recently used first out. Default 1,000.
+   */
+  readonly maxVersions?: number | undefined;
+  /** Time and timers. Default: the system clock, with unref'd timers. */
+  readonly clock?: Clock | undefined;
+  /** Told about every refresh outcome: for logs and metrics. */
+  readonly onRefresh?: ((event: RefreshEvent) => void) | undefined;
+}
+
+/** One version's value as the cache hands it out; the same frozen object on every hit. */
+export interface CachedSecret {
+  readonly secretName: string;
+  readonly versionId: string;
+  readonly secretData: string;
+  readonly secretDataType: SecretDataType;
+  readonly createTime: string;
+}
+
+export interface CurrentAndPrevious {
+  readonly current: CachedSecret;
+  /**
+   * Absent when no version holds `ACSPrevious` (a secret never rotated), or when the server is
+   * unreachable and the cache has not yet learned which version holds it.
+   */
+  readonly previous: CachedSecret | undefined;
+}
+
+export type RefreshEvent =
+  /** Labels re-read; `changedStages` lists labels that now point elsewhere (or appeared or vanished). */
+  | { readonly type: 'refreshed'; readonly secretName: string; readonly changedStages: readonly string[] }
+  /** A transient failure: the last good labels are served until `staleUntil` (epoch ms). */
+  | {
+      readonly type: 'failed';
+      readonly secretName: string;
+      readonly error: unknown;
+      readonly staleUntil: number;
+    }
+  /** A definitive failure, or stale for too long: the secret is forgotten; the next read asks the server. */
+  | { readonly type: 'dropped'; readonly secretName: string; readonly error: unknown };
+
+/** What the cache knows about one secret's labels. */
+interface Entry {
+  readonly name: string;
+  /** stage → version id. */
+  stages: Map<string, string>;
+  /** True when `stages` came from a full listing (so a label absent from it does not exist). */
+  complete: boolean;
+  /** When the server last confirmed `stages` (the start of that request). */
+  verifiedAt: number;
+  /** Whether `verifiedAt` is within the interval; cleared by `expiryTimer`. */
+  fresh: boolean;
+  /** Sequence number of the newest listing applied; older answers never overwrite newer ones. */
+  appliedSeq: number;
+  /** When the last refresh failed transiently; undefined after a success. */
+  failedAt: number | undefined;
+  /** Labels the application reads: a refresh prefetches their values. */
+  readonly watched: Set<string>;
+  /** Watched stage → the value it points to, when held: what warm reads return. */
+  hot: Map<string, CachedSecret>;
+  /** The last `getCurrentAndPrevious` answer, until `hot` changes. */
+  pair: CurrentAndPrevious | undefined;
+  refreshTimer: unknown;
+  expiryTimer: unknown;
+  refreshing: Promise<void> | undefined;
+  forced: Promise<void> | undefined;
+}
+
+const DEFAULTS = { refreshIntervalMs: 60_000, refreshAhead: 0.8, maxStaleMs: 900_000, maxVersions: 1_000 };
+
+/** After a failed refresh, the next attempt comes this fraction of the interval later. */
+const RETRY_FRACTION = 0.1;
+
+/** ListSecretVersionIds' largest page; a secret has at most 8 labels, so one page holds every labelled version. */
+const LIST_PAGE_SIZE = 100;
+
+/**
+ * A caching reader of secret values that follows rotation. Create one per process and share it;
+ * call `close()` on shutdown.
+ */
+export class SecretCache {
+  readonly #client: TesseraClient;
+  readonly #clock: Clock;
+  readonly #intervalMs: number;
+  readonly #aheadMs: number;
+  readonly #maxStaleMs: number;
+  readonly #onRefresh: ((event: RefreshEvent) => void) | undefined;
+  readonly #entries = new Map<string, Entry>();
+  readonly #values: Lru<string, CachedSecret>;
+  readonly #flights = new Map<string, Promise<CachedSecret>>();
+  readonly #pairFlights = new Map<string, Promise<CurrentAndPrevious>>();
+  #seq = 0;
+  #closed = false;
+
+  constructor(options: SecretCacheOptions = {}) {
+    const interval = options.refreshIntervalMs ?? DEFAULTS.refreshIntervalMs;
+    const ahead = options.refreshAhead ?? DEFAULTS.refreshAhead;
+    const maxStale = options.maxStaleMs ?? DEFAULTS.maxStaleMs;
+    const maxVersions = options.maxVersions ?? DEFAULTS.maxVersions;
+    const problems: string[] = [];
+    if (!Number.isFinite(interval) || interval <= 0) problems.push('refreshIntervalMs must be positive');
+    if (!(ahead > 0 && ahead <= 1)) problems.push('refreshAhead must be in (0, 1]');
+    if (!Number.isFinite(maxStale) || maxStale < 0) problems.push('maxStaleMs must be 0 or more');
+    if (!Number.isSafeInteger(maxVersions) || maxVersions < 1) {
+      problems.push('maxVersions must be a whole number, 1 or more');
+    }
+    if (problems.length > 0) throw new TesseraConfigError(`SecretCache: ${problems.join('; ')}.`);
+    this.#client = options.client ?? new Client();
+    this.#clock = options.clock ?? systemClock;
+    this.#intervalMs = interval;
+    this.#aheadMs = interval * ahead;
+    this.#maxStaleMs = maxStale;
+    this.#values = new Lru(maxVersions);
+    this.#onRefresh = options.onRefresh;
+  }
+
+  /**
+   * The value of the version a stage points to (`ACSCurrent` by default). Served from memory while the
+   * label is fresh; otherwise one request (shared by concurrent callers).
+   */
+  async get(
+    secretName: string,
+    options?: { readonly versionStage?: string | undefined },
+  ): Promise<CachedSecret> {
+    const stage = options?.versionStage ?? ACS_CURRENT;
+    const entry = this.#entries.get(secretName);
+    if (entry?.fresh === true) {
+      const value = entry.hot.get(stage);
+      if (value !== undefined) return value;
+    }
+    this.#assertOpen();
+    return this.#shared(this.#flights, `${secretName}\u0000${stage}`, () => this.#resolve(secretName, stage));
+  }
+
+  /** A version by id. Versions never change, so once read it is served from memory while it is held. */
+  async getVersion(secretName: string, versionId: string): Promise<CachedSecret> {
+    this.#assertOpen();
+    return this.#values.get(valueKey(secretName, versionId)) ?? this.#fetchVersion(secretName, versionId);
+  }
+
+  /**
+   * `ACSCurrent` and `ACSPrevious` together, for the overlap window of a rotation: a consumer whose
+   * login with `current` fails can try `previous` (or the reverse while the target catches up).
+   */
+  async getCurrentAndPrevious(secretName: string): Promise<CurrentAndPrevious> {
+    const entry = this.#entries.get(secretName);
+    if (entry?.fresh === true && entry.complete) {
+      if (entry.pair !== undefined) return entry.pair;
+      const current = entry.hot.get(ACS_CURRENT);
+      const previous = entry.hot.get(ACS_PREVIOUS);
+      if (current !== undefined && (previous !== undefined || !entry.stages.has(ACS_PREVIOUS))) {
+        entry.pair = Object.freeze({ current, previous });
+        return entry.pair;
+      }
+    }
+    this.#assertOpen();
+    return this.#shared(this.#pairFlights, secretName, () => this.#resolvePair(secretName));
+  }
+
+  /**
+   * Re-reads a secret's labels now, whatever their age, and fetches new values of the labels in use.
+   * For an application whose login with a cached credential just failed. Concurrent calls share one
+   * request; rejects when the server cannot be asked. Does nothing for a secret never read.
+   */
+  async refreshNow(secretName: string): Promise<void> {
+    this.#assertOpen();
+    const entry = this.#entries.get(secretName);
+    if (entry === undefined) return;
+    // Not joined with a background refresh already in flight: that one may predate the rotation that
+    // made the caller's login fail.
+    await this.#refresh(entry, 'forced');
+  }
+
+  /** Stops every timer and forgets every value. Reads after `close()` throw; in-flight ones finish. */
+  close(): void {
+    this.#closed = true;
+    for (const entry of this.#entries.values()) this.#stopTimers(entry);
+    this.#entries.clear();
+    this.#values.clear();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new TesseraError('The SecretCache is closed.');
+  }
+
+  #shared<T>(flights: Map<string, Promise<T>>, key: string, start: () => Promise<T>): Promise<T> {
+    let flight = flights.get(key);
+    if (flight === undefined) {
+      flight = start().finally(() => flights.delete(key));
+      flights.set(key, flight);
+    }
+    return flight;
+  }
+
+  async #resolve(name: string, stage: string): Promise<CachedSecret> {
+    let entry = this.#entries.get(name);
+    if (entry !== undefined && this.#expired(entry)) {
+      await this.#revalidate(entry);
+      entry = this.#entries.get(name);
+    }
+    if (entry === undefined) return this.#fetchStage(name, stage);
+    entry.watched.add(stage);
+    const versionId = entry.stages.get(stage);
+    if (versionId === undefined) return this.#fetchStage(name, stage);
+    const value = this.#held(entry, stage, versionId) ?? (await this.#fetchVersion(name, versionId));
+    this.#pin(entry);
+    return value;
+  }
+
+  /** The value a stage points to, if held: pinned for a watched stage, else in the LRU. */
+  #held(entry: Entry, stage: string, versionId: string): CachedSecret | undefined {
+    const pinned = entry.hot.get(stage);
+    return pinned?.versionId === versionId ? pinned : this.#values.get(valueKey(entry.name, versionId));
+  }
+
+  async #resolvePair(name: string): Promise<CurrentAndPrevious> {
+    let entry = this.#entries.get(name);
+    if (entry === undefined) {
+      // Registered before it is filled, so a concurrent `get` joins this listing instead of starting its own.
+      entry = this.#newEntry(name, Number.NEGATIVE_INFINITY);
+    }
+    entry.watched.add(ACS_CURRENT).add(ACS_PREVIOUS);
+    if (!entry.complete || this.#expired(entry)) await this.#revalidate(entry);
+    const current = await this.#resolve(name, ACS_CURRENT);
+    const latest = this.#entries.get(name);
+    const previousId = latest?.stages.get(ACS_PREVIOUS);
+    if (latest === undefined || previousId === undefined) return { current, previous: undefined };
+    const previous =
+      this.#held(latest, ACS_PREVIOUS, previousId) ?? (await this.#fetchVersion(name, previousId));
+    this.#pin(latest);
+    return { current, previous };
+  }
+
+  /** Brings an expired or partial entry up to date, or decides the stale one may be served. */
+  async #revalidate(entry: Entry): Promise<void> {
+    // The last refresh failed: serve the stale labels at once rather than make readers wait on another
+    // attempt (against an unresponsive server, that is timeoutMs per try); the retry timer keeps trying.
+    if (entry.failedAt !== undefined && this.#servable(entry, this.#clock.now())) return;
+    try {
+      await this.#refresh(entry);
+    } catch (error) {
+      // Still registered after a transient failure means still servable (see #runRefresh).
+      if (isRetryableError(error) && this.#entries.get(entry.name) === entry) return;
+      throw error;
+    }
+  }
+
+  /**
+   * One refresh per entry and slot at a time: a refresh started by the timer or by a read is shared
+   * (`refreshing`), and so is one started by `refreshNow` (`forced`).
+   */
+  #refresh(entry: Entry, slot: 'refreshing' | 'forced' = 'refreshing'): Promise<void> {
+    const running = entry[slot];
+    if (running !== undefined) return running;
+    const run = this.#runRefresh(entry, slot);
+    entry[slot] = run;
+    return run;
+  }
+
+  async #runRefresh(entry: Entry, slot: 'refreshing' | 'forced'): Promise<void> {
+    const seq = ++this.#seq;
+    const startedAt = this.#clock.now();
+    // Cleared before the outcome is acted on, so a timer it schedules starts a new refresh, not this one.
+    const settle = () => {
+      entry[slot] = undefined;
+    };
+    try {
+      const stages = await this.#listStages(entry.name);
+      await Promise.all(
+        [...entry.watched].map(async (stage) => {
+          const versionId = stages.get(stage);
+          if (versionId !== undefined && !this.#values.has(valueKey(entry.name, versionId))) {
+            await this.#fetchVersion(entry.name, versionId);
+          }
+        }),
+      );
+      settle();
+      if (this.#entries.get(entry.name) !== entry) return;
+      let changedStages: string[] = [];
+      if (seq > entry.appliedSeq) {
+        changedStages = changes(entry.stages, stages);
+        entry.stages = stages;
+        entry.complete = true;
+        entry.appliedSeq = seq;
+        this.#pin(entry);
+        this.#verified(entry, startedAt);
+      }
+      entry.failedAt = undefined;
+      this.#onRefresh?.({ type: 'refreshed', secretName: entry.name, changedStages });
+    } catch (error) {
+      settle();
+      if (this.#entries.get(entry.name) === entry) {
+        const now = this.#clock.now();
+        if (isRetryableError(error) && this.#servable(entry, now)) {
+          entry.failedAt = now;
+          this.#scheduleRefresh(entry, this.#retryDelayMs());
+          const staleUntil = entry.verifiedAt + this.#intervalMs + this.#maxStaleMs;
+          this.#onRefresh?.({ type: 'failed', secretName: entry.name, error, staleUntil });
+        } else {
+          this.#drop(entry);
+          this.#onRefresh?.({ type: 'dropped', secretName: entry.name, error });
+        }
+      }
+      throw error;
+    }
+  }
+
+  /** stage → version id for every labelled version. */
+  async #listStages(name: string): Promise<Map<string, string>> {
+    const stages = new Map<string, string>();
+    for (let page = 1; ; page++) {
+      const listing = await this.#client.listSecretVersionIds({
+        secretName: name,
+        pageNumber: page,
+        pageSize: LIST_PAGE_SIZE,
+      });
+      for (const version of listing.versionIds) {
+        for (const stage of version.versionStages) stages.set(stage, version.versionId);
+      }
+      if (listing.versionIds.length === 0 || page * listing.pageSize >= listing.totalCount) return stages;
+    }
+  }
+
+  /** A read by stage: the value, and what its answer says about the labels. */
+  async #fetchStage(name: string, stage: string): Promise<CachedSecret> {
+    const seq = ++this.#seq;
+    const startedAt = this.#clock.now();
+    const answer = await this.#client.getSecretValue({ secretName: name, versionStage: stage });
+    const value = this.#store(name, answer);
+    if (this.#closed) return value;
+    const entry = this.#entries.get(name) ?? this.#newEntry(name, startedAt);
+    entry.watched.add(stage);
+    if (seq > entry.appliedSeq) {
+      // Labels point at one version each: those this version no longer holds have moved, we do not know where.
+      for (const [label, versionId] of entry.stages) {
+        if (versionId === answer.versionId && !answer.versionStages.includes(label))
+          entry.stages.delete(label);
+      }
+      for (const label of answer.versionStages) entry.stages.set(label, answer.versionId);
+      entry.stages.set(stage, answer.versionId);
+      entry.complete = false;
+    }
+    this.#pin(entry);
+    return value;
+  }
+
+  #fetchVersion(name: string, versionId: string): Promise<CachedSecret> {
+    return this.#shared(this.#flights, `${name}\u0000\u0000${versionId}`, async () => {
+      const answer = await this.#client.getSecretValue({ secretName: name, versionId });
+      return this.#store(name, answer);
+    });
+  }
+
+  #store(
+    name: string,
+    answer: Pick<CachedSecret, 'secretName' | 'versionId' | 'secretData' | 'secretDataType' | 'createTime'>,
+  ): CachedSecret {
+    const value: CachedSecret = Object.freeze({
+      secretName: answer.secretName,
+      versionId: answer.versionId,
+      secretData: answer.secretData,
+      secretDataType: answer.secretDataType,
+      createTime: answer.createTime,
+    });
+    if (!this.#closed) this.#values.set(valueKey(name, answer.versionId), value);
+    return value;
+  }
+
+  /** Points each watched stage at the value it now names, keeping held values even if the LRU let go. */
+  #pin(entry: Entry): void {
+    const hot = new Map<string, CachedSecret>();
+    for (const stage of entry.watched) {
+      const versionId = entry.stages.get(stage);
+      if (versionId === undefined) continue;
+      const pinned = entry.hot.get(stage);
+      const value =
+        pinned?.versionId === versionId ? pinned : this.#values.peek(valueKey(entry.name, versionId));
+      if (value !== undefined) hot.set(stage, value);
+    }
+    entry.hot = hot;
+    entry.pair = undefined;
+  }
+
+  #newEntry(name: string, verifiedAt: number): Entry {
+    const entry: Entry = {
+      name,
+      stages: new Map(),
+      complete: false,
+      verifiedAt,
+      fresh: false,
+      appliedSeq: 0,
+      failedAt: undefined,
+      watched: new Set(),
+      hot: new Map(),
+      pair: undefined,
+      refreshTimer: undefined,
+      expiryTimer: undefined,
+      refreshing: undefined,
+      forced: undefined,
+    };
+    this.#entries.set(name, entry);
+    if (Number.isFinite(verifiedAt)) this.#verified(entry, verifiedAt);
+    return entry;
+  }
+
+  /** The server confirmed the entry's labels at `at`: fresh until the interval runs out, refreshed ahead of that. */
+  #verified(entry: Entry, at: number): void {
+    const now = this.#clock.now();
+    entry.verifiedAt = at;
+    entry.fresh = now - at < this.#intervalMs;
+    if (this.#closed) return;
+    this.#clock.clearTimeout(entry.expiryTimer);
+    entry.expiryTimer = this.#clock.setTimeout(
+      () => {
+        entry.expiryTimer = undefined;
+        entry.fresh = false;
+      },
+      Math.max(0, at + this.#intervalMs - now),
+    );
+    this.#scheduleRefresh(entry, at + this.#aheadMs - now);
+  }
+
+  #scheduleRefresh(entry: Entry, delayMs: number): void {
+    if (this.#closed) return;
+    this.#clock.clearTimeout(entry.refreshTimer);
+    entry.refreshTimer = this.#clock.setTimeout(
+      () => {
+        entry.refreshTimer = undefined;
+        if (this.#entries.get(entry.name) !== entry) return;
+        // The outcome is reported through onRefresh; readers see it through the entry's state.
+        this.#refresh(entry).catch(() => undefined);
+      },
+      Math.max(0, delayMs),
+    );
+  }
+
+  #stopTimers(entry: Entry): void {
+    this.#clock.clearTimeout(entry.refreshTimer);
+    this.#clock.clearTimeout(entry.expiryTimer);
+    entry.refreshTimer = undefined;
+    entry.expiryTimer = undefined;
+    entry.fresh = false;
+  }
+
+  #drop(entry: Entry): void {
+    this.#stopTimers(entry);
+    if (this.#entries.get(entry.name) === entry) this.#entries.delete(entry.name);
+  }
+
+  #expired(entry: Entry): boolean {
+    return this.#clock.now() - entry.verifiedAt >= this.#intervalMs;
+  }
+
+  /** Whether the entry's labels may still be served when the server cannot confirm them. */
+  #servable(entry: Entry, now: number): boolean {
+    return now - entry.verifiedAt < this.#intervalMs + this.#maxStaleMs;
+  }
+
+  #retryDelayMs(): number {
+    return this.#intervalMs * RETRY_FRACTION;
+  }
+}
+
+function valueKey(name: string, versionId: string): string {
+  return `${name}\u0000${versionId}`;
+}
+
+function changes(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string[] {
+  const stages = new Set([...before.keys(), ...after.keys()]);
+  return [...stages].filter((stage) => before.get(stage) !== after.get(stage)).sort();
+}
