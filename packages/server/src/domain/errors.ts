@@ -7,7 +7,7 @@
  * value, key material or anything from storage internals.
  */
 
-/** What kind of failure a code is; adapters use it as the fallback when choosing a status. */
+/** What kind of failure a code is (not found, conflict, …), for adapters whose wire codes follow that split. */
 export type ErrorClass = 'client' | 'not_found' | 'conflict' | 'unavailable' | 'internal';
 
 export const ERROR_CATALOG = {

@@ -57,8 +57,6 @@ export interface Alias {
  */
 export type EncryptionContext = ReadonlyMap<string, string>;
 
-export const NO_ENCRYPTION_CONTEXT: EncryptionContext = new Map();
-
 /**
  * The context as a flat, ordered list `[k1, v1, k2, v2, …]`, keys sorted by code unit: the same pairs
  * give the same list however they were sent, and no pair can be mistaken for another once each element

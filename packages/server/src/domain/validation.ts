@@ -65,9 +65,14 @@ export function validateSecretData(data: string, dataType: SecretDataType): void
   if (Buffer.byteLength(data, 'utf8') > MAX_SECRET_DATA_BYTES) {
     throw invalidArgument('secretData', `Secret data is at most ${MAX_SECRET_DATA_BYTES} bytes.`);
   }
-  if (dataType === 'binary' && !BASE64.test(data)) {
+  if (dataType === 'binary' && !isBase64(data)) {
     throw invalidArgument('secretData', 'Binary secret data must be valid base64.');
   }
+}
+
+/** Standard base64 with its padding (the empty string included), as the API's binary values use. */
+export function isBase64(text: string): boolean {
+  return BASE64.test(text);
 }
 
 export function validateTag(tag: Tag): void {

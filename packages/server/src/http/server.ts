@@ -14,8 +14,13 @@ import type {
 } from 'fastify';
 import type { Logger } from 'pino';
 
-/** Request line and headers: the SDKs put up to ~92 KB of SecretData in the query (DECISIONS 21). */
-export const MAX_HEADER_BYTES = 128 * 1024;
+/** The request line: the SDKs put up to ~92 KB of SecretData in the query (DECISIONS 21). */
+export const MAX_REQUEST_LINE_BYTES = 128 * 1024;
+/**
+ * What Node lets the request line and every header take together: a full-size request line plus the
+ * 16 KiB Node allows headers by default (the limit is one number for both).
+ */
+export const MAX_HEADER_BYTES = MAX_REQUEST_LINE_BYTES + 16 * 1024;
 export const MAX_BODY_BYTES = 256 * 1024;
 
 export interface HttpServerOptions {

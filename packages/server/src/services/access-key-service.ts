@@ -2,9 +2,9 @@
  * Access keys: the credentials that sign API requests. Signature checks need the secret itself (HMAC),
  * so secrets are sealed under the root key rather than hashed, and opened only to verify a request.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { constantTimeEqual } from '../crypto/compare.js';
 import { openAccessKeySecret, sealAccessKeySecret } from '../crypto/envelope.js';
 import type { AccessKeyRecord, AccessKeyStatus, Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
@@ -50,7 +50,7 @@ export class AccessKeyService {
       const matches =
         existing?.userName === ADMINISTRATOR &&
         existing.status === 'active' &&
-        sameSecret(existing.secret, fromEnvironment.secret);
+        constantTimeEqual(existing.secret, fromEnvironment.secret);
       if (!matches) await this.#put(fromEnvironment.id, ADMINISTRATOR, fromEnvironment.secret);
       return { source: 'environment', accessKeyId: fromEnvironment.id };
     }
@@ -67,9 +67,12 @@ export class AccessKeyService {
       UserName: ADMINISTRATOR,
       Note: 'Bootstrap administrator key. Store it somewhere safe, then delete this file.',
     };
-    writeFileSync(credentialsFile, JSON.stringify(document, null, 2) + '\n', { mode: 0o600 });
-    chmodSync(credentialsFile, 0o600); // an existing file keeps its old mode on write
+    // Always a new file: one already there keeps its own mode while the secret is written, and a link
+    // in its place would carry the secret wherever it points. `wx` refuses to follow or reuse either.
+    // Store the key first: a credentials file must never name a key that does not exist.
     await this.#put(id, ADMINISTRATOR, secret);
+    rmSync(credentialsFile, { force: true });
+    writeFileSync(credentialsFile, JSON.stringify(document, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
     return { source: 'generated', accessKeyId: id, credentialsFile };
   }
 
@@ -113,10 +116,4 @@ export class AccessKeyService {
     };
     await this.#store.accessKeys.put(record);
   }
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
 }

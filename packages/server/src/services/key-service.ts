@@ -5,15 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DecryptionError, bindingOf } from '../crypto/aead.js';
-import type { CmkMaterial, CmkVersionRef } from '../crypto/envelope.js';
+import type { CmkVersionRef } from '../crypto/envelope.js';
 import {
   decryptWithCmk,
   encryptWithCmk,
   newCmkMaterial,
   newDataKey,
   parseCmkBlob,
-  unwrapCmkMaterial,
-  wrapCmkMaterial,
 } from '../crypto/envelope.js';
 import { DomainError } from '../domain/errors.js';
 import type { Alias, DataKeySpec, EncryptionContext, Key, KeyState, KeyVersion } from '../domain/key.js';
@@ -39,9 +37,8 @@ import type { Tag } from '../domain/validation.js';
 import { validateTagKey } from '../domain/validation.js';
 import type { Page, Repositories, Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
+import { CmkKeyring } from './cmk-keyring.js';
 import { randomId } from './ids.js';
-
-const MATERIAL_CACHE_ENTRIES = 4096;
 
 export interface KeyServiceOptions {
   readonly store: Store;
@@ -68,14 +65,12 @@ export interface CmkPlaintext {
 
 export class KeyService {
   readonly #store: Store;
-  readonly #rootKey: Uint8Array;
+  readonly #keyring: CmkKeyring;
   readonly #clock: Clock;
-  /** keyId/versionId → unwrapped material; insertion-ordered, so the oldest entry is evicted first. */
-  readonly #material = new Map<string, Buffer>();
 
   constructor(options: KeyServiceOptions) {
     this.#store = options.store;
-    this.#rootKey = options.rootKey;
+    this.#keyring = new CmkKeyring(options.rootKey, options.store.keys);
     this.#clock = options.clock;
   }
 
@@ -106,8 +101,8 @@ export class KeyService {
     const key = newKey({ id: `key-${randomId(24)}`, versionId: randomUUID(), ...input, now });
     const version: KeyVersion = { keyId: key.id, versionId: key.primaryVersionId, createdAt: now };
     const material = newCmkMaterial();
-    await this.#store.keys.insert(key, version, wrapCmkMaterial(this.#rootKey, version, material));
-    this.#remember(version.keyId, version.versionId, material);
+    await this.#store.keys.insert(key, version, this.#keyring.wrap(version, material));
+    this.#keyring.remember(version, material);
     return key;
   }
 
@@ -133,10 +128,7 @@ export class KeyService {
     if (kind === 'key') return name;
     const aliasName = name.startsWith('alias/') ? name : `alias/${name}`;
     const alias = await repos.aliases.get(aliasName);
-    if (!alias)
-      throw new DomainError('alias_not_found', `The alias "${aliasName}" does not exist.`, {
-        resource: aliasName,
-      });
+    if (!alias) throw aliasNotFound(aliasName);
     return alias.keyId;
   }
 
@@ -173,46 +165,63 @@ export class KeyService {
   }
 
   async tagKey(reference: string, tags: readonly Tag[]): Promise<Key> {
-    return this.#change(reference, (key) => {
-      assertKeyModifiable(key);
-      return { ...key, tags: mergeTags(key.tags, tags, DEFAULT_SECRET_LIMITS) };
-    });
+    return this.#change(reference, withTags(tags));
   }
 
   async untagKey(reference: string, tagKeys: readonly string[]): Promise<Key> {
-    tagKeys.forEach(validateTagKey);
-    const drop = new Set(tagKeys);
-    return this.#change(reference, (key) => {
-      assertKeyModifiable(key);
-      return { ...key, tags: key.tags.filter((t) => !drop.has(t.key)) };
-    });
+    return this.#change(reference, withoutTags(tagKeys));
+  }
+
+  /** Tags several keys in one transaction: every one of them changes, or none does. */
+  async tagKeys(references: readonly string[], tags: readonly Tag[]): Promise<void> {
+    await this.#changeEach(references, withTags(tags));
+  }
+
+  /**
+   * Removes tags from several keys in one transaction (every tag each key carries when `tagKeys` is
+   * undefined): every one of them changes, or none does.
+   */
+  async untagKeys(references: readonly string[], tagKeys: readonly string[] | undefined): Promise<void> {
+    await this.#changeEach(references, withoutTags(tagKeys));
   }
 
   /** Read-modify-write of one key under a row lock, so concurrent state changes do not interleave. */
   async #change(reference: string, apply: (key: Key) => Key): Promise<Key> {
-    return this.#store.transaction(async (tx) => {
-      const found = await this.resolve(reference, tx);
-      const locked = (await tx.keys.get(found.id, { forUpdate: true })) ?? found;
-      const changed = apply(locked);
-      await tx.keys.save(changed);
-      return changed;
+    return this.#store.transaction((tx) => this.#apply(tx, reference, apply));
+  }
+
+  /** `#change` for several keys in one transaction: a rule refusing any of them changes none. */
+  async #changeEach(references: readonly string[], apply: (key: Key) => Key): Promise<void> {
+    await this.#store.transaction(async (tx) => {
+      for (const reference of references) await this.#apply(tx, reference, apply);
     });
+  }
+
+  async #apply(tx: Repositories, reference: string, apply: (key: Key) => Key): Promise<Key> {
+    const changed = apply(await this.#locked(tx, reference));
+    await tx.keys.save(changed);
+    return changed;
+  }
+
+  /** The key a reference names, read under a row lock for the rest of the transaction. */
+  async #locked(tx: Repositories, reference: string): Promise<Key> {
+    const found = await this.resolve(reference, tx);
+    return (await tx.keys.get(found.id, { forUpdate: true })) ?? found;
   }
 
   /** Key rotation: a new key version becomes primary; blobs made under older versions still decrypt. */
   async createKeyVersion(reference: string): Promise<KeyVersion> {
+    const target = await this.resolve(reference);
+    const version: KeyVersion = { keyId: target.id, versionId: randomUUID(), createdAt: this.#clock.now() };
     const material = newCmkMaterial();
-    const versionId = randomUUID();
-    const now = this.#clock.now();
-    const version = await this.#store.transaction(async (tx) => {
-      const key = await this.resolve(reference, tx);
-      const rotated = rotateKey(key, versionId, now);
-      const created: KeyVersion = { keyId: key.id, versionId, createdAt: now };
-      await tx.keys.addVersion(created, wrapCmkMaterial(this.#rootKey, created, material));
+    // Sealed before the transaction: no crypto work inside one (docs/crypto.md, invariant 4).
+    const wrapped = this.#keyring.wrap(version, material);
+    await this.#store.transaction(async (tx) => {
+      const rotated = rotateKey(await this.#locked(tx, target.id), version.versionId, version.createdAt);
+      await tx.keys.addVersion(version, wrapped);
       await tx.keys.save(rotated);
-      return created;
     });
-    this.#remember(version.keyId, version.versionId, material);
+    this.#keyring.remember(version, material);
     return version;
   }
 
@@ -256,11 +265,7 @@ export class KeyService {
   async updateAlias(aliasName: string, keyReference: string): Promise<Alias> {
     validateAliasName(aliasName);
     return this.#store.transaction(async (tx) => {
-      if (!(await tx.aliases.get(aliasName))) {
-        throw new DomainError('alias_not_found', `The alias "${aliasName}" does not exist.`, {
-          resource: aliasName,
-        });
-      }
+      if (!(await tx.aliases.get(aliasName))) throw aliasNotFound(aliasName);
       const key = await this.resolve(keyReference, tx);
       assertKeyModifiable(key);
       const alias = { name: aliasName, keyId: key.id };
@@ -270,11 +275,7 @@ export class KeyService {
   }
 
   async deleteAlias(aliasName: string): Promise<void> {
-    if (!(await this.#store.aliases.delete(aliasName))) {
-      throw new DomainError('alias_not_found', `The alias "${aliasName}" does not exist.`, {
-        resource: aliasName,
-      });
-    }
+    if (!(await this.#store.aliases.delete(aliasName))) throw aliasNotFound(aliasName);
   }
 
   async listAliases(query: Paging & { keyReference?: string | undefined }): Promise<Page<Alias>> {
@@ -300,7 +301,7 @@ export class KeyService {
   /** Like `encrypt`, for a key the caller has already loaded (secrets use the service key too). */
   async encryptUnder(key: Key, plaintext: Uint8Array, context: Uint8Array): Promise<CmkCiphertext> {
     assertKeyUsable(key);
-    const cmk = await this.#cmk(key.id, key.primaryVersionId);
+    const cmk = await this.#keyring.material({ keyId: key.id, versionId: key.primaryVersionId });
     return { blob: encryptWithCmk(cmk, plaintext, context), keyId: key.id, versionId: key.primaryVersionId };
   }
 
@@ -348,7 +349,7 @@ export class KeyService {
       });
     }
     assertKeyUsable(key);
-    const cmk = await this.#cmk(ref.keyId, ref.versionId);
+    const cmk = await this.#keyring.material(ref);
     try {
       return { plaintext: decryptWithCmk(cmk, blob, context), keyId: ref.keyId, versionId: ref.versionId };
     } catch (error) {
@@ -356,40 +357,39 @@ export class KeyService {
     }
   }
 
-  async #cmk(keyId: string, versionId: string): Promise<CmkMaterial> {
-    const cacheKey = `${keyId}/${versionId}`;
-    let material = this.#material.get(cacheKey);
-    if (!material) {
-      const wrapped = await this.#store.keys.getWrappedMaterial(keyId, versionId);
-      if (!wrapped) {
-        throw new DomainError('key_version_not_found', `The key "${keyId}" has no version "${versionId}".`, {
-          resource: versionId,
-        });
-      }
-      material = unwrapCmkMaterial(this.#rootKey, { keyId, versionId }, wrapped);
-      this.#remember(keyId, versionId, material);
-    }
-    return { keyId, versionId, material };
-  }
-
-  #remember(keyId: string, versionId: string, material: Buffer): void {
-    if (this.#material.size >= MATERIAL_CACHE_ENTRIES) {
-      const oldest = this.#material.keys().next();
-      if (!oldest.done) this.#material.delete(oldest.value);
-    }
-    this.#material.set(`${keyId}/${versionId}`, material);
-  }
-
   /** Destroys keys whose pending window has ended; returns how many. */
   async purgeExpired(limit = 100): Promise<number> {
     const expired = await this.#store.keys.listExpired(this.#clock.now(), limit);
     for (const keyId of expired) {
       await this.#store.keys.destroy(keyId);
-      for (const cached of [...this.#material.keys()])
-        if (cached.startsWith(`${keyId}/`)) this.#material.delete(cached);
+      this.#keyring.forget(keyId);
     }
     return expired.length;
   }
+}
+
+/** Adds tags to a key (overwriting the values of keys it already carries); refused while it is pending deletion. */
+function withTags(tags: readonly Tag[]): (key: Key) => Key {
+  return (key) => {
+    assertKeyModifiable(key);
+    return { ...key, tags: mergeTags(key.tags, tags, DEFAULT_SECRET_LIMITS) };
+  };
+}
+
+/** Removes tags from a key by tag key (every tag when `tagKeys` is undefined); refused while it is pending deletion. */
+function withoutTags(tagKeys: readonly string[] | undefined): (key: Key) => Key {
+  tagKeys?.forEach(validateTagKey);
+  return (key) => {
+    assertKeyModifiable(key);
+    const drop = new Set(tagKeys ?? key.tags.map((t) => t.key));
+    return { ...key, tags: key.tags.filter((t) => !drop.has(t.key)) };
+  };
+}
+
+function aliasNotFound(aliasName: string): DomainError {
+  return new DomainError('alias_not_found', `The alias "${aliasName}" does not exist.`, {
+    resource: aliasName,
+  });
 }
 
 /** The associated data of an Encrypt blob: its own purpose label, so it never equals a data-key binding. */

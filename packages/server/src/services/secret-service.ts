@@ -2,15 +2,13 @@
  * Secret operations: the model's rules (domain/secret.ts) applied inside storage transactions, with
  * envelope encryption around them. Services speak domain, never wire: protocol adapters translate.
  *
- * Encryption happens before a transaction opens (no key work inside one); the transaction re-reads
- * the secret under a lock and applies the rule to the fresh state, so concurrent writers never lose
- * each other's labels or versions.
+ * Encryption (`secret-envelope.ts`) happens before a transaction opens (no key work inside one); the
+ * transaction re-reads the secret under a lock and applies the rule to the fresh state, so concurrent
+ * writers never lose each other's labels or versions.
  */
-import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { DecryptionError } from '../crypto/aead.js';
-import type { SecretVersionBinding } from '../crypto/envelope.js';
-import { dataKeyContext, newDataKey, openSecretValue, sealSecretValue } from '../crypto/envelope.js';
-import { DomainError, isDomainError } from '../domain/errors.js';
+import { randomUUID } from 'node:crypto';
+import { constantTimeEqual } from '../crypto/compare.js';
+import { DomainError } from '../domain/errors.js';
 import type { EpochMs, Secret, SecretLimits, SecretVersion } from '../domain/secret.js';
 import {
   assertNotPendingDeletion,
@@ -37,17 +35,10 @@ import {
 } from '../domain/secret-policy.js';
 import type { SecretDataType, Tag } from '../domain/validation.js';
 import { validateSecretData } from '../domain/validation.js';
-import type { Key } from '../domain/key.js';
-import type {
-  Page,
-  Repositories,
-  SecretCiphertext,
-  SecretListQuery,
-  SecretSummary,
-  Store,
-} from '../storage/store.js';
+import type { Page, Repositories, SecretListQuery, SecretSummary, Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import type { KeyService } from './key-service.js';
+import { SecretEnvelope } from './secret-envelope.js';
 
 /** Attempts of an optimistic write before giving up with `unavailable` (only a storm of racing writers gets there). */
 const WRITE_ATTEMPTS = 5;
@@ -119,15 +110,20 @@ export interface VersionListing {
   readonly versions: { readonly version: SecretVersion; readonly stages: string[] }[];
 }
 
+/** A pure rule applied to a secret read under a lock (`#change`). */
+type SecretRule = (secret: Secret, now: EpochMs) => Secret;
+
 export class SecretService {
   readonly #store: Store;
   readonly #keys: KeyService;
+  readonly #envelope: SecretEnvelope;
   readonly #clock: Clock;
   readonly #limits: SecretLimits;
 
   constructor(options: SecretServiceOptions) {
     this.#store = options.store;
     this.#keys = options.keys;
+    this.#envelope = new SecretEnvelope(options.keys);
     this.#clock = options.clock;
     this.#limits = options.limits;
   }
@@ -154,7 +150,7 @@ export class SecretService {
       },
       this.#limits,
     );
-    const ciphertext = await this.#seal(
+    const ciphertext = await this.#envelope.seal(
       key,
       { secretId: secret.id, versionId: input.versionId, dataType: input.dataType },
       input.data,
@@ -190,8 +186,8 @@ export class SecretService {
       if (findVersion(secret, input.versionId)) return this.#rePut(secret, input);
       // Check the rules on what we just read, so a bad request costs no encryption.
       putVersion(secret, { ...input, now: this.#clock.now() }, this.#limits);
-      const key = await this.#keyOf(secret);
-      const ciphertext = await this.#seal(
+      const key = await this.#envelope.keyOf(secret);
+      const ciphertext = await this.#envelope.seal(
         key,
         { secretId: secret.id, versionId: input.versionId, dataType: input.dataType },
         input.data,
@@ -269,7 +265,7 @@ export class SecretService {
       );
     }
     const binding = { secretId: secret.id, versionId: version.versionId, dataType: version.dataType };
-    const data = await this.#open(binding, ciphertext);
+    const data = await this.#envelope.open(binding, ciphertext);
     return { secret, version, stages: stagesOf(secret, version.versionId), data };
   }
 
@@ -308,10 +304,6 @@ export class SecretService {
         stages: stagesOf(secret, version.versionId),
       })),
     };
-  }
-
-  async updateDescription(name: string, description: string): Promise<Secret> {
-    return this.#change(name, (secret, now) => updateDescription(secret, description, now));
   }
 
   /** Changes the secret's metadata; with nothing to change it only checks the secret can take changes. */
@@ -353,6 +345,22 @@ export class SecretService {
     return this.#change(name, (secret, now) => untagSecret(secret, tagKeys, now));
   }
 
+  /** Tags several secrets in one transaction: every one of them changes, or none does. */
+  async tagSecrets(names: readonly string[], tags: readonly Tag[]): Promise<void> {
+    await this.#changeEach(names, (secret, now) => tagSecret(secret, tags, now, this.#limits));
+  }
+
+  /**
+   * Removes tags from several secrets in one transaction (every tag each secret carries when `tagKeys`
+   * is undefined): every one of them changes, or none does.
+   */
+  async untagSecrets(names: readonly string[], tagKeys: readonly string[] | undefined): Promise<void> {
+    await this.#changeEach(names, (secret, now) => {
+      const drop = tagKeys ?? secret.tags.map((t) => t.key);
+      return drop.length === 0 ? secret : untagSecret(secret, drop, now);
+    });
+  }
+
   /** Schedules deletion (or destroys at once when forced); returns the planned deletion time. */
   async deleteSecret(
     name: string,
@@ -390,14 +398,23 @@ export class SecretService {
   }
 
   /** Read-modify-write of one secret under a lock: the pure rule decides, storage persists. */
-  async #change(name: string, apply: (secret: Secret, now: EpochMs) => Secret): Promise<Secret> {
-    return this.#store.transaction(async (tx) => {
-      const current = await this.#live(name, tx, true);
-      const changed = apply(current, this.#clock.now());
-      // Rules return the very same object when nothing changes; then there is nothing to write.
-      if (changed !== current) await tx.secrets.save(changed);
-      return changed;
+  async #change(name: string, apply: SecretRule): Promise<Secret> {
+    return this.#store.transaction((tx) => this.#apply(tx, name, apply));
+  }
+
+  /** `#change` for several secrets in one transaction: a rule refusing any of them changes none. */
+  async #changeEach(names: readonly string[], apply: SecretRule): Promise<void> {
+    await this.#store.transaction(async (tx) => {
+      for (const name of names) await this.#apply(tx, name, apply);
     });
+  }
+
+  async #apply(tx: Repositories, name: string, apply: SecretRule): Promise<Secret> {
+    const current = await this.#live(name, tx, true);
+    const changed = apply(current, this.#clock.now());
+    // Rules return the very same object when nothing changes; then there is nothing to write.
+    if (changed !== current) await tx.secrets.save(changed);
+    return changed;
   }
 
   /** The secret by name; one whose recovery window has run out no longer exists. */
@@ -408,47 +425,4 @@ export class SecretService {
     }
     return secret;
   }
-
-  async #keyOf(secret: Secret): Promise<Key> {
-    const service = await this.#keys.serviceKey();
-    return secret.encryptionKeyId === service.id ? service : this.#keys.resolve(secret.encryptionKeyId);
-  }
-
-  /** Envelope-encrypts one value: a fresh data key under the CMK, the value under the data key. */
-  async #seal(key: Key, binding: SecretVersionBinding, value: string): Promise<SecretCiphertext> {
-    const dataKey = newDataKey();
-    try {
-      const wrapped = await this.#keys.encryptUnder(key, dataKey, dataKeyContext(binding));
-      return { encryptedDataKey: wrapped.blob, encryptedValue: sealSecretValue(dataKey, binding, value) };
-    } finally {
-      dataKey.fill(0);
-    }
-  }
-
-  async #open(binding: SecretVersionBinding, ciphertext: SecretCiphertext): Promise<string> {
-    let dataKey: Buffer | undefined;
-    try {
-      dataKey = (await this.#keys.decryptAny(ciphertext.encryptedDataKey, dataKeyContext(binding))).plaintext;
-      return openSecretValue(dataKey, binding, ciphertext.encryptedValue);
-    } catch (error) {
-      // A stored ciphertext that does not open under its own binding was damaged or moved: not the caller's fault.
-      if (error instanceof DecryptionError || isDomainError(error, 'invalid_ciphertext')) {
-        throw new DomainError(
-          'internal',
-          'A stored secret version failed its integrity check.',
-          {},
-          { cause: error },
-        );
-      }
-      throw error;
-    } finally {
-      dataKey?.fill(0);
-    }
-  }
-}
-
-function constantTimeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a, 'utf8');
-  const right = Buffer.from(b, 'utf8');
-  return left.length === right.length && timingSafeEqual(left, right);
 }

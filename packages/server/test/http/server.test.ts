@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StartupError } from '../../src/app.js';
@@ -43,6 +43,26 @@ describe('server process in-process', () => {
       });
     } finally {
       await instance.stop();
+    }
+  });
+
+  it('writes the bootstrap credentials to a new private file, never through a file or link already there', async () => {
+    const outside = tempDir();
+    const dir = tempDir();
+    try {
+      const elsewhere = join(outside.path, 'elsewhere.json');
+      writeFileSync(elsewhere, 'not for secrets\n', { mode: 0o644 });
+      symlinkSync(elsewhere, join(dir.path, BOOTSTRAP_CREDENTIALS_FILE));
+      const instance = await startTessera({ dataDir: dir.path, keepData: true });
+      await instance.stop();
+      expect(readFileSync(elsewhere, 'utf8')).toBe('not for secrets\n');
+      const credentialsFile = join(dir.path, BOOTSTRAP_CREDENTIALS_FILE);
+      expect(lstatSync(credentialsFile).isFile()).toBe(true);
+      expect(statSync(credentialsFile).mode & 0o777).toBe(0o600);
+      expect(readFileSync(credentialsFile, 'utf8')).toContain('AccessKeySecret');
+    } finally {
+      dir.remove();
+      outside.remove();
     }
   });
 

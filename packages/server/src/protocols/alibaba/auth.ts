@@ -105,10 +105,11 @@ export class Authenticator {
     }
     const signed = new Set(parsed.signedHeaders);
     // Every x-acs-* header and the host must be signed, or a captured request could be replayed with
-    // another action, date or nonce.
-    const unsigned = Object.keys(request.headers).filter(
-      (name) => (name.startsWith('x-acs-') || name === 'host') && !signed.has(name),
-    );
+    // another action, date or nonce; so must the content type of a body, which decides whether the
+    // body's parameters count at all.
+    const mustSign = (name: string) =>
+      name.startsWith('x-acs-') || name === 'host' || (name === 'content-type' && request.body.length > 0);
+    const unsigned = Object.keys(request.headers).filter((name) => mustSign(name) && !signed.has(name));
     if (unsigned.length > 0) {
       throw new ProtocolError(
         400,

@@ -7,9 +7,13 @@ import type { Key, KeyState } from '../../domain/key.js';
 import { isBuiltinStage, STAGE_CURRENT, STAGE_PREVIOUS } from '../../domain/secret.js';
 import type { EpochMs } from '../../domain/secret.js';
 import type { Tag } from '../../domain/validation.js';
-import { invalidParameter } from './errors.js';
+import type { DomainError } from '../../domain/errors.js';
+import { DOMAIN_ERRORS, invalidParameter, WIRE_FIELD_NAMES } from './errors.js';
 import type { Params } from './params.js';
 import { shapes } from './params.js';
+
+/** The type every Tessera secret has until managed types arrive (DECISIONS 20). */
+export const GENERIC_SECRET_TYPE = 'Generic';
 
 export const ACS_CURRENT = 'ACSCurrent';
 export const ACS_PREVIOUS = 'ACSPrevious';
@@ -61,7 +65,11 @@ export function aliasArn(identity: InstanceIdentity, aliasName: string): string 
 
 /** A secret named directly or by ARN (the name may itself contain `/`: everything after the first `secret/`). */
 export function secretNameOf(params: Params, parameter = 'SecretName'): string {
-  const value = params.required(parameter);
+  return secretNameFrom(params.required(parameter), parameter);
+}
+
+/** `secretNameOf` for a value found elsewhere (a list item); errors name `parameter`. */
+export function secretNameFrom(value: string, parameter: string): string {
   if (!value.startsWith('acs:')) return value;
   const match = /^acs:kms:[^:]*:[^:]*:secret\/(.+)$/.exec(value);
   if (!match?.[1]) throw invalidParameter(parameter, 'It is neither a secret name nor a secret ARN.');
@@ -130,4 +138,33 @@ export function paging(
   const pageNumber = params.integer('PageNumber', { min: 1, max: 1_000_000, fallback: 1 });
   const pageSize = params.integer('PageSize', { min: 1, max: maxSize, fallback: defaultSize });
   return { pageNumber, pageSize, offset: (pageNumber - 1) * pageSize, limit: pageSize };
+}
+
+/** An error as this API answers it. */
+export interface WireError {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+/**
+ * A domain error in wire terms: the mapped status and code, and the domain message with the parameter
+ * or stage it is about in wire spelling. `internal` never says more than the API's generic text.
+ */
+export function domainErrorToWire(error: DomainError): WireError {
+  const mapped = DOMAIN_ERRORS[error.code];
+  if (error.code === 'internal') return { ...mapped, message: 'Internal Failure.' };
+  const { field, resource } = error.details;
+  const wireField = field === undefined ? undefined : (WIRE_FIELD_NAMES[field] ?? field);
+  if (mapped.code === 'InvalidParameter' && wireField !== undefined)
+    return { ...mapped, message: `The specified parameter "${wireField}" is not valid. ${error.message}` };
+  if (mapped.code === 'MissingParameter' && wireField !== undefined)
+    return {
+      ...mapped,
+      message: `The parameter "${wireField}" is needed but not provided. ${error.message}`,
+    };
+  // The domain names built-in stages in its own spelling; the caller asked for `ACSCurrent` (DECISIONS 7).
+  if (error.code === 'secret_stage_not_found' && resource !== undefined)
+    return { ...mapped, message: `The stage "${stageToWire(resource)}" is not found. ${error.message}` };
+  return { ...mapped, message: error.message };
 }

@@ -5,6 +5,16 @@
  */
 import { invalidParameter, missingParameter } from './errors.js';
 
+/** Filters per call and values per filter in `Filters` (ListSecrets, ListKeys; API spec §3.4, §3.6). */
+const MAX_FILTERS = 10;
+const MAX_FILTER_VALUES = 10;
+
+/** One entry of a `Filters` parameter; values of one key are OR-ed. */
+export interface Filter {
+  readonly key: string;
+  readonly values: string[];
+}
+
 export class Params {
   readonly #values: ReadonlyMap<string, string>;
 
@@ -83,6 +93,30 @@ export class Params {
     const result = shape(parsed);
     if (result === undefined) throw invalidParameter(name, 'The JSON does not have the expected shape.');
     return result;
+  }
+
+  /**
+   * `[{"Key":"k","Values":["a","b"]}]`: at most 10 filters, each with a key and 1 to 10 string values,
+   * and nothing else. Which keys and values mean something is the action's to check.
+   */
+  filters(name = 'Filters'): Filter[] {
+    const entries = this.json(name, (value) => shapes.objectArray(value)) ?? [];
+    if (entries.length > MAX_FILTERS) throw invalidParameter(name, `Give at most ${MAX_FILTERS} filters.`);
+    return entries.map((entry) => {
+      const extra = Object.keys(entry).find((member) => member !== 'Key' && member !== 'Values');
+      if (extra !== undefined) {
+        throw invalidParameter(name, `A filter has "Key" and "Values" only, not "${extra}".`);
+      }
+      if (typeof entry.Key !== 'string') throw invalidParameter(name, 'A filter has no "Key".');
+      const values = shapes.stringArray(entry.Values);
+      if (values === undefined || values.length === 0 || values.length > MAX_FILTER_VALUES) {
+        throw invalidParameter(
+          name,
+          `The "${entry.Key}" filter needs 1 to ${MAX_FILTER_VALUES} string values.`,
+        );
+      }
+      return { key: entry.Key, values };
+    });
   }
 
   /**

@@ -12,12 +12,14 @@ import type { ActionTable } from './action.js';
 import { KMS_ACTIONS } from './actions/index.js';
 import { Authenticator } from './auth.js';
 import type { WireBody } from './codec.js';
-import { DOMAIN_ERRORS, missingParameter, ProtocolError, WIRE_FIELD_NAMES } from './errors.js';
+import { domainErrorToWire } from './codec.js';
+import { missingParameter, ProtocolError } from './errors.js';
 import { Params } from './params.js';
 import type { ResponseFormat } from './render.js';
 import { CONTENT_TYPES, render } from './render.js';
 
 export const KMS_API_VERSION = '2016-01-20';
+const MAX_LOGGED_RESOURCE = 256;
 
 /** Actions of each product this endpoint speaks, by API version (RAM's 2015-05-01 joins later). */
 const PRODUCTS: Readonly<Record<string, ActionTable>> = { [KMS_API_VERSION]: KMS_ACTIONS };
@@ -61,18 +63,21 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
     app.route({
       method: ['GET', 'POST'],
       url: '/',
+      // Fastify would otherwise answer HEAD with this handler, running the action (signed as POST).
+      exposeHeadRoute: false,
       handler: async (request, reply) => {
         const state = stateOf(request);
+        const method = request.method === 'GET' ? 'GET' : 'POST';
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const { params, query } = readParams(request, body);
         if (params.optional('Format')?.toUpperCase() === 'XML') state.format = 'xml';
-        // Fix: the log line named no action for calls refused by authentication, so an operator could
-        // not tell what a failing client attempted (DECISIONS 22: log the action). Record the claimed
-        // action now; `loggable` keeps caller-chosen text short and plain.
+        // The action the caller claims, recorded before authentication so that the log line of a refused
+        // call still says what was attempted (DECISIONS 22); `loggable` keeps caller-chosen text short and
+        // plain. Replaced by the authenticated action below.
         state.action = loggable(params.optional('Action') ?? headerValue(request.headers['x-acs-action']));
 
         const authenticated = await authenticator.authenticate({
-          method: request.method === 'GET' ? 'GET' : 'POST',
+          method,
           path: '/',
           headers: request.headers,
           params,
@@ -85,7 +90,8 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
         if (action === undefined) throw missingParameter('Action');
         if (version === undefined) throw missingParameter('Version');
         state.action = loggable(action);
-        const product = PRODUCTS[version];
+        // Own members only: `constructor` or `__proto__` must not reach Object's methods.
+        const product = Object.hasOwn(PRODUCTS, version) ? PRODUCTS[version] : undefined;
         if (!product)
           throw new ProtocolError(
             400,
@@ -106,10 +112,12 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
           identity: options.identity,
           principal: authenticated.principal,
           requestId: request.id,
-          method: request.method === 'GET' ? 'GET' : 'POST',
+          method,
           serviceKeyId: options.serviceKeyId,
           noteResource: (resource) => {
-            state.resource = resource;
+            // Caller-chosen text: cap it so one request cannot write a 128 KiB log line.
+            state.resource =
+              resource.length > MAX_LOGGED_RESOURCE ? `${resource.slice(0, MAX_LOGGED_RESOURCE)}…` : resource;
           },
         });
         return send(
@@ -124,7 +132,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
     });
 
     app.route({
-      method: ['PUT', 'DELETE', 'PATCH'],
+      method: ['HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH'],
       url: '/',
       handler: () => {
         throw new ProtocolError(
@@ -211,21 +219,7 @@ function readParams(request: FastifyRequest, body: Buffer): { params: Params; qu
 function toWireError(error: unknown): { status: number; code: string; message: string } {
   if (error instanceof ProtocolError)
     return { status: error.status, code: error.code, message: error.message };
-  if (error instanceof DomainError) {
-    const mapped = DOMAIN_ERRORS[error.code];
-    if (error.code === 'internal') return { ...mapped, message: 'Internal Failure.' };
-    const field =
-      error.details.field === undefined
-        ? undefined
-        : (WIRE_FIELD_NAMES[error.details.field] ?? error.details.field);
-    const message =
-      mapped.code === 'InvalidParameter' && field !== undefined
-        ? `The specified parameter "${field}" is not valid. ${error.message}`
-        : mapped.code === 'MissingParameter' && field !== undefined
-          ? `The parameter "${field}" is needed but not provided. ${error.message}`
-          : error.message;
-    return { ...mapped, message };
-  }
+  if (error instanceof DomainError) return domainErrorToWire(error);
   const status = (error as { statusCode?: unknown }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     if (status === 413)

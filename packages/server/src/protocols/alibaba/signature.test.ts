@@ -112,6 +112,32 @@ describe('signature ACS3-HMAC-SHA256', () => {
     );
   });
 
+  it('reads a signed header named like an object member as absent, never as the inherited member', () => {
+    const canonical = acs3CanonicalRequest({
+      method: 'POST',
+      path: '/',
+      query: [],
+      // A plain object, as Node hands request headers over.
+      headers: { host: 'example.com' },
+      signedHeaders: ['__proto__', 'constructor', 'host', 'tostring'],
+      payloadHash: 'hash',
+    });
+    expect(canonical).toBe(
+      [
+        'POST',
+        '/',
+        '',
+        '__proto__:',
+        'constructor:',
+        'host:example.com',
+        'tostring:',
+        '',
+        '__proto__;constructor;host;tostring',
+        'hash',
+      ].join('\n'),
+    );
+  });
+
   it('rejects malformed Authorization headers', () => {
     for (const header of [
       '',

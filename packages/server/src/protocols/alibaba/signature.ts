@@ -85,7 +85,9 @@ export function acs3CanonicalRequest(request: Acs3Request): string {
     .join('&');
   const headers = request.signedHeaders
     .map((name) => {
-      const raw = request.headers[name];
+      // The names come from the caller's SignedHeaders: `constructor` or `__proto__` must read as an
+      // absent header, not as a member every object inherits.
+      const raw = Object.hasOwn(request.headers, name) ? request.headers[name] : undefined;
       const values = raw === undefined ? [] : typeof raw === 'string' ? [raw] : [...raw];
       return `${name}:${values
         .map((v) => v.trim())

@@ -11,7 +11,14 @@ import { Authenticator } from '../../../src/protocols/alibaba/auth.js';
 import { Params } from '../../../src/protocols/alibaba/params.js';
 import { sha256Hex } from '../../../src/protocols/alibaba/signature.js';
 import type { ApiServer } from './harness.js';
-import { $Kms, ACCESS_KEY_ID, ACCESS_KEY_SECRET, kmsClient, startApiServer } from './harness.js';
+import {
+  $Kms,
+  ACCESS_KEY_ID,
+  ACCESS_KEY_SECRET,
+  kmsClient,
+  openApiCallWithBody,
+  startApiServer,
+} from './harness.js';
 import type { Acs3Options, PreparedRequest, V1Options } from './signed-fetch.js';
 import {
   acs3Request,
@@ -211,6 +218,17 @@ describe('ACS3 headers', () => {
     }
   });
 
+  it('answers SignedHeaders naming object members (constructor, __proto__) with 400, never a 5xx', async () => {
+    for (const member of ['constructor', '__proto__', 'hasOwnProperty']) {
+      const good = createAcs3();
+      const authorization = (good.init.headers.authorization ?? '').replace(
+        'SignedHeaders=',
+        `SignedHeaders=${member};`,
+      );
+      await expectApiError(await send(withHeaders(good, { authorization })), 400, 'SignatureDoesNotMatch');
+    }
+  });
+
   it('refuses an x-acs-* header left out of SignedHeaders with 400 IncompleteSignature', async () => {
     await expectApiError(
       await send(createAcs3({ headers: { 'x-acs-extra': 'unsigned' }, unsigned: ['x-acs-extra'] })),
@@ -226,6 +244,40 @@ describe('ACS3 headers', () => {
     const good = createAcs3();
     const withExtra = withHeaders(good, { 'x-acs-action': 'DeleteSecret', 'x-acs-added': '1' });
     await expectApiError(await send(withExtra), 400, 'IncompleteSignature');
+  });
+
+  it('refuses a form body whose Content-Type is not signed with 400 IncompleteSignature', async () => {
+    // The content type decides whether the body's parameters count: changed in flight, it would drop
+    // (or add) signed parameters without breaking the signature.
+    const inBody = (name: string, options: Acs3Options = {}) =>
+      acs3Request(
+        server.baseUrl,
+        'CreateSecret',
+        { SecretName: name },
+        { body: { VersionId: 'v1', SecretData: 's' }, ...options },
+      );
+    await expectApiError(
+      await send(inBody(uniqueName(), { unsigned: ['content-type'] })),
+      400,
+      'IncompleteSignature',
+    );
+    const name = uniqueName();
+    await accepted(inBody(name), name);
+    // The real client signs the content type of its form body.
+    for (const mode of ['openapi-acs3', 'openapi-v2'] as const) {
+      const viaSdk = uniqueName();
+      await openApiCallWithBody(
+        server.endpoint,
+        mode,
+        'CreateSecret',
+        { SecretName: viaSdk },
+        { VersionId: 'v1', SecretData: 'from the body' },
+      );
+      created.push(viaSdk);
+      expect((await server.instance.tessera.services.secrets.getSecretValue({ name: viaSdk })).data).toBe(
+        'from the body',
+      );
+    }
   });
 
   it('refuses a body whose hash does not match x-acs-content-sha256 with 400', async () => {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, ApiServer, Body } from './harness.js';
-import { $Kms, ApiError, startApiServer, toApiError } from './harness.js';
+import { expectFailure, $Kms, startApiServer } from './harness.js';
 
 let server: ApiServer;
 let rpc: ApiClient;
@@ -20,21 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
 });
-
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof ApiError ? error : toApiError(error);
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function expectFailure(promise: Promise<unknown>, status: number, code: string): Promise<ApiError> {
-  const error = await failure(promise);
-  expect({ status: error.status, code: error.code }, error.message).toEqual({ status, code });
-  return error;
-}
 
 async function createKey(): Promise<string> {
   const body = await rpc.call('CreateKey', {});

@@ -8,6 +8,7 @@ import KmsModule, * as $Kms from '@alicloud/kms20160120';
 import OpenApiModule, * as $OpenApi from '@alicloud/openapi-client';
 import PopCore from '@alicloud/pop-core';
 import * as $Util from '@alicloud/tea-util';
+import { expect } from 'vitest';
 import type { Clock } from '../../../src/services/clock.js';
 import type { TestInstance } from '../../helpers.js';
 import { startTessera } from '../../helpers.js';
@@ -125,6 +126,27 @@ export function toApiError(error: unknown): ApiError {
   return new ApiError(code, status, requestId, e.message ?? String(error));
 }
 
+/** The error a call that must fail ends with, in the one shape every client's errors are mapped to. */
+export async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => (e instanceof ApiError ? e : toApiError(e)),
+  );
+  if (!(error instanceof ApiError)) throw new Error('expected the call to fail, and it succeeded');
+  return error;
+}
+
+/** A call that must fail with this HTTP status and `Code`; returns the error for further checks. */
+export async function expectFailure(
+  promise: Promise<unknown>,
+  status: number,
+  code: string,
+): Promise<ApiError> {
+  const error = await errorOf(promise);
+  expect({ status: error.status, code: error.code }, error.message).toEqual({ status, code });
+  return error;
+}
+
 function rpcClient(kms: InstanceType<typeof Kms>): ApiClient {
   return {
     name: 'kms20160120',
@@ -148,6 +170,53 @@ function rpcClient(kms: InstanceType<typeof Kms>): ApiClient {
   };
 }
 
+/**
+ * `callApi` of `@alicloud/openapi-client` with some parameters in a form body, as the client sends them
+ * when a request has a body (it then signs the content type too).
+ */
+export async function openApiCallWithBody(
+  endpoint: string,
+  mode: 'openapi-acs3' | 'openapi-v2',
+  action: string,
+  query: Record<string, string>,
+  body: Record<string, string>,
+): Promise<Body> {
+  const client = new OpenApi(
+    new $OpenApi.Config({
+      accessKeyId: ACCESS_KEY_ID,
+      accessKeySecret: ACCESS_KEY_SECRET,
+      endpoint,
+      protocol: 'http',
+      regionId: 'cn-hangzhou',
+      ...(mode === 'openapi-v2' ? { signatureAlgorithm: 'v2' } : {}),
+    }),
+  );
+  try {
+    const response = (await client.callApi(
+      openApiParams(action),
+      new $OpenApi.OpenApiRequest({ query, body }),
+      new $Util.RuntimeOptions({}),
+    )) as { body: Body };
+    return response.body;
+  } catch (error) {
+    throw toApiError(error);
+  }
+}
+
+function openApiParams(action: string): $OpenApi.Params {
+  return new $OpenApi.Params({
+    action,
+    version: '2016-01-20',
+    protocol: 'HTTP',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
+}
+
 function openApiClient(
   endpoint: string,
   credentials: Credentials,
@@ -165,20 +234,13 @@ function openApiClient(
   return {
     name,
     async call(action, params = {}) {
-      const apiParams = new $OpenApi.Params({
-        action,
-        version: '2016-01-20',
-        protocol: 'HTTP',
-        pathname: '/',
-        method: 'POST',
-        authType: 'AK',
-        style: 'RPC',
-        reqBodyType: 'formData',
-        bodyType: 'json',
-      });
       const request = new $OpenApi.OpenApiRequest({ query: stringify(params) });
       try {
-        const response = (await client.callApi(apiParams, request, new $Util.RuntimeOptions({}))) as {
+        const response = (await client.callApi(
+          openApiParams(action),
+          request,
+          new $Util.RuntimeOptions({}),
+        )) as {
           body: Body;
         };
         return response.body;

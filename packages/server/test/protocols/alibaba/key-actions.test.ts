@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, ApiServer, Body } from './harness.js';
-import { $Kms, ApiError, startApiServer, toApiError } from './harness.js';
+import { errorOf, expectFailure, $Kms, startApiServer } from './harness.js';
 
 let server: ApiServer;
 let rpc: ApiClient;
@@ -19,21 +19,6 @@ afterAll(async () => {
 });
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-
-async function failure(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error instanceof ApiError ? error : toApiError(error);
-  }
-  throw new Error('expected the call to fail');
-}
-
-async function expectFailure(promise: Promise<unknown>, status: number, code: string): Promise<ApiError> {
-  const error = await failure(promise);
-  expect({ status: error.status, code: error.code }, error.message).toEqual({ status, code });
-  return error;
-}
 
 function metadataOf(body: Body): Record<string, unknown> {
   return body.KeyMetadata as Record<string, unknown>;
@@ -382,7 +367,7 @@ describe('hostile values', () => {
     const acs3 = server.client('openapi-acs3');
     for (const [action, params] of actions) {
       for (const value of odd) {
-        const error = await failure(acs3.call(action, params(value)));
+        const error = await errorOf(acs3.call(action, params(value)));
         expect(
           [400, 404, 409],
           `${action} ${JSON.stringify(params(value)).slice(0, 80)}: ${error.code}`,

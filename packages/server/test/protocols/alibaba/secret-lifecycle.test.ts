@@ -9,10 +9,10 @@
  * moves the clock back before the next API call, which then sees the secret gone for good.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDomainError } from '../../../src/domain/errors.js';
 import { DAY_MS, ManualClock } from '../../fakes/manual-clock.js';
 import type { ApiClient, ApiServer, Body } from './harness.js';
-import { $Kms, ApiError, startApiServer, toApiError } from './harness.js';
+import { $Kms, errorOf, startApiServer } from './harness.js';
+import { refusalCheck, secretSnapshot } from './refusals.js';
 
 let server: ApiServer;
 let clock: ManualClock;
@@ -30,48 +30,13 @@ afterAll(async () => {
   await server.stop();
 });
 
+const expectRefused = refusalCheck(() => ({ server, clock }));
+const snapshot = (name: string) => secretSnapshot(server, name);
+
 // ---------------------------------------------------------------------------------------------------
 // Helpers
 
 const iso = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-
-async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => (e instanceof ApiError ? e : toApiError(e)),
-  );
-  if (!(error instanceof ApiError)) throw new Error('expected the call to fail, and it succeeded');
-  return error;
-}
-
-async function snapshot(name: string): Promise<unknown> {
-  const { secrets } = server.instance.tessera.services;
-  try {
-    const secret = await secrets.describeSecret(name);
-    const { policy } = await secrets.getSecretPolicy(name).catch(() => ({ policy: 'n/a' }));
-    return { ...secret, stages: [...secret.stages], policy };
-  } catch (error) {
-    if (isDomainError(error, 'secret_not_found')) return 'absent';
-    throw error;
-  }
-}
-
-async function expectRefused(
-  call: () => Promise<unknown>,
-  expected: { code: string; status: number; parameter?: string },
-  names: readonly string[],
-): Promise<ApiError> {
-  const before = await Promise.all(names.map(snapshot));
-  clock.advance(1000);
-  const error = await errorOf(call());
-  expect({ code: error.code, status: error.status }).toEqual({
-    code: expected.code,
-    status: expected.status,
-  });
-  if (expected.parameter !== undefined) expect(error.message).toContain(`"${expected.parameter}"`);
-  expect(await Promise.all(names.map(snapshot))).toEqual(before);
-  return error;
-}
 
 async function create(name: string, extra: Record<string, string> = {}): Promise<void> {
   await acs3.call('CreateSecret', { SecretName: name, VersionId: 'v1', SecretData: 'value', ...extra });

@@ -5,10 +5,10 @@
  * call goes through the generic clients.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDomainError } from '../../../src/domain/errors.js';
 import { ManualClock } from '../../fakes/manual-clock.js';
 import type { ApiClient, ApiServer } from './harness.js';
-import { ApiError, startApiServer } from './harness.js';
+import { errorOf, startApiServer } from './harness.js';
+import { refusalCheck, secretSnapshot } from './refusals.js';
 
 let server: ApiServer;
 let clock: ManualClock;
@@ -24,44 +24,8 @@ afterAll(async () => {
   await server.stop();
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof ApiError)) throw new Error('expected the call to fail with an ApiError');
-  return error;
-}
-
-/** The secret's metadata and stored policy, or "absent". */
-async function snapshot(name: string): Promise<unknown> {
-  const { secrets } = server.instance.tessera.services;
-  try {
-    const secret = await secrets.describeSecret(name);
-    const { policy } = await secrets.getSecretPolicy(name);
-    return { ...secret, stages: [...secret.stages], policy };
-  } catch (error) {
-    if (isDomainError(error, 'secret_not_found')) return 'absent';
-    throw error;
-  }
-}
-
-async function expectRefused(
-  call: () => Promise<unknown>,
-  expected: { code: string; status: number; parameter?: string },
-  name: string,
-): Promise<ApiError> {
-  const before = await snapshot(name);
-  clock.advance(1000);
-  const error = await errorOf(call());
-  expect({ code: error.code, status: error.status }).toEqual({
-    code: expected.code,
-    status: expected.status,
-  });
-  if (expected.parameter !== undefined) expect(error.message).toContain(`"${expected.parameter}"`);
-  expect(await snapshot(name)).toEqual(before);
-  return error;
-}
+const expectRefused = refusalCheck(() => ({ server, clock }));
+const snapshot = (name: string) => secretSnapshot(server, name);
 
 function statement(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {

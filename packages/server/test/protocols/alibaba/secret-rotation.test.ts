@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, ApiServer, Body } from './harness.js';
-import { ApiError, startApiServer } from './harness.js';
+import { errorOf, startApiServer } from './harness.js';
 
 let server: ApiServer;
 
@@ -46,15 +46,6 @@ async function versions(client: ApiClient, name: string, includeDeprecated = fal
   const list = (body.VersionIds as { VersionId: Body[] }).VersionId;
   expect(body.TotalCount).toBe(list.length);
   return list.map((v) => [v.VersionId, (v.VersionStages as Body).VersionStage]);
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ApiError);
-  return error as ApiError;
 }
 
 const CLIENTS = ['kms20160120', 'openapi-acs3', 'openapi-v2', 'pop-core-get', 'pop-core-post'] as const;

@@ -5,10 +5,10 @@
  * secret exactly as it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDomainError } from '../../../src/domain/errors.js';
 import { ManualClock } from '../../fakes/manual-clock.js';
 import type { ApiClient, ApiServer, Body } from './harness.js';
-import { $Kms, ApiError, startApiServer, toApiError } from './harness.js';
+import { $Kms, errorOf, startApiServer } from './harness.js';
+import { refusalCheck, secretSnapshot } from './refusals.js';
 
 let server: ApiServer;
 let clock: ManualClock;
@@ -30,46 +30,11 @@ afterAll(async () => {
   await server.stop();
 });
 
+const expectRefused = refusalCheck(() => ({ server, clock }));
+const snapshot = (name: string) => secretSnapshot(server, name);
+
 // ---------------------------------------------------------------------------------------------------
 // Helpers
-
-async function errorOf(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => (e instanceof ApiError ? e : toApiError(e)),
-  );
-  if (!(error instanceof ApiError)) throw new Error('expected the call to fail, and it succeeded');
-  return error;
-}
-
-/** Everything stored about a secret (metadata, versions, stages), or "absent". */
-async function snapshot(name: string): Promise<unknown> {
-  try {
-    const secret = await server.instance.tessera.services.secrets.describeSecret(name);
-    return { ...secret, stages: [...secret.stages] };
-  } catch (error) {
-    if (isDomainError(error, 'secret_not_found')) return 'absent';
-    throw error;
-  }
-}
-
-/** A call that must fail with this status and code and leave the named secrets untouched. */
-async function expectRefused(
-  call: () => Promise<unknown>,
-  expected: { code: string; status: number; parameter?: string },
-  names: readonly string[],
-): Promise<ApiError> {
-  const before = await Promise.all(names.map(snapshot));
-  clock.advance(1000);
-  const error = await errorOf(call());
-  expect({ code: error.code, status: error.status }).toEqual({
-    code: expected.code,
-    status: expected.status,
-  });
-  if (expected.parameter !== undefined) expect(error.message).toContain(`"${expected.parameter}"`);
-  expect(await Promise.all(names.map(snapshot))).toEqual(before);
-  return error;
-}
 
 async function create(name: string, data = 'value-1', extra: Record<string, string> = {}): Promise<void> {
   await acs3.call('CreateSecret', { SecretName: name, VersionId: 'v1', SecretData: data, ...extra });
@@ -235,18 +200,28 @@ describe('GetSecretValue', () => {
     expect({ code: error.code, status: error.status }).toEqual({ code: 'InvalidParameter', status: 400 });
   });
 
-  it('answers Forbidden.ResourceNotFound for a missing secret, version or stage', async () => {
-    for (const selector of [
-      { SecretName: 'values/none' },
-      { SecretName: 'values/read', VersionId: 'v9' },
-      { SecretName: 'values/read', VersionStage: 'NoSuchStage' },
-    ]) {
+  it('answers Forbidden.ResourceNotFound for a missing secret, version or stage, naming it (DECISIONS 7)', async () => {
+    await create('values/one-version');
+    for (const [selector, missing] of [
+      [{ SecretName: 'values/none' }, '"values/none"'],
+      [{ SecretName: 'values/read', VersionId: 'v9' }, '"v9"'],
+      [{ SecretName: 'values/read', VersionStage: 'NoSuchStage' }, '"NoSuchStage"'],
+      [{ SecretName: 'values/one-version', VersionStage: 'ACSPrevious' }, '"ACSPrevious"'],
+    ] as const) {
       const error = await errorOf(acs3.call('GetSecretValue', selector));
       expect({ code: error.code, status: error.status }).toEqual({
         code: 'Forbidden.ResourceNotFound',
         status: 404,
       });
+      expect(error.message).toContain(missing);
+      expect(error.message).not.toContain('$');
     }
+    const batch = await acs3.call('BatchGetSecretValue', {
+      SecretsList: JSON.stringify([{ SecretName: 'values/one-version', VersionStage: 'ACSPrevious' }]),
+    });
+    const [itemError] = batch.Errors as { Code: string; Message: string }[];
+    expect(itemError?.Code).toBe('Forbidden.ResourceNotFound');
+    expect(itemError?.Message).toContain('"ACSPrevious"');
   });
 
   it('refuses a VersionId and VersionStage that disagree, and the internal stage spelling', async () => {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiServer } from './harness.js';
+import type { PreparedRequest } from './signed-fetch.js';
 import { $Kms, ApiError, startApiServer } from './harness.js';
 import {
   acs3Request,
@@ -15,6 +16,7 @@ import {
   send,
   signV1,
   v1Request,
+  withHeaders,
 } from './signed-fetch.js';
 
 let server: ApiServer;
@@ -97,6 +99,24 @@ describe('methods and parameter placement', () => {
     }
   });
 
+  it('refuses HEAD and OPTIONS with 403 and runs nothing, whichever method the request was signed for', async () => {
+    await createSecret('transport-head');
+    for (const signedFor of ['GET', 'POST'] as const) {
+      const pairs = signV1(
+        'DeleteSecret',
+        { SecretName: 'transport-head', ForceDeleteWithoutRecovery: 'true' },
+        { method: signedFor },
+      );
+      const head = await fetch(`${server.baseUrl}/?${encodePairs(pairs)}`, { method: 'HEAD' });
+      expect(head.status).toBe(403);
+      expect(head.headers.get('x-acs-request-id')).toBeTruthy();
+    }
+    const options = await fetch(`${server.baseUrl}/?Action=DeleteSecret`, { method: 'OPTIONS' });
+    await expectApiError(options, 403, 'UnsupportedHTTPMethod');
+    const read = await send(v1Request(server.baseUrl, 'DescribeSecret', { SecretName: 'transport-head' }));
+    expect(read.status).toBe(200);
+  });
+
   it('refuses a parameter given twice with 400, in the query and in the body', async () => {
     const pairs = signV1('GetSecretValue', { SecretName: 'transport-methods' });
     const inQuery = await fetch(`${server.baseUrl}/?${encodePairs(pairs)}&SecretName=transport-split`, {
@@ -141,6 +161,33 @@ describe('routing', () => {
       400,
       'InvalidVersion',
     );
+  });
+
+  it('answers a Version or Action named like an object member with 400/404, never running it', async () => {
+    for (const [version, action] of [
+      ['constructor', 'keys'],
+      ['constructor', 'defineProperty'],
+      ['constructor', 'freeze'],
+      ['__proto__', 'toString'],
+      ['__proto__', 'hasOwnProperty'],
+      ['toString', 'call'],
+    ] as const) {
+      const pairs = signV1(undefined, { Action: action, Version: version });
+      const body = await expectApiError(
+        await fetch(`${server.baseUrl}/?${encodePairs(pairs)}`, { method: 'POST' }),
+        400,
+        'InvalidVersion',
+      );
+      expect(body).not.toHaveProperty('params');
+      await expectApiError(
+        await send(acs3Request(server.baseUrl, action, {}, { version })),
+        400,
+        'InvalidVersion',
+      );
+    }
+    for (const action of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      await expectApiError(await send(v1Request(server.baseUrl, action, {})), 404, 'InvalidAction.NotFound');
+    }
   });
 
   it('answers a missing Action with 400 MissingParameter', async () => {
@@ -327,6 +374,25 @@ describe('sizes (DECISIONS 21)', () => {
       )
       .catch((e: unknown) => e as { data?: Record<string, unknown> });
     expect(error.data).toMatchObject({ Code: 'InvalidParameter', HttpStatus: 400 });
+  });
+
+  it('accepts a request line of 128 KiB with the headers a client adds besides (DECISIONS 21)', async () => {
+    const requestLine = (request: PreparedRequest) => {
+      const url = new URL(request.url);
+      return `POST ${url.pathname}${url.search} HTTP/1.1`.length;
+    };
+    // An unknown parameter (signed, then ignored) pads the line to exactly 128 KiB. The encoded
+    // signature's length varies (`+`, `/` and `=` take three characters), so sign until it fits.
+    let request = v1Request(server.baseUrl, 'DescribeRegions', { Padding: '' });
+    for (let attempt = 0; attempt < 50 && requestLine(request) !== 128 * 1024; attempt++) {
+      const padding = 'p'.repeat(
+        128 * 1024 - requestLine(v1Request(server.baseUrl, 'DescribeRegions', {})) - 9,
+      );
+      request = v1Request(server.baseUrl, 'DescribeRegions', { Padding: padding });
+    }
+    expect(requestLine(request)).toBe(128 * 1024);
+    const response = await send(withHeaders(request, { 'user-agent': 'u'.repeat(2048) }));
+    expect(response.status).toBe(200);
   });
 
   it('refuses a body over 256 KiB with a 4xx in the API error shape', async () => {

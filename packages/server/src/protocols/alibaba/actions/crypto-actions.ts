@@ -9,13 +9,13 @@
  */
 import type { DataKeySpec, EncryptionContext } from '../../../domain/key.js';
 import { MAX_DATA_KEY_BYTES, MAX_ENCRYPT_PLAINTEXT_BYTES, MIN_DATA_KEY_BYTES } from '../../../domain/key.js';
+import { isBase64 } from '../../../domain/validation.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { dryRunPassed, invalidParameter } from '../errors.js';
 import type { Params } from '../params.js';
 
 const DATA_KEY_SPECS: readonly DataKeySpec[] = ['AES_256', 'AES_128'];
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** A JSON object of string values, or flattened `EncryptionContext.<key>` parameters; absent is empty. */
 function encryptionContext(params: Params, name = 'EncryptionContext'): EncryptionContext {
@@ -36,7 +36,7 @@ function encryptionContext(params: Params, name = 'EncryptionContext'): Encrypti
 
 function ciphertextBlob(params: Params): Buffer {
   const value = params.required('CiphertextBlob');
-  if (!BASE64.test(value)) throw invalidParameter('CiphertextBlob', 'It is not valid base64.');
+  if (!isBase64(value)) throw invalidParameter('CiphertextBlob', 'It is not valid base64.');
   return Buffer.from(value, 'base64');
 }
 

@@ -11,7 +11,6 @@ import type { WireBody } from '../codec.js';
 import { keyArn, keyMetadata, keyStateFromWire, paging, tagsFromJson, timestamp, wrapped } from '../codec.js';
 import { invalidParameter, missingParameter, ProtocolError } from '../errors.js';
 import type { Params } from '../params.js';
-import { shapes } from '../params.js';
 
 /** The one kind of key Tessera has, in wire terms (codec.keyMetadata reports the same). */
 const SUPPORTED = {
@@ -43,8 +42,6 @@ const LIST_FILTERS: Readonly<Record<string, readonly string[]>> = {
   ProtectionLevel: ['SOFTWARE', 'HSM'],
   CreatorType: ['User', 'Service'],
 };
-const MAX_FILTERS = 10;
-const MAX_FILTER_VALUES = 10;
 
 /** A documented choice Tessera does not offer (the catalog's `unsupported_operation`). */
 function unsupported(message: string): DomainError {
@@ -110,21 +107,9 @@ async function describeKey({ params, services, identity, noteResource }: ActionC
  * KeyState varies between Tessera's keys; a filter on the other attributes keeps all keys or none.
  */
 function listFilter(params: Params): { states: KeyState[] | undefined } {
-  const filters = params.json('Filters', (value) => {
-    const items = shapes.objectArray(value);
-    if (!items || items.length > MAX_FILTERS) return undefined;
-    const parsed: { key: string; values: string[] }[] = [];
-    for (const item of items) {
-      const values = shapes.stringArray(item.Values);
-      if (typeof item.Key !== 'string' || !values || values.length === 0 || values.length > MAX_FILTER_VALUES)
-        return undefined;
-      parsed.push({ key: item.Key, values });
-    }
-    return parsed;
-  });
   let states: KeyState[] | undefined;
   let matchesNothing = false;
-  for (const { key, values } of filters ?? []) {
+  for (const { key, values } of params.filters()) {
     const allowed = Object.hasOwn(LIST_FILTERS, key) ? LIST_FILTERS[key] : undefined;
     if (!allowed)
       throw invalidParameter('Filters', `Filter keys are ${Object.keys(LIST_FILTERS).join(', ')}.`);

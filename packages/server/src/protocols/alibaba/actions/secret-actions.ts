@@ -10,13 +10,18 @@ import type { PasswordRequest } from '../../../services/password-service.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../../services/password-service.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
-import { paging, secretArn, secretNameOf, stagesToWire, tagsToWire, timestamp, wrapped } from '../codec.js';
+import {
+  GENERIC_SECRET_TYPE,
+  paging,
+  secretArn,
+  secretNameOf,
+  stagesToWire,
+  tagsToWire,
+  timestamp,
+  wrapped,
+} from '../codec.js';
 import { invalidParameter, ProtocolError } from '../errors.js';
 import type { Params } from '../params.js';
-import { shapes } from '../params.js';
-
-/** The type every Tessera secret has until managed types arrive (DECISIONS 20). */
-const GENERIC = 'Generic';
 
 /** Times a secret reports in DescribeSecret and ListSecrets; PlannedDeleteTime only while pending. */
 function times(secret: Pick<Secret, 'createdAt' | 'updatedAt' | 'plannedDeleteAt'>): WireBody {
@@ -41,7 +46,7 @@ async function describeSecret({
   return {
     Arn: secretArn(identity, secret.name),
     SecretName: secret.name,
-    SecretType: GENERIC,
+    SecretType: GENERIC_SECRET_TYPE,
     Description: secret.description,
     // Secrets under the service key name no key, as the real service does for its own keys.
     EncryptionKeyId: secret.encryptionKeyId === serviceKeyId ? undefined : secret.encryptionKeyId,
@@ -55,37 +60,24 @@ async function describeSecret({
 
 const FILTER_KEYS = ['SecretName', 'Description', 'TagKey', 'TagValue', 'SecretType'] as const;
 type FilterKey = (typeof FILTER_KEYS)[number];
-/** Filters per call and values per filter (API spec §3.4). */
-const MAX_FILTERS = 10;
-const MAX_FILTER_VALUES = 10;
 /** Secret types a SecretType filter may name; Rds is spelt both ways across the documentation. */
-const SECRET_TYPES = [GENERIC, 'Rds', 'RDS', 'Redis', 'RAMCredentials', 'ECS', 'PolarDB'];
+const SECRET_TYPES = [GENERIC_SECRET_TYPE, 'Rds', 'RDS', 'Redis', 'RAMCredentials', 'ECS', 'PolarDB'];
 
 /**
- * `Filters`: `[{"Key":"SecretName","Values":["a","b"]}]`. Values of one key are OR-ed, keys AND-ed; a
- * key may appear once. SecretName matches by prefix, the others exactly (DECISIONS 19).
+ * `Filters` of ListSecrets: values of one key are OR-ed, keys AND-ed; a key may appear once. SecretName
+ * matches by prefix, the others exactly (DECISIONS 19).
  */
 function listFilters(params: Params): Map<FilterKey, string[]> {
-  const entries = params.json('Filters', (value) => shapes.objectArray(value)) ?? [];
-  if (entries.length > MAX_FILTERS) throw invalidParameter('Filters', `Give at most ${MAX_FILTERS} filters.`);
   const filters = new Map<FilterKey, string[]>();
-  for (const entry of entries) {
-    const extra = Object.keys(entry).find((member) => member !== 'Key' && member !== 'Values');
-    if (extra !== undefined) {
-      throw invalidParameter('Filters', `A filter has "Key" and "Values" only, not "${extra}".`);
-    }
-    const key = FILTER_KEYS.find((known) => known === entry.Key);
+  for (const { key: name, values } of params.filters()) {
+    const key = FILTER_KEYS.find((known) => known === name);
     if (key === undefined) {
       throw invalidParameter(
         'Filters',
-        `${typeof entry.Key === 'string' ? `The filter key "${entry.Key}" is not supported` : 'A filter has no "Key"'}; use one of ${FILTER_KEYS.join(', ')}.`,
+        `The filter key "${name}" is not supported; use one of ${FILTER_KEYS.join(', ')}.`,
       );
     }
     if (filters.has(key)) throw invalidParameter('Filters', `The filter key "${key}" is given twice.`);
-    const values = shapes.stringArray(entry.Values);
-    if (values === undefined || values.length === 0 || values.length > MAX_FILTER_VALUES) {
-      throw invalidParameter('Filters', `The "${key}" filter needs 1 to ${MAX_FILTER_VALUES} string values.`);
-    }
     const maxLength = key === 'SecretName' ? 192 : 256;
     for (const value of values) {
       const length = Array.from(value).length;
@@ -111,7 +103,7 @@ async function listSecrets({ params, services }: ActionContext): Promise<WireBod
   const types = filters.get('SecretType');
   // Every secret is Generic, so a type filter either keeps all of them or none.
   const page =
-    types !== undefined && !types.includes(GENERIC)
+    types !== undefined && !types.includes(GENERIC_SECRET_TYPE)
       ? { items: [], total: 0 }
       : await services.secrets.listSecrets({
           namePrefixes: filters.get('SecretName'),
@@ -129,7 +121,7 @@ async function listSecrets({ params, services }: ActionContext): Promise<WireBod
       'Secret',
       page.items.map((secret): WireBody => ({
         SecretName: secret.name,
-        SecretType: GENERIC,
+        SecretType: GENERIC_SECRET_TYPE,
         ...times(secret),
         Tags: fetchTags ? tagsToWire(secret.tags) : undefined,
       })),

@@ -3,21 +3,32 @@
  * §3.1–3.4, §5).
  */
 import type { DomainError } from '../../../domain/errors.js';
+import { SECRET_DATA_TYPES } from '../../../domain/validation.js';
 import type { SecretValue, SecretValueSelector } from '../../../services/secret-service.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
-import { secretArn, secretNameOf, stageToDomain, stagesToWire, tagsFromJson, timestamp } from '../codec.js';
-import { DOMAIN_ERRORS, dryRunPassed, invalidParameter, missingParameter } from '../errors.js';
-import { Params, shapes } from '../params.js';
+import {
+  domainErrorToWire,
+  GENERIC_SECRET_TYPE,
+  secretArn,
+  secretNameFrom,
+  secretNameOf,
+  stageToDomain,
+  stagesToWire,
+  tagsFromJson,
+  timestamp,
+} from '../codec.js';
+import { dryRunPassed, invalidParameter, missingParameter } from '../errors.js';
+import type { Params } from '../params.js';
+import { shapes } from '../params.js';
 
-const DATA_TYPES = ['text', 'binary'] as const;
 /** Secrets one BatchGetSecretValue may read (API spec §4). */
 const MAX_BATCH_SECRETS = 20;
 
 /** Only Generic secrets exist until rotation brings managed types (DECISIONS 20). */
-function secretType(params: Params): 'Generic' {
-  const type = params.optional('SecretType') ?? 'Generic';
-  if (type !== 'Generic')
+function secretType(params: Params): typeof GENERIC_SECRET_TYPE {
+  const type = params.optional('SecretType') ?? GENERIC_SECRET_TYPE;
+  if (type !== GENERIC_SECRET_TYPE)
     throw invalidParameter('SecretType', `The secret type "${type}" is not supported; use Generic.`);
   return type;
 }
@@ -43,7 +54,7 @@ function secretValueToWire(value: SecretValue): WireBody {
     CreateTime: timestamp(value.version.createdAt),
     SecretData: value.data,
     SecretDataType: value.version.dataType,
-    SecretType: 'Generic',
+    SecretType: GENERIC_SECRET_TYPE,
     VersionStages: stagesToWire(value.stages),
   };
 }
@@ -62,7 +73,7 @@ async function createSecret({ params, services, identity, noteResource }: Action
     name,
     versionId: params.required('VersionId'),
     data: params.required('SecretData'),
-    dataType: params.oneOf('SecretDataType', DATA_TYPES, 'text'),
+    dataType: params.oneOf('SecretDataType', SECRET_DATA_TYPES, 'text'),
     description: params.optional('Description'),
     encryptionKeyId: params.optional('EncryptionKeyId'),
     tags: tagsFromJson(params),
@@ -126,10 +137,9 @@ function secretsList(params: Params): SecretValueSelector[] {
     ) {
       throw invalidParameter('SecretsList', `${where}: "FetchExtendedConfig" must be true or false.`);
     }
-    // The name-or-ARN rule of every other action, with errors naming this parameter.
-    const resolved = secretNameOf(new Params(new Map([['SecretsList', name]])), 'SecretsList');
     return {
-      name: resolved,
+      // The name-or-ARN rule of every other action, with errors naming this parameter.
+      name: secretNameFrom(name, 'SecretsList'),
       versionId: typeof versionId === 'string' && versionId !== '' ? versionId : undefined,
       stage: typeof stage === 'string' && stage !== '' ? stageToDomain(stage, 'SecretsList') : undefined,
     };
@@ -137,13 +147,8 @@ function secretsList(params: Params): SecretValueSelector[] {
 }
 
 function itemError(name: string, error: DomainError): WireBody {
-  const wire = DOMAIN_ERRORS[error.code];
-  return {
-    SecretName: name,
-    Code: wire.code,
-    Message: error.code === 'internal' ? 'Internal Failure.' : error.message,
-    HttpStatus: wire.status,
-  };
+  const wire = domainErrorToWire(error);
+  return { SecretName: name, Code: wire.code, Message: wire.message, HttpStatus: wire.status };
 }
 
 async function batchGetSecretValue({ params, services, noteResource }: ActionContext): Promise<WireBody> {
@@ -167,7 +172,7 @@ async function putSecretValue({ params, services, noteResource }: ActionContext)
     name,
     versionId: params.required('VersionId'),
     data: params.required('SecretData'),
-    dataType: params.oneOf('SecretDataType', DATA_TYPES, 'text'),
+    dataType: params.oneOf('SecretDataType', SECRET_DATA_TYPES, 'text'),
     stages: versionStages(params),
   });
   return {

@@ -4,17 +4,16 @@
  * repeat-list parameters (`ResourceId.N`, `Tag.N.Key`, `TagKey.N`).
  *
  * Key-state and deletion-window rules stay in the services: a key pending deletion answers
- * `Rejected.PendingDeletion`, a secret pending deletion `Rejected.ResourceInDeleteWindow`.
+ * `Rejected.PendingDeletion`, a secret pending deletion `Rejected.ResourceInDeleteWindow`. A batch
+ * changes all its resources in one transaction, so a refused batch changes none of them.
  */
 import { createHash } from 'node:crypto';
 import { DomainError, isDomainError } from '../../../domain/errors.js';
-import { assertKeyModifiable } from '../../../domain/key.js';
-import { assertNotPendingDeletion, DEFAULT_SECRET_LIMITS, mergeTags } from '../../../domain/secret.js';
 import type { Tag } from '../../../domain/validation.js';
 import type { Services } from '../../../services/services.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
-import { secretNameOf, tagsFromJson, wrapped } from '../codec.js';
+import { secretNameFrom, secretNameOf, tagsFromJson, wrapped } from '../codec.js';
 import { invalidParameter, missingParameter, ProtocolError } from '../errors.js';
 import type { Params } from '../params.js';
 import { shapes } from '../params.js';
@@ -134,14 +133,6 @@ function resourceIds(params: Params, type: ResourceType, required: boolean): str
   return [...new Set(ids)];
 }
 
-/** The secret name in a name or a secret ARN (the name may itself contain `/`). */
-function secretNameFrom(value: string, parameter: string): string {
-  if (!value.startsWith('acs:')) return value;
-  const match = /^acs:kms:[^:]*:[^:]*:secret\/(.+)$/.exec(value);
-  if (!match?.[1]) throw invalidParameter(parameter, 'It is neither a secret name nor a secret ARN.');
-  return match[1];
-}
-
 /** `Tag.N.Key` / `Tag.N.Value` pairs, 1-based without gaps; a value without its key is refused. */
 function tagPairs(params: Params): { key: string; value: string | undefined }[] {
   const pairs: { key: string; value: string | undefined }[] = [];
@@ -191,18 +182,8 @@ async function tagResources({ params, services, noteResource }: ActionContext): 
   const pairs = tagPairs(params);
   if (pairs.length === 0) throw missingParameter('Tag.1.Key');
   const tags = pairs.map((p) => ({ key: p.key, value: p.value ?? '' }));
-  // Check every resource before changing any, so that a batch naming one unknown, pending-deletion
-  // or full resource changes nothing. A race between this check and the writes can still leave a
-  // batch half applied; a service-level batch in one transaction would close that gap.
-  for (const id of ids) {
-    const current = await loadForChange(services, type, id);
-    // The same rule (and limits) the services apply: valid tags, at most 20 per resource.
-    mergeTags(current.tags, tags, DEFAULT_SECRET_LIMITS);
-  }
-  for (const id of ids) {
-    if (type === 'key') await services.keys.tagKey(id, tags);
-    else await services.secrets.tagSecret(id, tags);
-  }
+  if (type === 'key') await services.keys.tagKeys(ids, tags);
+  else await services.secrets.tagSecrets(ids, tags);
   return {};
 }
 
@@ -217,27 +198,11 @@ async function untagResources({ params, services, noteResource }: ActionContext)
     throw invalidParameter('All', 'All=true removes every tag; give no TagKey.N with it.');
   }
   if (!all && keys.length === 0) throw missingParameter('TagKey.1');
-  const current = new Map<string, readonly Tag[]>();
-  for (const id of ids) current.set(id, (await loadForChange(services, type, id)).tags);
-  for (const id of ids) {
-    const drop = all ? (current.get(id) ?? []).map((t) => t.key) : keys;
-    if (drop.length === 0) continue;
-    if (type === 'key') await services.keys.untagKey(id, drop);
-    else await services.secrets.untagSecret(id, drop);
-  }
+  // Undefined: every tag each resource carries.
+  const drop = all ? undefined : keys;
+  if (type === 'key') await services.keys.untagKeys(ids, drop);
+  else await services.secrets.untagSecrets(ids, drop);
   return {};
-}
-
-/** The resource as it is now, refused the way a tag change on it would be (not found, key/secret state). */
-async function loadForChange(services: Services, type: ResourceType, id: string): Promise<TaggedResource> {
-  if (type === 'key') {
-    const key = await services.keys.describeKey(id);
-    assertKeyModifiable(key);
-    return key;
-  }
-  const secret = await services.secrets.describeSecret(id);
-  assertNotPendingDeletion(secret);
-  return { id: secret.name, tags: secret.tags };
 }
 
 // ---------------------------------------------------------------------------------------------------
