@@ -1,0 +1,858 @@
+/**
+ * RAM policies (issue 5): the identity-based policy documents attached to users, their evaluation, and
+ * the evaluation of a secret's resource policy (`domain/secret-policy.ts`) together with them. Pure: no
+ * I/O, no clock (the caller passes `currentTime`), no regular expressions built from policy text.
+ *
+ * Semantics, with the Alibaba Cloud pages they follow (docs/permissions.md repeats them for users):
+ * - Deny by default; an explicit Deny in any applicable policy beats every Allow ("How RAM evaluates
+ *   policies", help.aliyun.com/en/ram/policy-evaluation-process).
+ * - A statement has `Action` or `NotAction`, `Resource` or `NotResource`, optional `Condition`
+ *   ("Permission policy elements", alibabacloud.com/help/document_detail/93738.html). `Principal` only
+ *   exists in resource policies, so a RAM policy carrying one is refused.
+ * - `*` matches any run of characters (also none), `?` exactly one (code point). Actions match
+ *   case-insensitively (the elements page: action values are "in most cases" case-insensitive);
+ *   resources match case-sensitively, because secret names are case-sensitive.
+ * - Condition operators (alibabacloud.com/help/en/ram/conditional-operator): the string family,
+ *   `Bool`, `IpAddress`/`NotIpAddress` (IPv4 and IPv6 CIDR), and the four ordered `Date…` operators.
+ *   Operators AND together, keys within an operator AND together, values of one key OR together; a
+ *   negated operator (`StringNotEquals`, `NotIpAddress`, …) is true when no value matches.
+ * - A known key that has no value in the request (no source IP, a resource without that tag): the
+ *   positive operators are false, the negated ones true (the documented IAM rule RAM mirrors).
+ * - A key Tessera does not know (`acs:SourceVpc`, `acs:MFAPresent`, …) cannot be evaluated. We fail
+ *   closed: an Allow statement carrying one never applies, a Deny statement carrying one always does
+ *   (when its action and resource match). RAM itself documents no rule for keys a service does not
+ *   supply; this is our decision, made so that importing a foreign policy can only ever grant less.
+ */
+import { invalidArgument } from './errors.js';
+import type { PolicyDocument, PolicyStatement } from './secret-policy.js';
+import type { EpochMs } from './secret.js';
+
+/** RAM's limit on a policy document: 6,144 bytes of UTF-8 (RAM "Limits": policy document size). */
+export const MAX_RAM_POLICY_BYTES = 6_144;
+/** Values one condition key may list; documents are small anyway, this bounds work per request. */
+export const MAX_CONDITION_VALUES = 100;
+
+const FIELD = 'policyDocument';
+const MAX_ITEM_LENGTH = 1024;
+const ACTION = /^(?:\*|[A-Za-z0-9-]{1,64}:[A-Za-z0-9*?]{1,128})$/;
+const RESOURCE = /^acs:[^:\s]*:[^:\s]*:[^:\s]*:\S+$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
+
+export type Decision = 'allow' | 'deny' | 'implicit_deny';
+export type Effect = 'allow' | 'deny';
+
+/** Operators Tessera evaluates, by the names policies spell them. */
+export const CONDITION_OPERATORS = [
+  'StringEquals',
+  'StringNotEquals',
+  'StringEqualsIgnoreCase',
+  'StringNotEqualsIgnoreCase',
+  'StringLike',
+  'StringNotLike',
+  'Bool',
+  'IpAddress',
+  'NotIpAddress',
+  'DateGreaterThan',
+  'DateGreaterThanEquals',
+  'DateLessThan',
+  'DateLessThanEquals',
+] as const;
+export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
+
+/** What a request carries for conditions to test. */
+export interface RequestContext {
+  /** The caller's address as the server saw it (IPv4, IPv6 or IPv4-mapped IPv6). */
+  readonly sourceIp?: string;
+  /** Whether the request came over TLS. */
+  readonly secureTransport: boolean;
+  /** Tags of the resources in the request (`kms:tag/<TagKey>`). Requests whose resources carry
+   * different tags are evaluated once per resource (BatchGetSecretValue items, for instance). */
+  readonly tags?: ReadonlyMap<string, string>;
+  /** For `acs:CurrentTime`; without it, date conditions see no value. */
+  readonly currentTime?: EpochMs;
+}
+
+export interface AccessRequest {
+  /** The permission, `kms:GetSecretValue`, `ram:CreateUser`, … (see permissions.ts). */
+  readonly action: `${string}:${string}`;
+  /** ARNs the action touches; all of them must be allowed (see permissions.ts). */
+  readonly resources: readonly string[];
+  readonly context: RequestContext;
+}
+
+/** A wildcard pattern, split into code points once. */
+export interface Glob {
+  readonly source: string;
+  /** The text matched against (lower-cased for case-insensitive patterns), as code points. */
+  readonly text: string;
+  readonly chars: readonly string[];
+  readonly literal: boolean;
+}
+
+interface PatternSet {
+  /** `NotAction` / `NotResource`: the statement covers everything the patterns do not match. */
+  readonly negated: boolean;
+  readonly patterns: readonly Glob[];
+}
+
+export type ContextKey =
+  | { readonly kind: 'sourceIp' }
+  | { readonly kind: 'secureTransport' }
+  | { readonly kind: 'currentTime' }
+  | { readonly kind: 'tag'; readonly tagKey: string }
+  | { readonly kind: 'unknown'; readonly name: string };
+
+export interface CidrRange {
+  readonly version: 4 | 6;
+  readonly base: bigint;
+  readonly prefix: number;
+}
+
+export type Condition =
+  | {
+      readonly type: 'string';
+      readonly key: ContextKey;
+      readonly negated: boolean;
+      readonly mode: 'equals' | 'ignoreCase' | 'like';
+      /** Lower-cased for `ignoreCase`. */
+      readonly values: readonly string[];
+      readonly globs: readonly Glob[];
+    }
+  | { readonly type: 'bool'; readonly key: ContextKey; readonly values: readonly boolean[] }
+  | {
+      readonly type: 'ip';
+      readonly key: ContextKey;
+      readonly negated: boolean;
+      readonly ranges: readonly CidrRange[];
+    }
+  | {
+      readonly type: 'date';
+      readonly key: ContextKey;
+      readonly compare: 'gt' | 'ge' | 'lt' | 'le';
+      readonly values: readonly EpochMs[];
+    }
+  /** Only from stored secret policies, which were accepted before evaluation existed: an operator or
+   * value Tessera cannot evaluate. Treated like an unknown key (fail closed). */
+  | { readonly type: 'unevaluable'; readonly reason: string };
+
+export interface ParsedStatement {
+  readonly sid: string | undefined;
+  readonly effect: Effect;
+  readonly actions: PatternSet;
+  readonly resources: PatternSet;
+  readonly conditions: readonly Condition[];
+}
+
+export interface ParsedPolicy {
+  readonly version: '1';
+  readonly statements: readonly ParsedStatement[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Wildcards
+
+export function compileGlob(source: string, caseInsensitive = false): Glob {
+  const text = caseInsensitive ? source.toLowerCase() : source;
+  return { source, text, chars: Array.from(text), literal: !/[*?]/.test(text) };
+}
+
+/**
+ * `*` and `?` matching, iteratively: on a mismatch it retries from the most recent `*` only, so the
+ * cost is at most pattern length × subject length, whatever the pattern (no backtracking blow-up, and
+ * no regular expression built from policy text).
+ */
+export function globMatches(pattern: readonly string[], subject: readonly string[]): boolean {
+  let p = 0;
+  let s = 0;
+  let starAt = -1;
+  let resumeAt = 0;
+  while (s < subject.length) {
+    const c = pattern[p];
+    if (c === '*') {
+      starAt = p;
+      resumeAt = s;
+      p += 1;
+    } else if (c !== undefined && (c === '?' || c === subject[s])) {
+      p += 1;
+      s += 1;
+    } else if (starAt >= 0) {
+      p = starAt + 1;
+      resumeAt += 1;
+      s = resumeAt;
+    } else {
+      return false;
+    }
+  }
+  while (pattern[p] === '*') p += 1;
+  return p === pattern.length;
+}
+
+/** Convenience for callers and tests: does `pattern` match `subject` (case-sensitive)? */
+export function wildcardMatch(pattern: string, subject: string): boolean {
+  return globMatches(Array.from(pattern), Array.from(subject));
+}
+
+function matchGlob(glob: Glob, subject: string, subjectChars: () => readonly string[]): boolean {
+  return glob.literal ? glob.text === subject : globMatches(glob.chars, subjectChars());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// IP addresses
+
+interface IpAddress {
+  readonly version: 4 | 6;
+  readonly value: bigint;
+}
+
+const MAPPED_PREFIX = 0xffffn;
+
+function parseIpv4(text: string): bigint | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let value = 0n;
+  for (const part of parts) {
+    if (!/^(?:0|[1-9]\d{0,2})$/.test(part)) return undefined;
+    const n = Number(part);
+    if (n > 255) return undefined;
+    value = (value << 8n) | BigInt(n);
+  }
+  return value;
+}
+
+function parseIpv6(text: string): bigint | undefined {
+  if (text.length > 45 || !/^[0-9A-Fa-f:.]+$/.test(text)) return undefined;
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groupsOf = (half: string): bigint[] | undefined => {
+    if (half === '') return [];
+    const out: bigint[] = [];
+    const items = half.split(':');
+    for (const [i, item] of items.entries()) {
+      if (i === items.length - 1 && item.includes('.')) {
+        const v4 = parseIpv4(item);
+        if (v4 === undefined) return undefined;
+        out.push(v4 >> 16n, v4 & 0xffffn);
+      } else if (/^[0-9A-Fa-f]{1,4}$/.test(item)) {
+        out.push(BigInt(`0x${item}`));
+      } else {
+        return undefined;
+      }
+    }
+    return out;
+  };
+  const head = groupsOf(halves[0] ?? '');
+  const tail = halves.length === 2 ? groupsOf(halves[1] ?? '') : [];
+  if (head === undefined || tail === undefined) return undefined;
+  // A dotted quad may only end the address.
+  if (halves.length === 2 && (halves[0] ?? '').includes('.')) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  let value = 0n;
+  for (const group of [...head, ...Array<bigint>(halves.length === 2 ? missing : 0).fill(0n), ...tail]) {
+    value = (value << 16n) | group;
+  }
+  return value;
+}
+
+/** Parses an IPv4 or IPv6 address; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) counts as IPv4. */
+export function parseIpAddress(text: string): IpAddress | undefined {
+  const v4 = parseIpv4(text);
+  if (v4 !== undefined) return { version: 4, value: v4 };
+  if (!text.includes(':')) return undefined;
+  const v6 = parseIpv6(text);
+  if (v6 === undefined) return undefined;
+  if (v6 >> 32n === MAPPED_PREFIX) return { version: 4, value: v6 & 0xffffffffn };
+  return { version: 6, value: v6 };
+}
+
+/**
+ * Parses `address` or `address/prefix` (a bare address is a /32 or /128). Host bits below the prefix
+ * are ignored, as in RAM's own examples. An IPv4-mapped IPv6 range of prefix ≥ 96 becomes its IPv4 range.
+ */
+export function parseCidr(text: string): CidrRange | undefined {
+  const slash = text.indexOf('/');
+  const addressText = slash < 0 ? text : text.slice(0, slash);
+  const prefixText = slash < 0 ? undefined : text.slice(slash + 1);
+  const v4 = parseIpv4(addressText);
+  const version: 4 | 6 = v4 !== undefined ? 4 : 6;
+  const value = v4 ?? (addressText.includes(':') ? parseIpv6(addressText) : undefined);
+  if (value === undefined) return undefined;
+  const bits = version === 4 ? 32 : 128;
+  let prefix = bits;
+  if (prefixText !== undefined) {
+    if (!/^(?:0|[1-9]\d{0,2})$/.test(prefixText)) return undefined;
+    prefix = Number(prefixText);
+    if (prefix > bits) return undefined;
+  }
+  if (version === 6 && value >> 32n === MAPPED_PREFIX && prefix >= 96) {
+    return { version: 4, base: mask(value & 0xffffffffn, 32, prefix - 96), prefix: prefix - 96 };
+  }
+  return { version, base: mask(value, bits, prefix), prefix };
+}
+
+function mask(value: bigint, bits: number, prefix: number): bigint {
+  const shift = BigInt(bits - prefix);
+  return (value >> shift) << shift;
+}
+
+export function cidrContains(range: CidrRange, address: IpAddress): boolean {
+  if (range.version !== address.version) return false;
+  return mask(address.value, range.version === 4 ? 32 : 128, range.prefix) === range.base;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parsing RAM policy documents
+
+/**
+ * Parses and checks a RAM policy document: at most `MAX_RAM_POLICY_BYTES` bytes,
+ * `{"Version":"1","Statement":[…]}` with at least one statement. Unknown members are refused (a
+ * misspelt `Condition` silently dropped would grant more than its author meant); so are operators
+ * Tessera does not evaluate, values an operator cannot use, and known condition keys paired with an
+ * operator of the wrong type. Unknown condition keys are accepted and fail closed at evaluation.
+ */
+export function parseRamPolicy(text: string): ParsedPolicy {
+  if (text.length > MAX_RAM_POLICY_BYTES || utf8Length(text) > MAX_RAM_POLICY_BYTES) {
+    throw invalidArgument(FIELD, `A policy document is at most ${MAX_RAM_POLICY_BYTES} bytes.`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalidArgument(FIELD, 'The policy document is not valid JSON.');
+  }
+  const root = objectAt(parsed, 'The policy document');
+  onlyMembers(root, ['Version', 'Statement'], 'The policy document');
+  if (root.Version !== '1') throw invalidArgument(FIELD, 'The policy "Version" must be "1".');
+  const statements = root.Statement;
+  if (!Array.isArray(statements) || statements.length === 0) {
+    throw invalidArgument(FIELD, 'The policy "Statement" must be a non-empty array.');
+  }
+  return {
+    version: '1',
+    statements: statements.map((s: unknown, i) => parseStatement(s, `Statement[${i}]`)),
+  };
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+function parseStatement(value: unknown, where: string): ParsedStatement {
+  const statement = objectAt(value, where);
+  if ('Principal' in statement) {
+    throw invalidArgument(
+      FIELD,
+      `${where}.Principal belongs in resource policies such as a secret policy; a RAM policy applies to the identity it is attached to.`,
+    );
+  }
+  onlyMembers(
+    statement,
+    ['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'],
+    where,
+  );
+  const { Sid: sid, Effect: effect } = statement;
+  if (sid !== undefined && (typeof sid !== 'string' || sid.length > 128 || hasControl(sid))) {
+    throw invalidArgument(FIELD, `${where}.Sid must be a string of at most 128 characters.`);
+  }
+  if (effect !== 'Allow' && effect !== 'Deny') {
+    throw invalidArgument(FIELD, `${where}.Effect must be "Allow" or "Deny".`);
+  }
+  const actions = patternSet(statement, 'Action', where, (item, at) => {
+    if (!ACTION.test(item)) {
+      throw invalidArgument(
+        FIELD,
+        `${at} lists ${quote(item)}; actions look like "kms:GetSecretValue", "kms:Get*" or "*".`,
+      );
+    }
+    return compileGlob(item, true);
+  });
+  const resources = patternSet(statement, 'Resource', where, (item, at) => {
+    if (item !== '*' && !RESOURCE.test(item)) {
+      throw invalidArgument(
+        FIELD,
+        `${at} lists ${quote(item)}; resources are "*" or ARNs such as "acs:kms:*:*:secret/app/*".`,
+      );
+    }
+    return compileGlob(item);
+  });
+  const conditions =
+    statement.Condition === undefined ? [] : parseConditionBlock(statement.Condition, `${where}.Condition`);
+  return { sid, effect: effect === 'Allow' ? 'allow' : 'deny', actions, resources, conditions };
+}
+
+function patternSet(
+  statement: Record<string, unknown>,
+  name: 'Action' | 'Resource',
+  where: string,
+  compile: (item: string, at: string) => Glob,
+): PatternSet {
+  const positive = statement[name];
+  const negative = statement[`Not${name}`];
+  if (positive !== undefined && negative !== undefined) {
+    throw invalidArgument(FIELD, `${where} has both ${name} and Not${name}; use one.`);
+  }
+  if (positive === undefined && negative === undefined) {
+    throw invalidArgument(FIELD, `${where} needs ${name} or Not${name}.`);
+  }
+  const negated = positive === undefined;
+  const at = `${where}.${negated ? 'Not' : ''}${name}`;
+  const items = stringOrList(negated ? negative : positive, at);
+  return { negated, patterns: items.map((item) => compile(item, at)) };
+}
+
+function parseConditionBlock(value: unknown, where: string): Condition[] {
+  const out: Condition[] = [];
+  const block = objectAt(value, where);
+  const operators = Object.entries(block);
+  if (operators.length === 0) throw invalidArgument(FIELD, `${where} is empty; leave it out instead.`);
+  for (const [operator, keysValue] of operators) {
+    if (!isOperator(operator)) {
+      throw invalidArgument(
+        FIELD,
+        `${where} uses the operator ${quote(operator)}, which Tessera does not evaluate; use one of ${CONDITION_OPERATORS.join(', ')}.`,
+      );
+    }
+    const keys = Object.entries(objectAt(keysValue, `${where}.${operator}`));
+    if (keys.length === 0) throw invalidArgument(FIELD, `${where}.${operator} names no condition key.`);
+    for (const [key, raw] of keys) {
+      const at = `${where}.${operator}.${key.length > 64 ? `${key.slice(0, 64)}…` : key}`;
+      if (key.length === 0 || key.length > MAX_ITEM_LENGTH) {
+        throw invalidArgument(FIELD, `${where}.${operator} has an empty or over-long condition key.`);
+      }
+      const values = Array.isArray(raw) ? (raw as unknown[]) : [raw];
+      if (values.length === 0 || values.length > MAX_CONDITION_VALUES || !values.every(isScalar)) {
+        throw invalidArgument(
+          FIELD,
+          `${at} must be a string, number or boolean, or an array of 1 to ${MAX_CONDITION_VALUES} of them.`,
+        );
+      }
+      const compiled = compileCondition(operator, key, values);
+      if (typeof compiled === 'string') throw invalidArgument(FIELD, `${at}: ${compiled}`);
+      out.push(compiled);
+    }
+  }
+  return out;
+}
+
+type Scalar = string | number | boolean;
+
+function isScalar(value: unknown): value is Scalar {
+  return (
+    (typeof value === 'string' && value.length <= MAX_ITEM_LENGTH) ||
+    (typeof value === 'number' && Number.isFinite(value)) ||
+    typeof value === 'boolean'
+  );
+}
+
+function isOperator(name: string): name is ConditionOperator {
+  return (CONDITION_OPERATORS as readonly string[]).includes(name);
+}
+
+/** Condition keys are matched case-insensitively (tag keys keep their case). */
+export function contextKey(name: string): ContextKey {
+  const lower = name.toLowerCase();
+  if (lower === 'acs:sourceip') return { kind: 'sourceIp' };
+  if (lower === 'acs:securetransport') return { kind: 'secureTransport' };
+  if (lower === 'acs:currenttime') return { kind: 'currentTime' };
+  if (lower.startsWith('kms:tag/') && name.length > 'kms:tag/'.length) {
+    return { kind: 'tag', tagKey: name.slice('kms:tag/'.length) };
+  }
+  return { kind: 'unknown', name };
+}
+
+type OperatorFamily = 'string' | 'bool' | 'ip' | 'date';
+
+function familyOf(operator: ConditionOperator): OperatorFamily {
+  if (operator.startsWith('String')) return 'string';
+  if (operator === 'Bool') return 'bool';
+  if (operator.endsWith('IpAddress')) return 'ip';
+  return 'date';
+}
+
+const KEY_FAMILIES: Readonly<Record<Exclude<ContextKey['kind'], 'unknown'>, readonly OperatorFamily[]>> = {
+  sourceIp: ['ip', 'string'],
+  secureTransport: ['bool', 'string'],
+  currentTime: ['date'],
+  tag: ['string'],
+};
+
+/** Builds one condition, or returns why it cannot be evaluated. */
+function compileCondition(
+  operator: ConditionOperator,
+  keyName: string,
+  values: readonly Scalar[],
+): Condition | string {
+  const key = contextKey(keyName);
+  const family = familyOf(operator);
+  if (key.kind !== 'unknown' && !KEY_FAMILIES[key.kind].includes(family)) {
+    return `the key ${quote(keyName)} cannot be tested with ${operator}; use ${KEY_FAMILIES[key.kind].join(' or ')} operators.`;
+  }
+  switch (family) {
+    case 'string': {
+      const mode = operator.includes('IgnoreCase')
+        ? 'ignoreCase'
+        : operator.includes('Like')
+          ? 'like'
+          : 'equals';
+      const strings = values.map(String);
+      return {
+        type: 'string',
+        key,
+        negated: operator.startsWith('StringNot'),
+        mode,
+        values: mode === 'ignoreCase' ? strings.map((v) => v.toLowerCase()) : strings,
+        globs: mode === 'like' ? strings.map((v) => compileGlob(v)) : [],
+      };
+    }
+    case 'bool': {
+      const bools: boolean[] = [];
+      for (const v of values) {
+        const b = typeof v === 'boolean' ? v : typeof v === 'string' ? parseBool(v) : undefined;
+        if (b === undefined) return 'Bool takes true or false.';
+        bools.push(b);
+      }
+      return { type: 'bool', key, values: bools };
+    }
+    case 'ip': {
+      const ranges: CidrRange[] = [];
+      for (const v of values) {
+        const range = typeof v === 'string' ? parseCidr(v) : undefined;
+        if (range === undefined) return `${quote(String(v))} is not an IPv4 or IPv6 address or CIDR block.`;
+        ranges.push(range);
+      }
+      return { type: 'ip', key, negated: operator === 'NotIpAddress', ranges };
+    }
+    case 'date': {
+      const times: EpochMs[] = [];
+      for (const v of values) {
+        const t = typeof v === 'string' && ISO_TIME.test(v) ? Date.parse(v) : Number.NaN;
+        if (Number.isNaN(t)) return `${quote(String(v))} is not a time like "2025-01-31T12:00:00Z".`;
+        times.push(t);
+      }
+      const compare = operator.startsWith('DateGreater')
+        ? operator.endsWith('Equals')
+          ? 'ge'
+          : 'gt'
+        : operator.endsWith('Equals')
+          ? 'le'
+          : 'lt';
+      return { type: 'date', key, compare, values: times };
+    }
+  }
+}
+
+function parseBool(text: string): boolean | undefined {
+  const lower = text.toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : undefined;
+}
+
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** Quotes caller text in a message, cut to a readable length. */
+function quote(text: string): string {
+  return `"${text.length > 64 ? `${text.slice(0, 64)}…` : text}"`;
+}
+
+function objectAt(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidArgument(FIELD, `${where} must be a JSON object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function onlyMembers(value: Record<string, unknown>, allowed: readonly string[], where: string): void {
+  const unknown = Object.keys(value).find((key) => !allowed.includes(key));
+  if (unknown !== undefined) {
+    throw invalidArgument(
+      FIELD,
+      `${where} has an unknown member ${quote(unknown)}; use ${allowed.join(', ')}.`,
+    );
+  }
+}
+
+function stringOrList(value: unknown, where: string): string[] {
+  const list = typeof value === 'string' ? [value] : value;
+  if (
+    !Array.isArray(list) ||
+    list.length === 0 ||
+    !list.every((v) => typeof v === 'string' && v.length > 0 && v.length <= MAX_ITEM_LENGTH && !hasControl(v))
+  ) {
+    throw invalidArgument(
+      FIELD,
+      `${where} must be a non-empty string or a non-empty array of non-empty strings.`,
+    );
+  }
+  return list as string[];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Evaluation
+
+type Tri = boolean | 'unknown';
+
+/** The request's value for a key, as text; `undefined` when it has none (unknown keys never get here). */
+function contextString(key: ContextKey, context: RequestContext): string | undefined {
+  switch (key.kind) {
+    case 'sourceIp':
+      return context.sourceIp;
+    case 'secureTransport':
+      return String(context.secureTransport);
+    case 'currentTime':
+      return context.currentTime === undefined ? undefined : new Date(context.currentTime).toISOString();
+    case 'tag':
+      return context.tags?.get(key.tagKey);
+    case 'unknown':
+      return undefined;
+  }
+}
+
+function testCondition(condition: Condition, context: RequestContext): Tri {
+  if (condition.type === 'unevaluable') return 'unknown';
+  if (condition.key.kind === 'unknown') return 'unknown';
+  switch (condition.type) {
+    case 'string': {
+      const actual = contextString(condition.key, context);
+      if (actual === undefined) return condition.negated;
+      let any: boolean;
+      if (condition.mode === 'like') {
+        const chars = Array.from(actual);
+        any = condition.globs.some((g) => globMatches(g.chars, chars));
+      } else {
+        const subject = condition.mode === 'ignoreCase' ? actual.toLowerCase() : actual;
+        any = condition.values.includes(subject);
+      }
+      return condition.negated ? !any : any;
+    }
+    case 'bool': {
+      if (condition.key.kind !== 'secureTransport') return 'unknown';
+      return condition.values.includes(context.secureTransport);
+    }
+    case 'ip': {
+      const address =
+        condition.key.kind === 'sourceIp' && context.sourceIp !== undefined
+          ? parseIpAddress(context.sourceIp)
+          : undefined;
+      if (address === undefined) return condition.negated;
+      const any = condition.ranges.some((range) => cidrContains(range, address));
+      return condition.negated ? !any : any;
+    }
+    case 'date': {
+      const now = condition.key.kind === 'currentTime' ? context.currentTime : undefined;
+      if (now === undefined) return false;
+      return condition.values.some((t) => {
+        switch (condition.compare) {
+          case 'gt':
+            return now > t;
+          case 'ge':
+            return now >= t;
+          case 'lt':
+            return now < t;
+          case 'le':
+            return now <= t;
+        }
+      });
+    }
+  }
+}
+
+/** All conditions hold; an unknown one counts against an Allow and for a Deny (fail closed). */
+function conditionsHold(statement: ParsedStatement, context: RequestContext): boolean {
+  return statement.conditions.every((condition) => {
+    const result = testCondition(condition, context);
+    return result === 'unknown' ? statement.effect === 'deny' : result;
+  });
+}
+
+function setCovers(set: PatternSet, subject: string, chars: () => readonly string[]): boolean {
+  const any = set.patterns.some((glob) => matchGlob(glob, subject, chars));
+  return set.negated ? !any : any;
+}
+
+/** The subject of one request, with its code points computed at most once. */
+function lazyChars(subject: string): () => readonly string[] {
+  let chars: readonly string[] | undefined;
+  return () => (chars ??= Array.from(subject));
+}
+
+function statementApplies(
+  statement: ParsedStatement,
+  action: string,
+  actionChars: () => readonly string[],
+  resource: string,
+  resourceChars: () => readonly string[],
+  context: RequestContext,
+): boolean {
+  return (
+    setCovers(statement.actions, action, actionChars) &&
+    setCovers(statement.resources, resource, resourceChars) &&
+    conditionsHold(statement, context)
+  );
+}
+
+/**
+ * Decides one request against identity policies. Every resource must be allowed: the answer is `deny`
+ * when any statement explicitly denies any resource, `allow` when each resource has a matching Allow,
+ * and `implicit_deny` otherwise (also for a request naming no resource). Statement and policy order
+ * never matter.
+ */
+export function evaluate(policies: readonly ParsedPolicy[], request: AccessRequest): Decision {
+  return evaluateStatements(
+    policies.flatMap((p) => p.statements),
+    request,
+  );
+}
+
+function evaluateStatements(statements: readonly ParsedStatement[], request: AccessRequest): Decision {
+  if (request.resources.length === 0) return 'implicit_deny';
+  const action = request.action.toLowerCase();
+  const actionChars = lazyChars(action);
+  let allowedAll = true;
+  for (const resource of request.resources) {
+    const resourceChars = lazyChars(resource);
+    let allowed = false;
+    for (const statement of statements) {
+      if (!statementApplies(statement, action, actionChars, resource, resourceChars, request.context))
+        continue;
+      if (statement.effect === 'deny') return 'deny';
+      allowed = true;
+    }
+    if (!allowed) allowedAll = false;
+  }
+  return allowedAll ? 'allow' : 'implicit_deny';
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Secret policies (resource policies) together with identity policies
+
+/** Who is calling: the account itself (root) or one of its RAM users. */
+export type Caller =
+  | { readonly kind: 'root'; readonly accountId: string }
+  | { readonly kind: 'user'; readonly accountId: string; readonly userName: string };
+
+export function callerArn(caller: Caller): string {
+  return caller.kind === 'root'
+    ? `acs:ram::${caller.accountId}:root`
+    : `acs:ram::${caller.accountId}:user/${caller.userName}`;
+}
+
+interface ResourceStatement extends ParsedStatement {
+  readonly principals: readonly string[];
+}
+
+/** A secret policy made ready for evaluation. */
+export interface ResourcePolicy {
+  readonly statements: readonly ResourceStatement[];
+}
+
+/**
+ * Turns a stored secret policy (already shape-checked by `parsePolicyDocument`) into its evaluable
+ * form. That parser accepts any operator name and any scalar values, so a condition Tessera cannot
+ * evaluate here becomes `unevaluable` and fails closed instead of being refused: the document is
+ * already stored, and refusing would lock its owner out.
+ */
+export function compileSecretPolicy(document: PolicyDocument): ResourcePolicy {
+  return { statements: document.statements.map(compileResourceStatement) };
+}
+
+function compileResourceStatement(statement: PolicyStatement): ResourceStatement {
+  const conditions: Condition[] = [];
+  for (const [operator, keys] of statement.conditions) {
+    for (const [key, values] of keys) {
+      const compiled = isOperator(operator)
+        ? compileCondition(operator, key, values)
+        : `Tessera does not evaluate the operator ${quote(operator)}.`;
+      conditions.push(typeof compiled === 'string' ? { type: 'unevaluable', reason: compiled } : compiled);
+    }
+  }
+  return {
+    sid: statement.sid,
+    effect: statement.effect,
+    principals: statement.ramPrincipals,
+    actions: { negated: false, patterns: statement.actions.map((a) => compileGlob(a, true)) },
+    resources: { negated: false, patterns: statement.resources.map((r) => compileGlob(r)) },
+    conditions,
+  };
+}
+
+/** Entries that stand for a whole account rather than one identity (`acs:ram::<account>:*`, `…:root`). */
+function accountWide(entry: string, accountId: string): boolean {
+  return entry === `acs:ram::${accountId}:*` || entry === `acs:ram::${accountId}:root`;
+}
+
+/**
+ * Does the statement name the caller? A Deny reaches everyone its entries cover: `*`, the caller's
+ * whole account, or a pattern matching the caller's ARN. An Allow grants only to identities it names
+ * exactly; `*`, account-wide entries and patterns in an Allow delegate to the caller's RAM policies
+ * (the way the default policy `acs:ram::<account>:*` "enables RAM user permissions") and grant nothing
+ * by themselves. Without this, the default policy would hand every user `kms:*` on every secret.
+ */
+function principalCovered(statement: ResourceStatement, caller: Caller): boolean {
+  const arn = callerArn(caller);
+  if (statement.effect === 'allow') return statement.principals.some((p) => p === arn && !/[*?]/.test(p));
+  return statement.principals.some(
+    (p) => p === '*' || accountWide(p, caller.accountId) || wildcardMatch(p, arn),
+  );
+}
+
+/** Decides a request against a secret policy alone. */
+export function evaluateResourcePolicy(
+  policy: ResourcePolicy,
+  caller: Caller,
+  request: AccessRequest,
+): Decision {
+  return evaluateStatements(
+    policy.statements.filter((s) => principalCovered(s, caller)),
+    request,
+  );
+}
+
+export interface AuthorizeInput {
+  readonly caller: Caller;
+  /** The RAM policies attached to the caller (none for the account root). */
+  readonly identityPolicies: readonly ParsedPolicy[];
+  /** The secret policy of the resource, when the request is about one secret. */
+  readonly resourcePolicy?: ResourcePolicy;
+  /** The account that owns the resources. */
+  readonly resourceAccountId: string;
+  readonly request: AccessRequest;
+}
+
+/**
+ * The combined decision, following KMS's "key policy and RAM policy" rule (alibabacloud.com/help/…/
+ * overview-of-key-policies; KMS applies the same model to secret policies):
+ * 1. an explicit Deny in the identity policies or in the secret policy wins;
+ * 2. a caller of the owning account is allowed when either the identity policies or the secret policy
+ *    allow; a caller from another account needs both;
+ * 3. otherwise implicit deny.
+ * The owning account's root has full permissions on its resources (KMS RAM authorization page, "Alibaba
+ * Cloud accounts have full permissions on their own resources"), so its identity side is an Allow; an
+ * explicit Deny in the secret policy still applies to it.
+ */
+export function authorize(input: AuthorizeInput): Decision {
+  const { caller, request } = input;
+  const sameAccount = caller.accountId === input.resourceAccountId;
+  const identity: Decision =
+    caller.kind === 'root' && sameAccount ? 'allow' : evaluate(input.identityPolicies, request);
+  const resource: Decision =
+    input.resourcePolicy === undefined
+      ? 'implicit_deny'
+      : evaluateResourcePolicy(input.resourcePolicy, caller, request);
+  if (identity === 'deny' || resource === 'deny') return 'deny';
+  if (
+    sameAccount ? identity === 'allow' || resource === 'allow' : identity === 'allow' && resource === 'allow'
+  ) {
+    return 'allow';
+  }
+  return 'implicit_deny';
+}
