@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from './command.js';
 import { CONNECTION_HELP, EXIT_HELP } from './command.js';
+import { audit } from './commands/audit.js';
 import { configure } from './commands/configure.js';
 import { get } from './commands/get.js';
 import { kms } from './commands/kms.js';
@@ -17,7 +18,7 @@ import type { ExitCode } from './exit-codes.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
 
-export const COMMANDS: readonly Command[] = [get, put, versions, password, kms, configure, server];
+export const COMMANDS: readonly Command[] = [get, put, versions, password, kms, audit, configure, server];
 
 const USAGE = 'tessera <command> [arguments] [options]';
 

@@ -168,7 +168,7 @@ describe('usage errors (exit 2)', () => {
 });
 
 describe('--help', () => {
-  const commands = ['get', 'put', 'versions', 'password', 'kms', 'configure', 'server'];
+  const commands = ['get', 'put', 'versions', 'password', 'kms', 'configure', 'server', 'audit'];
 
   it('exists for the top level and every command, on stdout, exiting 0', async () => {
     const results = await Promise.all([

@@ -3,6 +3,8 @@
  * return camelCase shapes (see `wire.ts` for the naming rule); `call` takes and returns the wire's own
  * PascalCase shapes untouched.
  */
+import type { LookupEventsRequest, LookupEventsResponse, VerifyEventsResponse } from './api/audit.js';
+import { auditParams } from './api/audit.js';
 import type { ApiResponse, PageRequest, RequestOptions } from './api/common.js';
 import type {
   AliasRequest,
@@ -72,7 +74,7 @@ import type {
 } from './api/tags.js';
 import { tagParams } from './api/tags.js';
 import type { CallParams, TesseraClientOptions } from './transport.js';
-import { Transport } from './transport.js';
+import { ACTIONTRAIL_API_VERSION, API_VERSION, Transport } from './transport.js';
 import type { WireParams } from './wire.js';
 import { fromWire, params } from './wire.js';
 
@@ -85,6 +87,12 @@ import { fromWire, params } from './wire.js';
  * Settings come from the options, else from `TESSERA_ENDPOINT`, `ALIBABA_CLOUD_ACCESS_KEY_ID` and
  * `ALIBABA_CLOUD_ACCESS_KEY_SECRET`; the constructor throws `TesseraConfigError` naming what is missing.
  */
+/** `call`'s options: the per-call overrides, and the API version to name. */
+export interface CallOptions extends RequestOptions {
+  /** Default `API_VERSION` (KMS 2016-01-20); `ACTIONTRAIL_API_VERSION` for the audit actions. */
+  readonly apiVersion?: string | undefined;
+}
+
 export class TesseraClient {
   readonly #transport: Transport;
 
@@ -104,13 +112,30 @@ export class TesseraClient {
   async call(
     action: string,
     parameters: CallParams = {},
-    options?: RequestOptions,
+    options?: CallOptions,
   ): Promise<Record<string, unknown>> {
-    return this.#transport.send(action, params(parameters), options);
+    return this.#transport.send(action, params(parameters), options, options?.apiVersion ?? API_VERSION);
   }
 
-  async #invoke<T>(action: string, wire: WireParams, options: RequestOptions | undefined): Promise<T> {
-    return fromWire(await this.#transport.send(action, wire, options)) as T;
+  async #invoke<T>(
+    action: string,
+    wire: WireParams,
+    options: RequestOptions | undefined,
+    version: string = API_VERSION,
+  ): Promise<T> {
+    return fromWire(await this.#transport.send(action, wire, options, version)) as T;
+  }
+
+  // Audit trail (ActionTrail-style, version 2020-07-06; administrator only)
+
+  /** One page of audit events, newest first, filtered by time, action, user or resource. */
+  lookupEvents(request: LookupEventsRequest = {}, options?: RequestOptions): Promise<LookupEventsResponse> {
+    return this.#invoke('LookupEvents', auditParams.lookupEvents(request), options, ACTIONTRAIL_API_VERSION);
+  }
+
+  /** Checks the audit trail's hash chain on the server and names the first broken event. */
+  verifyEvents(options?: RequestOptions): Promise<VerifyEventsResponse> {
+    return this.#invoke('VerifyEvents', {}, options, ACTIONTRAIL_API_VERSION);
   }
 
   // Secrets

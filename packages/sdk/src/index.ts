@@ -5,8 +5,9 @@
  * This list is the package's whole public surface; everything else is internal.
  */
 export { TesseraClient } from './client.js';
+export type { CallOptions } from './client.js';
 export type { CallParams, RetryEvent, TesseraClientOptions } from './transport.js';
-export { API_VERSION } from './transport.js';
+export { ACTIONTRAIL_API_VERSION, API_VERSION } from './transport.js';
 
 export { SecretCache, ACS_CURRENT, ACS_PREVIOUS } from './secret-cache.js';
 export type { CachedSecret, CurrentAndPrevious, RefreshEvent, SecretCacheOptions } from './secret-cache.js';
@@ -24,6 +25,12 @@ export {
 } from './errors.js';
 export type { ApiErrorDetails } from './errors.js';
 
+export type {
+  AuditEvent,
+  LookupEventsRequest,
+  LookupEventsResponse,
+  VerifyEventsResponse,
+} from './api/audit.js';
 export type { ApiResponse, Filter, Page, PageRequest, RequestOptions, Tag } from './api/common.js';
 export type {
   BatchGetSecretValueRequest,

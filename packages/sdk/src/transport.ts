@@ -18,8 +18,10 @@ import { acsDate, authorization, canonicalQuery, EMPTY_PAYLOAD_HASH } from './si
 import { SDK_VERSION } from './version.js';
 import type { WireParams } from './wire.js';
 
-/** The API version every call names (`x-acs-version`). */
+/** The API version every call names (`x-acs-version`) unless it says otherwise: KMS. */
 export const API_VERSION = '2016-01-20';
+/** The version of the ActionTrail-style audit actions (LookupEvents, VerifyEvents). */
+export const ACTIONTRAIL_API_VERSION = '2020-07-06';
 
 /** Environment variables the client reads when an option is not given. */
 export const ENV = {
@@ -132,13 +134,14 @@ export class Transport {
     action: string,
     params: WireParams,
     options: RequestOptions = {},
+    version: string = API_VERSION,
   ): Promise<Record<string, unknown>> {
     const maxRetries = options.maxRetries ?? this.#maxRetries;
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
     for (let attempt = 0; ; attempt++) {
       options.signal?.throwIfAborted();
       try {
-        return await this.#attempt(action, params, timeoutMs, options.signal);
+        return await this.#attempt(action, version, params, timeoutMs, options.signal);
       } catch (error) {
         if (attempt >= maxRetries || !(error instanceof TesseraError) || !isRetryableError(error))
           throw error;
@@ -152,6 +155,7 @@ export class Transport {
 
   async #attempt(
     action: string,
+    version: string,
     params: WireParams,
     timeoutMs: number,
     signal: AbortSignal | undefined,
@@ -159,7 +163,7 @@ export class Transport {
     const query = canonicalQuery(params);
     const acsHeaders = {
       'x-acs-action': action,
-      'x-acs-version': API_VERSION,
+      'x-acs-version': version,
       'x-acs-date': acsDate(Date.now()),
       'x-acs-signature-nonce': randomUUID(),
       'x-acs-content-sha256': EMPTY_PAYLOAD_HASH,

@@ -33,6 +33,7 @@ describe('@tessera/sdk package', () => {
       [
         'ACS_CURRENT',
         'ACS_PREVIOUS',
+        'ACTIONTRAIL_API_VERSION',
         'API_VERSION',
         'RETRYABLE_ERROR_CODES',
         'SecretCache',
@@ -91,6 +92,8 @@ describe('@tessera/sdk package', () => {
       'ListAliases',
       'ListAliasesByKeyId',
       'DescribeRegions',
+      'LookupEvents',
+      'VerifyEvents',
     ];
     const methods = Object.getOwnPropertyNames(sdk.TesseraClient.prototype);
     for (const action of actions) {

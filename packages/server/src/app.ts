@@ -13,6 +13,7 @@ import type { HttpServer } from './http/server.js';
 import { createLogger } from './logging/logger.js';
 import { alibabaRpcPlugin } from './protocols/alibaba/plugin.js';
 import { AccessKeyService } from './services/access-key-service.js';
+import { AuditService } from './services/audit-service.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { newAccountId } from './services/ids.js';
@@ -99,13 +100,29 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       );
     }
 
+    let audit: AuditService;
+    try {
+      audit = new AuditService({
+        store,
+        rootKey: rootKey.key,
+        streamFile: config.auditFile,
+        onStreamError: (error) => {
+          logger.error({ err: error, file: config.auditFile }, 'writing the audit JSON-lines file failed');
+        },
+      });
+    } catch (error) {
+      throw new StartupError(
+        `Cannot open the audit file ${config.auditFile ?? ''}: ${(error as Error).message}.`,
+      );
+    }
+
     let closing = false;
     const http = createHttpServer({
       logger,
       ready: async () => !closing && (await store.meta.get('account_id')) !== undefined,
       closing: () => closing,
     });
-    const services: Services = { secrets, keys, accessKeys, passwords: new PasswordService() };
+    const services: Services = { secrets, keys, accessKeys, passwords: new PasswordService(), audit };
     await http.register(alibabaRpcPlugin({ services, identity, clock, serviceKeyId: serviceKey.id }));
 
     const sweep = async () => {
@@ -142,6 +159,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
           await http.close();
         } finally {
           clearTimeout(timer);
+          await audit.close();
           await store.close();
         }
       },

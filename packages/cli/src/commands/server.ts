@@ -19,7 +19,8 @@ finish. It takes its settings from the environment, for example:
   TESSERA_PORT        TCP port, 0 picks a free one (default 8080)
   TESSERA_DATA_DIR    data folder (default ./data)
   TESSERA_ROOT_KEY / TESSERA_ROOT_KEY_FILE, TESSERA_ROOT_ACCESS_KEY_ID / _SECRET,
-  TESSERA_REGION, TESSERA_LOG_LEVEL, TESSERA_MAX_SECRET_VERSIONS, TESSERA_SHUTDOWN_TIMEOUT_SECONDS
+  TESSERA_REGION, TESSERA_LOG_LEVEL, TESSERA_MAX_SECRET_VERSIONS, TESSERA_SHUTDOWN_TIMEOUT_SECONDS,
+  TESSERA_AUDIT_FILE
 
 The repository README lists them all. On first start the server writes the administrator's access
 key to bootstrap-credentials.json in the data folder (unless TESSERA_ROOT_ACCESS_KEY_ID/_SECRET are

@@ -20,6 +20,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly maxSecretVersions: number;
   readonly shutdownTimeoutMs: number;
+  /** Absolute path of the audit trail's JSON-lines copy (`TESSERA_AUDIT_FILE`); none when undefined. */
+  readonly auditFile: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -39,6 +41,8 @@ export const SETTINGS = {
   TESSERA_MAX_SECRET_VERSIONS:
     'versions a secret keeps before evicting unlabeled ones, 9 to 100 (default 10)',
   TESSERA_SHUTDOWN_TIMEOUT_SECONDS: 'how long shutdown waits for in-flight requests (default 10)',
+  TESSERA_AUDIT_FILE:
+    'file the audit trail is also appended to as JSON lines, for a SIEM (mode 0600; default none)',
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -128,6 +132,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   const maxSecretVersions = integer('TESSERA_MAX_SECRET_VERSIONS', 10, 9, 100);
   const shutdownTimeoutMs = integer('TESSERA_SHUTDOWN_TIMEOUT_SECONDS', 10, 1, 600) * 1000;
 
+  const auditFileRaw = read('TESSERA_AUDIT_FILE');
+  const auditFile = auditFileRaw === undefined ? undefined : resolve(cwd, auditFileRaw);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     host,
@@ -141,5 +148,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     logLevel: logLevel ?? 'info',
     maxSecretVersions,
     shutdownTimeoutMs,
+    auditFile,
   });
 }

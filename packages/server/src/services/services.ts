@@ -1,4 +1,5 @@
 import type { AccessKeyService } from './access-key-service.js';
+import type { AuditService } from './audit-service.js';
 import type { KeyService } from './key-service.js';
 import type { PasswordService } from './password-service.js';
 import type { SecretService } from './secret-service.js';
@@ -9,6 +10,7 @@ export interface Services {
   readonly keys: KeyService;
   readonly accessKeys: AccessKeyService;
   readonly passwords: PasswordService;
+  readonly audit: AuditService;
 }
 
 /** Facts about this installation that appear in ARNs and region listings. */

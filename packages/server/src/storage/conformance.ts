@@ -12,6 +12,7 @@
  */
 import { afterEach, beforeEach, describe } from 'vitest';
 
+import { describeAuditCases } from './conformance/audit-cases.js';
 import { describeKeyCases } from './conformance/key-cases.js';
 import { describeSecretCases } from './conformance/secret-cases.js';
 import { describeSecretListCases } from './conformance/secret-list-cases.js';
@@ -53,5 +54,6 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeKeyCases(store);
     describeSmallCases(store);
     describeTransactionCases(store);
+    describeAuditCases(store);
   });
 }

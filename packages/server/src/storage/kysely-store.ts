@@ -21,6 +21,7 @@ import type { Kysely } from 'kysely';
 
 import type { StoreCapabilities } from './capabilities.js';
 import { KyselyAccessKeyRepository } from './kysely/access-key-repository.js';
+import { KyselyAuditRepository } from './kysely/audit-repository.js';
 import { KyselyAliasRepository } from './kysely/alias-repository.js';
 import { KyselyKeyRepository } from './kysely/key-repository.js';
 import { KyselyMetaRepository } from './kysely/meta-repository.js';
@@ -30,6 +31,7 @@ import type { Database } from './schema.js';
 import type {
   AccessKeyRepository,
   AliasRepository,
+  AuditRepository,
   KeyRepository,
   MetaRepository,
   Repositories,
@@ -45,6 +47,7 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
     aliases: new KyselyAliasRepository(scope),
     accessKeys: new KyselyAccessKeyRepository(scope),
     meta: new KyselyMetaRepository(scope),
+    audit: new KyselyAuditRepository(scope),
   };
 }
 
@@ -59,6 +62,7 @@ export class KyselyStore implements Store {
   readonly aliases: AliasRepository;
   readonly accessKeys: AccessKeyRepository;
   readonly meta: MetaRepository;
+  readonly audit: AuditRepository;
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
 
@@ -71,6 +75,7 @@ export class KyselyStore implements Store {
     this.aliases = repositories.aliases;
     this.accessKeys = repositories.accessKeys;
     this.meta = repositories.meta;
+    this.audit = repositories.audit;
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {

@@ -119,6 +119,33 @@ export interface MetaTable {
   value: string;
 }
 
+/**
+ * The audit trail: one row per record, append-only, chained by `prev_hash` → `hash` (docs/audit.md).
+ * Nullable columns are the event fields a request may not have (no principal before authentication).
+ */
+export interface AuditEventsTable {
+  /** 1, 2, 3, … without gaps; the primary key, so two writers can never fork the chain. */
+  seq: number;
+  /** Epoch milliseconds. */
+  time: number;
+  request_id: string;
+  /** An `AuditPhase`. */
+  phase: string;
+  principal: string | null;
+  access_key_id: string | null;
+  source_ip: string | null;
+  action: string | null;
+  resource: string | null;
+  secret_name: string | null;
+  version_id: string | null;
+  version_stage: string | null;
+  key_id: string | null;
+  result_code: string | null;
+  http_status: number | null;
+  prev_hash: string;
+  hash: string;
+}
+
 /** The whole schema as Kysely sees it. Kysely's own migration tables are not listed: only the migrator touches them. */
 export interface Database {
   secrets: SecretsTable;
@@ -132,4 +159,5 @@ export interface Database {
   aliases: AliasesTable;
   access_keys: AccessKeysTable;
   meta: MetaTable;
+  audit_events: AuditEventsTable;
 }

@@ -11,6 +11,7 @@
  * `DomainError` (`secret_already_exists`, `alias_already_exists`), busy/serialization failures become
  * `unavailable`. SQL text and table names never travel upward.
  */
+import type { AuditRecord } from '../domain/audit.js';
 import type { Alias, Key, KeyOwner, KeyState, KeyVersion } from '../domain/key.js';
 import type { EpochMs, Secret } from '../domain/secret.js';
 import type { SecretPolicy } from '../domain/secret-policy.js';
@@ -156,12 +157,46 @@ export interface MetaRepository {
   set(name: string, value: string): Promise<void>;
 }
 
+/** Filters of an audit lookup; all given ones must match (AND). */
+export interface AuditQuery {
+  /** Events at or after this time. */
+  readonly startTime?: EpochMs | undefined;
+  /** Events at or before this time. */
+  readonly endTime?: EpochMs | undefined;
+  /** Events of this user name. */
+  readonly principal?: string | undefined;
+  readonly accessKeyId?: string | undefined;
+  readonly action?: string | undefined;
+  /** Events about this resource: its secret name, key id or noted resource equals it. */
+  readonly resource?: string | undefined;
+  readonly requestId?: string | undefined;
+  /** Only records below this seq: the seek position of the next page (never an offset). */
+  readonly beforeSeq?: number | undefined;
+  readonly limit: number;
+}
+
+/** The audit trail: append-only, chained records (docs/audit.md). No method edits or removes one. */
+export interface AuditRepository {
+  /** The newest record's seq and hash; undefined while the trail is empty. */
+  head(): Promise<{ readonly seq: number; readonly hash: string } | undefined>;
+  /**
+   * Inserts records whose seq, prevHash and hash the caller computed from `head()` in the same
+   * transaction. A seq already taken (another writer appended first) → `unavailable`.
+   */
+  append(records: readonly AuditRecord[]): Promise<void>;
+  /** Matching records, newest (highest seq) first, at most `limit`. */
+  query(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Records with seq above `afterSeq`, oldest first, at most `limit`: for walking the chain. */
+  scan(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+}
+
 export interface Repositories {
   readonly secrets: SecretRepository;
   readonly keys: KeyRepository;
   readonly aliases: AliasRepository;
   readonly accessKeys: AccessKeyRepository;
   readonly meta: MetaRepository;
+  readonly audit: AuditRepository;
 }
 
 export interface Store extends Repositories {

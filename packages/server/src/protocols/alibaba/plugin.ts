@@ -3,13 +3,21 @@
  * `GET|POST /`, parameters from the query and a form body merged, authenticate, dispatch on
  * Action/Version, render JSON or XML. One log line per call with action, resource, key id, status and
  * time — never the URL, which carries SecretData (DECISIONS 22).
+ *
+ * Every request that reaches `/` writes exactly one outcome event to the audit trail before its answer
+ * is sent, and a state-changing action also writes an attempt event before it runs (docs/audit.md).
+ * When the trail cannot record either, the request is refused with 503 (fail closed).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AUDIT_SUCCESS } from '../../domain/audit.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Clock } from '../../services/clock.js';
 import type { InstanceIdentity, Services } from '../../services/services.js';
 import type { ActionTable } from './action.js';
+import { ACTIONTRAIL_ACTIONS, ACTIONTRAIL_API_VERSION } from './actions/actiontrail-actions.js';
 import { KMS_ACTIONS } from './actions/index.js';
+import type { RequestFacts } from './audit-trail.js';
+import { auditEvent, READ_ONLY_ACTIONS, requestFacts } from './audit-trail.js';
 import { Authenticator } from './auth.js';
 import type { WireBody } from './codec.js';
 import { domainErrorToWire } from './codec.js';
@@ -22,7 +30,10 @@ export const KMS_API_VERSION = '2016-01-20';
 const MAX_LOGGED_RESOURCE = 256;
 
 /** Actions of each product this endpoint speaks, by API version (RAM's 2015-05-01 joins later). */
-const PRODUCTS: Readonly<Record<string, ActionTable>> = { [KMS_API_VERSION]: KMS_ACTIONS };
+const PRODUCTS: Readonly<Record<string, ActionTable>> = {
+  [KMS_API_VERSION]: KMS_ACTIONS,
+  [ACTIONTRAIL_API_VERSION]: ACTIONTRAIL_ACTIONS,
+};
 
 export interface AlibabaRpcOptions {
   readonly services: Services;
@@ -31,12 +42,29 @@ export interface AlibabaRpcOptions {
   readonly serviceKeyId: string;
 }
 
-/** What the request log line and the error renderer need to know about a call in progress. */
+/** What the request log line, the audit trail and the error renderer need to know about a call in progress. */
 interface CallState {
   format: ResponseFormat;
   action?: string | undefined;
   resource?: string;
   accessKeyId?: string;
+  /** The authenticated user name. */
+  principal?: string;
+  /** Identifiers read from the parameters for the audit event. */
+  facts?: RequestFacts;
+  /** Set once the outcome is recorded, or once recording failed: a request gets one outcome at most. */
+  outcomeSettled?: boolean;
+  /** The trail could not record this request: it is answered with 503 whatever happened. */
+  auditFailed?: boolean;
+}
+
+/** The answer of a request the audit trail could not record. */
+function auditUnavailable(): ProtocolError {
+  return new ProtocolError(
+    503,
+    'ServiceUnavailableTemporary',
+    'The audit trail cannot record this request, so it was refused. Retry later.',
+  );
 }
 
 const calls = new WeakMap<FastifyRequest, CallState>();
@@ -52,6 +80,39 @@ function stateOf(request: FastifyRequest): CallState {
 
 export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
   const authenticator = new Authenticator({ accessKeys: options.services.accessKeys, clock: options.clock });
+  const { audit } = options.services;
+
+  /** Records one event of the call; on failure marks it so that it is answered with 503. */
+  const record = async (
+    request: FastifyRequest,
+    state: CallState,
+    phase: 'attempt' | 'outcome',
+    result?: { readonly code: string; readonly status: number },
+  ): Promise<void> => {
+    if (phase === 'outcome') state.outcomeSettled = true;
+    try {
+      await audit.record(
+        auditEvent(
+          {
+            requestId: request.id,
+            facts: state.facts,
+            principal: state.principal,
+            accessKeyId: state.accessKeyId,
+            action: state.action,
+            resource: state.resource,
+          },
+          phase,
+          options.clock.now(),
+          result,
+        ),
+      );
+    } catch (error) {
+      state.auditFailed = true;
+      state.outcomeSettled = true;
+      request.log.error({ err: error, action: state.action }, 'audit trail write failed; request refused');
+      throw auditUnavailable();
+    }
+  };
 
   return function register(app: FastifyInstance, _options: unknown, done: (error?: Error) => void): void {
     // Keep bodies as raw bytes: ACS3 signs their SHA-256, and only form bodies carry parameters.
@@ -70,6 +131,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
         const method = request.method === 'GET' ? 'GET' : 'POST';
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const { params, query } = readParams(request, body);
+        state.facts = requestFacts(request, params);
         if (params.optional('Format')?.toUpperCase() === 'XML') state.format = 'xml';
         // The action the caller claims, recorded before authentication so that the log line of a refused
         // call still says what was attempted (DECISIONS 22); `loggable` keeps caller-chosen text short and
@@ -85,6 +147,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
           body,
         });
         state.accessKeyId = authenticated.principal.accessKeyId;
+        state.principal = authenticated.principal.userName;
         const action = authenticated.action ?? params.optional('Action');
         const version = authenticated.version ?? params.optional('Version');
         if (action === undefined) throw missingParameter('Action');
@@ -106,6 +169,9 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
             'Specified api is not found, please check your url and method.',
           );
 
+        // No audit, no change: a state-changing action runs only once its attempt is on record.
+        if (!READ_ONLY_ACTIONS.has(action)) await record(request, state, 'attempt');
+
         const result = await handler({
           params,
           services: options.services,
@@ -120,6 +186,8 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
               resource.length > MAX_LOGGED_RESOURCE ? `${resource.slice(0, MAX_LOGGED_RESOURCE)}…` : resource;
           },
         });
+        // Recorded before anything is sent: a read the trail cannot record never leaves the server.
+        await record(request, state, 'outcome', { code: AUDIT_SUCCESS, status: 200 });
         return send(
           reply,
           state.format,
@@ -143,11 +211,19 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
       },
     });
 
-    app.setErrorHandler((error: unknown, request, reply) => {
+    app.setErrorHandler(async (error: unknown, request, reply) => {
       const state = stateOf(request);
-      const wire = toWireError(error);
-      if (wire.status >= 500) request.log.error({ err: error, action: state.action }, 'request failed');
-      if (error instanceof ProtocolError && error.retryAfterSeconds !== undefined) {
+      let wire = toWireError(error);
+      if (wire.status >= 500 && !state.auditFailed)
+        request.log.error({ err: error, action: state.action }, 'request failed');
+      if (!state.outcomeSettled) {
+        if (state.facts === undefined) state.facts = requestFacts(request, undefined);
+        await record(request, state, 'outcome', { code: wire.code, status: wire.status }).catch(
+          () => undefined,
+        );
+      }
+      if (state.auditFailed) wire = toWireError(auditUnavailable());
+      else if (error instanceof ProtocolError && error.retryAfterSeconds !== undefined) {
         void reply.header('x-acs-retry-after', String(error.retryAfterSeconds));
       }
       const body = {

@@ -10,6 +10,7 @@ import { DEFAULT_SECRET_LIMITS } from '../../../src/domain/secret.js';
 import type { ActionContext } from '../../../src/protocols/alibaba/action.js';
 import { KMS_ACTIONS } from '../../../src/protocols/alibaba/actions/index.js';
 import { Params } from '../../../src/protocols/alibaba/params.js';
+import { AuditService } from '../../../src/services/audit-service.js';
 import { AccessKeyService } from '../../../src/services/access-key-service.js';
 import { systemClock } from '../../../src/services/clock.js';
 import { KeyService } from '../../../src/services/key-service.js';
@@ -58,7 +59,14 @@ function watchedStore(store: Store, hook: () => ReadHook): Store {
       destroy: (keyId) => repos.keys.destroy(keyId),
       listExpired: (now, limit) => repos.keys.listExpired(now, limit),
     };
-    return { secrets, keys, aliases: repos.aliases, accessKeys: repos.accessKeys, meta: repos.meta };
+    return {
+      secrets,
+      keys,
+      aliases: repos.aliases,
+      accessKeys: repos.accessKeys,
+      meta: repos.meta,
+      audit: repos.audit,
+    };
   };
   return {
     ...wrap(store, false),
@@ -81,6 +89,7 @@ beforeEach(async () => {
     secrets: new SecretService({ store, keys, clock: systemClock, limits: DEFAULT_SECRET_LIMITS }),
     accessKeys: new AccessKeyService({ store, rootKey, clock: systemClock }),
     passwords: new PasswordService(),
+    audit: new AuditService({ store, rootKey }),
   };
 });
 

@@ -1,0 +1,57 @@
+/**
+ * A `Store` around a real one whose audit appends can be made to fail, and which counts transactions:
+ * for the audit service's fail-closed and batching cases. Typed against the real `Store`.
+ */
+import type { AuditRepository, Repositories, Store } from '../../src/storage/store.js';
+
+export class AuditFaultStore implements Store {
+  readonly #inner: Store;
+  /** When set, every audit append throws it. */
+  failure: Error | undefined;
+  /** Transactions opened through this store. */
+  transactions = 0;
+
+  constructor(inner: Store) {
+    this.#inner = inner;
+  }
+
+  get secrets() {
+    return this.#inner.secrets;
+  }
+  get keys() {
+    return this.#inner.keys;
+  }
+  get aliases() {
+    return this.#inner.aliases;
+  }
+  get accessKeys() {
+    return this.#inner.accessKeys;
+  }
+  get meta() {
+    return this.#inner.meta;
+  }
+  get audit(): AuditRepository {
+    return this.#wrap(this.#inner.audit);
+  }
+
+  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    this.transactions += 1;
+    return this.#inner.transaction((tx) => work({ ...tx, audit: this.#wrap(tx.audit) }));
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+
+  #wrap(audit: AuditRepository): AuditRepository {
+    return {
+      head: () => audit.head(),
+      query: (query) => audit.query(query),
+      scan: (afterSeq, limit) => audit.scan(afterSeq, limit),
+      append: async (records) => {
+        if (this.failure) throw this.failure;
+        return audit.append(records);
+      },
+    };
+  }
+}

@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import type { AuditEvent } from '../../src/domain/audit.js';
+import { AuditService } from '../../src/services/audit-service.js';
+import { openSqliteStore, SQLITE_IN_MEMORY } from '../../src/storage/sqlite.js';
+import { AuditFaultStore } from '../fakes/audit-store.js';
+
+const ROOT_KEY = Buffer.alloc(32, 7);
+
+function event(requestId: string, fields: Partial<AuditEvent> = {}): AuditEvent {
+  return {
+    time: 1_700_000_000_000,
+    requestId,
+    phase: 'outcome',
+    principal: 'administrator',
+    accessKeyId: 'AK1',
+    sourceIp: '127.0.0.1',
+    action: 'GetSecretValue',
+    resource: 'app/db',
+    secretName: 'app/db',
+    versionId: null,
+    versionStage: null,
+    keyId: null,
+    resultCode: 'Success',
+    httpStatus: 200,
+    ...fields,
+  };
+}
+
+let store: AuditFaultStore;
+let audit: AuditService;
+
+beforeEach(async () => {
+  store = new AuditFaultStore(await openSqliteStore({ path: SQLITE_IN_MEMORY }));
+  audit = new AuditService({ store, rootKey: ROOT_KEY });
+});
+
+afterEach(async () => {
+  await audit.close();
+  await store.close();
+});
+
+describe('AuditService', () => {
+  it('chains concurrent events without forks or gaps, committing them in batches', async () => {
+    const records = await Promise.all(Array.from({ length: 200 }, (_, i) => audit.record(event(`r${i}`))));
+    expect(records.map((r) => r.seq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
+    expect(store.transactions).toBeLessThan(200);
+    expect(await audit.verify()).toEqual({
+      checked: 200,
+      head: { seq: 200, hash: records.find((r) => r.seq === 200)?.hash },
+      broken: undefined,
+    });
+  });
+
+  it('rejects events it cannot store, then continues the chain where it stood', async () => {
+    await audit.record(event('before'));
+    store.failure = new Error('disk full');
+    const refused = await Promise.allSettled([audit.record(event('lost-1')), audit.record(event('lost-2'))]);
+    expect(refused.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    store.failure = undefined;
+    const after = await audit.record(event('after'));
+    expect(after.seq).toBe(2);
+    expect((await audit.verify()).broken).toBeUndefined();
+    const { events } = await audit.lookup({ limit: 10 });
+    expect(events.map((e) => e.requestId)).toEqual(['after', 'before']);
+  });
+
+  it('caps caller-chosen text and replaces control characters', async () => {
+    const long = 'n'.repeat(1000);
+    const record = await audit.record(event('caps', { secretName: long, action: 'Get\u001b[31mX' }));
+    expect(record.secretName).toBe(`${'n'.repeat(256)}…`);
+    expect(record.action).toBe('Get\ufffd[31mX');
+    expect((await audit.verify()).broken).toBeUndefined();
+  });
+
+  it('pages lookups by seq, newest first', async () => {
+    for (let i = 1; i <= 5; i++) await audit.record(event(`p${i}`));
+    const first = await audit.lookup({ limit: 2 });
+    expect(first.events.map((e) => e.seq)).toEqual([5, 4]);
+    const second = await audit.lookup({ limit: 2, after: first.next });
+    expect(second.events.map((e) => e.seq)).toEqual([3, 2]);
+    const last = await audit.lookup({ limit: 2, after: second.next });
+    expect(last).toMatchObject({ next: undefined });
+    expect(last.events.map((e) => e.seq)).toEqual([1]);
+  });
+
+  it('verifies with the root key only: another root key finds the first event forged', async () => {
+    await audit.record(event('a'));
+    const other = new AuditService({ store, rootKey: Buffer.alloc(32, 8) });
+    expect((await other.verify()).broken).toEqual({ seq: 1, requestId: 'a', reason: 'edited' });
+    await other.close();
+  });
+});
