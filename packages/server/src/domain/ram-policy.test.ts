@@ -8,14 +8,11 @@ import type { AccessRequest, Caller, ParsedPolicy, RequestContext } from './ram-
 import {
   MAX_RAM_POLICY_BYTES,
   authorize,
-  cidrContains,
   compileSecretPolicy,
   evaluate,
-  parseCidr,
-  parseIpAddress,
   parseRamPolicy,
-  wildcardMatch,
 } from './ram-policy.js';
+import { cidrContains, parseCidr, parseIpAddress, wildcardMatch } from './policy-patterns.js';
 import { defaultSecretPolicy, parsePolicyDocument } from './secret-policy.js';
 
 const ACCOUNT = '1234567890';

@@ -24,6 +24,17 @@
  *   supply; this is our decision, made so that importing a foreign policy can only ever grant less.
  */
 import { invalidArgument } from './errors.js';
+import { objectAt, onlyMembers, parsePolicyEnvelope } from './policy-json.js';
+import type { CidrRange, Glob } from './policy-patterns.js';
+import {
+  cidrContains,
+  compileGlob,
+  globMatches,
+  matchGlob,
+  parseCidr,
+  parseIpAddress,
+  wildcardMatch,
+} from './policy-patterns.js';
 import type { PolicyDocument, PolicyStatement } from './secret-policy.js';
 import type { EpochMs } from './secret.js';
 
@@ -80,15 +91,6 @@ export interface AccessRequest {
   readonly context: RequestContext;
 }
 
-/** A wildcard pattern, split into code points once. */
-export interface Glob {
-  readonly source: string;
-  /** The text matched against (lower-cased for case-insensitive patterns), as code points. */
-  readonly text: string;
-  readonly chars: readonly string[];
-  readonly literal: boolean;
-}
-
 interface PatternSet {
   /** `NotAction` / `NotResource`: the statement covers everything the patterns do not match. */
   readonly negated: boolean;
@@ -101,12 +103,6 @@ export type ContextKey =
   | { readonly kind: 'currentTime' }
   | { readonly kind: 'tag'; readonly tagKey: string }
   | { readonly kind: 'unknown'; readonly name: string };
-
-export interface CidrRange {
-  readonly version: 4 | 6;
-  readonly base: bigint;
-  readonly prefix: number;
-}
 
 export type Condition =
   | {
@@ -149,158 +145,6 @@ export interface ParsedPolicy {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Wildcards
-
-export function compileGlob(source: string, caseInsensitive = false): Glob {
-  const text = caseInsensitive ? source.toLowerCase() : source;
-  return { source, text, chars: Array.from(text), literal: !/[*?]/.test(text) };
-}
-
-/**
- * `*` and `?` matching, iteratively: on a mismatch it retries from the most recent `*` only, so the
- * cost is at most pattern length × subject length, whatever the pattern (no backtracking blow-up, and
- * no regular expression built from policy text).
- */
-export function globMatches(pattern: readonly string[], subject: readonly string[]): boolean {
-  let p = 0;
-  let s = 0;
-  let starAt = -1;
-  let resumeAt = 0;
-  while (s < subject.length) {
-    const c = pattern[p];
-    if (c === '*') {
-      starAt = p;
-      resumeAt = s;
-      p += 1;
-    } else if (c !== undefined && (c === '?' || c === subject[s])) {
-      p += 1;
-      s += 1;
-    } else if (starAt >= 0) {
-      p = starAt + 1;
-      resumeAt += 1;
-      s = resumeAt;
-    } else {
-      return false;
-    }
-  }
-  while (pattern[p] === '*') p += 1;
-  return p === pattern.length;
-}
-
-/** Convenience for callers and tests: does `pattern` match `subject` (case-sensitive)? */
-export function wildcardMatch(pattern: string, subject: string): boolean {
-  return globMatches(Array.from(pattern), Array.from(subject));
-}
-
-function matchGlob(glob: Glob, subject: string, subjectChars: () => readonly string[]): boolean {
-  return glob.literal ? glob.text === subject : globMatches(glob.chars, subjectChars());
-}
-
-// ---------------------------------------------------------------------------------------------------
-// IP addresses
-
-interface IpAddress {
-  readonly version: 4 | 6;
-  readonly value: bigint;
-}
-
-const MAPPED_PREFIX = 0xffffn;
-
-function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!/^(?:0|[1-9]\d{0,2})$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = (value << 8n) | BigInt(n);
-  }
-  return value;
-}
-
-function parseIpv6(text: string): bigint | undefined {
-  if (text.length > 45 || !/^[0-9A-Fa-f:.]+$/.test(text)) return undefined;
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const groupsOf = (half: string): bigint[] | undefined => {
-    if (half === '') return [];
-    const out: bigint[] = [];
-    const items = half.split(':');
-    for (const [i, item] of items.entries()) {
-      if (i === items.length - 1 && item.includes('.')) {
-        const v4 = parseIpv4(item);
-        if (v4 === undefined) return undefined;
-        out.push(v4 >> 16n, v4 & 0xffffn);
-      } else if (/^[0-9A-Fa-f]{1,4}$/.test(item)) {
-        out.push(BigInt(`0x${item}`));
-      } else {
-        return undefined;
-      }
-    }
-    return out;
-  };
-  const head = groupsOf(halves[0] ?? '');
-  const tail = halves.length === 2 ? groupsOf(halves[1] ?? '') : [];
-  if (head === undefined || tail === undefined) return undefined;
-  // A dotted quad may only end the address.
-  if (halves.length === 2 && (halves[0] ?? '').includes('.')) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  let value = 0n;
-  for (const group of [...head, ...Array<bigint>(halves.length === 2 ? missing : 0).fill(0n), ...tail]) {
-    value = (value << 16n) | group;
-  }
-  return value;
-}
-
-/** Parses an IPv4 or IPv6 address; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) counts as IPv4. */
-export function parseIpAddress(text: string): IpAddress | undefined {
-  const v4 = parseIpv4(text);
-  if (v4 !== undefined) return { version: 4, value: v4 };
-  if (!text.includes(':')) return undefined;
-  const v6 = parseIpv6(text);
-  if (v6 === undefined) return undefined;
-  if (v6 >> 32n === MAPPED_PREFIX) return { version: 4, value: v6 & 0xffffffffn };
-  return { version: 6, value: v6 };
-}
-
-/**
- * Parses `address` or `address/prefix` (a bare address is a /32 or /128). Host bits below the prefix
- * are ignored, as in RAM's own examples. An IPv4-mapped IPv6 range of prefix ≥ 96 becomes its IPv4 range.
- */
-export function parseCidr(text: string): CidrRange | undefined {
-  const slash = text.indexOf('/');
-  const addressText = slash < 0 ? text : text.slice(0, slash);
-  const prefixText = slash < 0 ? undefined : text.slice(slash + 1);
-  const v4 = parseIpv4(addressText);
-  const version: 4 | 6 = v4 !== undefined ? 4 : 6;
-  const value = v4 ?? (addressText.includes(':') ? parseIpv6(addressText) : undefined);
-  if (value === undefined) return undefined;
-  const bits = version === 4 ? 32 : 128;
-  let prefix = bits;
-  if (prefixText !== undefined) {
-    if (!/^(?:0|[1-9]\d{0,2})$/.test(prefixText)) return undefined;
-    prefix = Number(prefixText);
-    if (prefix > bits) return undefined;
-  }
-  if (version === 6 && value >> 32n === MAPPED_PREFIX && prefix >= 96) {
-    return { version: 4, base: mask(value & 0xffffffffn, 32, prefix - 96), prefix: prefix - 96 };
-  }
-  return { version, base: mask(value, bits, prefix), prefix };
-}
-
-function mask(value: bigint, bits: number, prefix: number): bigint {
-  const shift = BigInt(bits - prefix);
-  return (value >> shift) << shift;
-}
-
-export function cidrContains(range: CidrRange, address: IpAddress): boolean {
-  if (range.version !== address.version) return false;
-  return mask(address.value, range.version === 4 ? 32 : 128, range.prefix) === range.base;
-}
-
-// ---------------------------------------------------------------------------------------------------
 // Parsing RAM policy documents
 
 /**
@@ -311,39 +155,15 @@ export function cidrContains(range: CidrRange, address: IpAddress): boolean {
  * operator of the wrong type. Unknown condition keys are accepted and fail closed at evaluation.
  */
 export function parseRamPolicy(text: string): ParsedPolicy {
-  if (text.length > MAX_RAM_POLICY_BYTES || utf8Length(text) > MAX_RAM_POLICY_BYTES) {
-    throw invalidArgument(FIELD, `A policy document is at most ${MAX_RAM_POLICY_BYTES} bytes.`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalidArgument(FIELD, 'The policy document is not valid JSON.');
-  }
-  const root = objectAt(parsed, 'The policy document');
-  onlyMembers(root, ['Version', 'Statement'], 'The policy document');
-  if (root.Version !== '1') throw invalidArgument(FIELD, 'The policy "Version" must be "1".');
-  const statements = root.Statement;
-  if (!Array.isArray(statements) || statements.length === 0) {
-    throw invalidArgument(FIELD, 'The policy "Statement" must be a non-empty array.');
-  }
+  const statements = parsePolicyEnvelope(text, MAX_RAM_POLICY_BYTES, FIELD);
   return {
     version: '1',
-    statements: statements.map((s: unknown, i) => parseStatement(s, `Statement[${i}]`)),
+    statements: statements.map((s, i) => parseStatement(s, `Statement[${i}]`)),
   };
 }
 
-function utf8Length(text: string): number {
-  let bytes = 0;
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-  }
-  return bytes;
-}
-
 function parseStatement(value: unknown, where: string): ParsedStatement {
-  const statement = objectAt(value, where);
+  const statement = objectAt(value, where, FIELD);
   if ('Principal' in statement) {
     throw invalidArgument(
       FIELD,
@@ -354,6 +174,7 @@ function parseStatement(value: unknown, where: string): ParsedStatement {
     statement,
     ['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'],
     where,
+    FIELD,
   );
   const { Sid: sid, Effect: effect } = statement;
   if (sid !== undefined && (typeof sid !== 'string' || sid.length > 128 || hasControl(sid))) {
@@ -407,7 +228,7 @@ function patternSet(
 
 function parseConditionBlock(value: unknown, where: string): Condition[] {
   const out: Condition[] = [];
-  const block = objectAt(value, where);
+  const block = objectAt(value, where, FIELD);
   const operators = Object.entries(block);
   if (operators.length === 0) throw invalidArgument(FIELD, `${where} is empty; leave it out instead.`);
   for (const [operator, keysValue] of operators) {
@@ -417,7 +238,7 @@ function parseConditionBlock(value: unknown, where: string): Condition[] {
         `${where} uses the operator ${quote(operator)}, which Tessera does not evaluate; use one of ${CONDITION_OPERATORS.join(', ')}.`,
       );
     }
-    const keys = Object.entries(objectAt(keysValue, `${where}.${operator}`));
+    const keys = Object.entries(objectAt(keysValue, `${where}.${operator}`, FIELD));
     if (keys.length === 0) throw invalidArgument(FIELD, `${where}.${operator} names no condition key.`);
     for (const [key, raw] of keys) {
       const at = `${where}.${operator}.${key.length > 64 ? `${key.slice(0, 64)}…` : key}`;
@@ -562,23 +383,6 @@ function hasControl(text: string): boolean {
 /** Quotes caller text in a message, cut to a readable length. */
 function quote(text: string): string {
   return `"${text.length > 64 ? `${text.slice(0, 64)}…` : text}"`;
-}
-
-function objectAt(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidArgument(FIELD, `${where} must be a JSON object.`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function onlyMembers(value: Record<string, unknown>, allowed: readonly string[], where: string): void {
-  const unknown = Object.keys(value).find((key) => !allowed.includes(key));
-  if (unknown !== undefined) {
-    throw invalidArgument(
-      FIELD,
-      `${where} has an unknown member ${quote(unknown)}; use ${allowed.join(', ')}.`,
-    );
-  }
 }
 
 function stringOrList(value: unknown, where: string): string[] {

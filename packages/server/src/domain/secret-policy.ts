@@ -9,6 +9,7 @@
  * way SQL keywords are a query's; the parsed form is camelCase like the rest of the model.
  */
 import { DomainError, invalidArgument } from './errors.js';
+import { objectAt, onlyMembers, parsePolicyEnvelope } from './policy-json.js';
 import type { EpochMs, Secret } from './secret.js';
 import { assertNotPendingDeletion } from './secret.js';
 
@@ -59,31 +60,16 @@ export interface PolicyDocument {
  * a misspelt `Condition` silently dropped would grant more than its author meant.
  */
 export function parsePolicyDocument(text: string): PolicyDocument {
-  if (Buffer.byteLength(text, 'utf8') > MAX_POLICY_BYTES) {
-    throw invalidArgument(FIELD, `A policy document is at most ${MAX_POLICY_BYTES} bytes.`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw invalidArgument(FIELD, 'The policy document is not valid JSON.');
-  }
-  const root = objectAt(parsed, 'The policy document');
-  onlyMembers(root, ['Version', 'Statement'], 'The policy document');
-  if (root.Version !== '1') throw invalidArgument(FIELD, 'The policy "Version" must be "1".');
-  const statements = root.Statement;
-  if (!Array.isArray(statements) || statements.length === 0) {
-    throw invalidArgument(FIELD, 'The policy "Statement" must be a non-empty array.');
-  }
+  const statements = parsePolicyEnvelope(text, MAX_POLICY_BYTES, FIELD);
   return {
     version: '1',
-    statements: statements.map((s: unknown, i) => parseStatement(s, `Statement[${i}]`)),
+    statements: statements.map((s, i) => parseStatement(s, `Statement[${i}]`)),
   };
 }
 
 function parseStatement(value: unknown, where: string): PolicyStatement {
-  const statement = objectAt(value, where);
-  onlyMembers(statement, ['Sid', 'Effect', 'Principal', 'Action', 'Resource', 'Condition'], where);
+  const statement = objectAt(value, where, FIELD);
+  onlyMembers(statement, ['Sid', 'Effect', 'Principal', 'Action', 'Resource', 'Condition'], where, FIELD);
   const { Sid: sid, Effect: effect } = statement;
   if (sid !== undefined && (typeof sid !== 'string' || !SID.test(sid))) {
     throw invalidArgument(
@@ -94,8 +80,8 @@ function parseStatement(value: unknown, where: string): PolicyStatement {
   if (effect !== 'Allow' && effect !== 'Deny') {
     throw invalidArgument(FIELD, `${where}.Effect must be "Allow" or "Deny".`);
   }
-  const principal = objectAt(statement.Principal, `${where}.Principal`);
-  onlyMembers(principal, ['RAM'], `${where}.Principal`);
+  const principal = objectAt(statement.Principal, `${where}.Principal`, FIELD);
+  onlyMembers(principal, ['RAM'], `${where}.Principal`, FIELD);
   const ramPrincipals = stringList(principal.RAM, `${where}.Principal.RAM`);
   for (const item of ramPrincipals) {
     if (item !== '*' && !item.startsWith('acs:ram:')) {
@@ -128,12 +114,12 @@ function parseStatement(value: unknown, where: string): PolicyStatement {
 
 function parseConditions(value: unknown, where: string): Map<string, Map<string, readonly ConditionValue[]>> {
   const operators = new Map<string, Map<string, readonly ConditionValue[]>>();
-  for (const [operator, block] of Object.entries(objectAt(value, where))) {
+  for (const [operator, block] of Object.entries(objectAt(value, where, FIELD))) {
     if (!CONDITION_OPERATOR.test(operator)) {
       throw invalidArgument(FIELD, `${where} has an operator that is not a name.`);
     }
     const keys = new Map<string, readonly ConditionValue[]>();
-    for (const [key, raw] of Object.entries(objectAt(block, `${where}.${operator}`))) {
+    for (const [key, raw] of Object.entries(objectAt(block, `${where}.${operator}`, FIELD))) {
       if (key.length === 0 || key.length > MAX_ITEM_LENGTH) {
         throw invalidArgument(FIELD, `${where}.${operator} has an empty or over-long condition key.`);
       }
@@ -159,20 +145,6 @@ function isConditionValue(value: unknown): value is ConditionValue {
     (typeof value === 'number' && Number.isFinite(value)) ||
     typeof value === 'boolean'
   );
-}
-
-function objectAt(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw invalidArgument(FIELD, `${where} must be a JSON object.`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function onlyMembers(value: Record<string, unknown>, allowed: readonly string[], where: string): void {
-  const unknown = Object.keys(value).find((key) => !allowed.includes(key));
-  if (unknown !== undefined) {
-    throw invalidArgument(FIELD, `${where} has an unknown member "${unknown}"; use ${allowed.join(', ')}.`);
-  }
 }
 
 function stringList(value: unknown, where: string): string[] {
