@@ -77,6 +77,9 @@ describe('config', () => {
   });
 
   it("ignores variables outside its namespace, the clients' variables and blank values", () => {
-    expect(loadConfig({ PATH: '/bin', TESSERA_PORT: ' ', TESSERA_ENDPOINT: 'http://x' }).port).toBe(8080);
+    expect(
+      loadConfig({ PATH: '/bin', TESSERA_PORT: ' ', TESSERA_ENDPOINT: 'http://x', TESSERA_FUZZ_RUNS: '9' })
+        .port,
+    ).toBe(8080);
   });
 });
