@@ -21,7 +21,8 @@ import {
   renderPermissionTable,
   resourcesToAuthorize,
 } from './permissions.js';
-import { evaluate, parseRamPolicy } from './ram-policy.js';
+import { evaluate } from './policy-evaluation.js';
+import { parseRamPolicy } from './ram-policy.js';
 
 const IDS = { region: 'cn-hangzhou', accountId: '1234567890' };
 

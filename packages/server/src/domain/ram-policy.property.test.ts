@@ -10,7 +10,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { AccessRequest, Decision, ParsedPolicy, ParsedStatement } from './ram-policy.js';
-import { evaluate, parseRamPolicy } from './ram-policy.js';
+import { evaluate } from './policy-evaluation.js';
+import { parseRamPolicy } from './ram-policy.js';
 import { globMatches, wildcardMatch } from './policy-patterns.js';
 
 function referenceMatch(pattern: string, subject: string): boolean {

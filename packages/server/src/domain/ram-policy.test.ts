@@ -4,14 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DomainError } from './errors.js';
-import type { AccessRequest, Caller, ParsedPolicy, RequestContext } from './ram-policy.js';
-import {
-  MAX_RAM_POLICY_BYTES,
-  authorize,
-  compileSecretPolicy,
-  evaluate,
-  parseRamPolicy,
-} from './ram-policy.js';
+import type { Caller } from './policy-evaluation.js';
+import { authorize, compileSecretPolicy, evaluate } from './policy-evaluation.js';
+import type { AccessRequest, ParsedPolicy, RequestContext } from './ram-policy.js';
+import { MAX_RAM_POLICY_BYTES, parseRamPolicy } from './ram-policy.js';
 import { cidrContains, parseCidr, parseIpAddress, wildcardMatch } from './policy-patterns.js';
 import { defaultSecretPolicy, parsePolicyDocument } from './secret-policy.js';
 

@@ -27,31 +27,15 @@ import {
   toApiError,
 } from './harness.js';
 import { expectApiError, send, v1Request } from './signed-fetch.js';
+import type { AuditEventsTable } from '../../../src/storage/schema.js';
 
 const ACTIONTRAIL_VERSION = '2020-07-06';
 const ROOT_KEY = randomBytes(32).toString('base64');
 const WRONG_SECRET = 'wrong-secret-9f8e7d6c5b4a3210';
 const canary = (label: string) => `AUDITCANARY-${label}-${randomBytes(8).toString('hex')}`;
 
-interface EventRow {
-  seq: number;
-  time: number;
-  request_id: string;
-  phase: string;
-  principal: string | null;
-  access_key_id: string | null;
-  source_ip: string | null;
-  action: string | null;
-  resource: string | null;
-  secret_name: string | null;
-  version_id: string | null;
-  version_stage: string | null;
-  key_id: string | null;
-  result_code: string | null;
-  http_status: number | null;
-  prev_hash: string;
-  hash: string;
-}
+/** A row of the audit table as the database holds it. */
+type EventRow = AuditEventsTable;
 
 let server: ApiServer;
 let auditDir: { path: string; remove: () => void };
