@@ -10,8 +10,11 @@ import { loadRootKey, makeRootKeyCheck, rootKeyMatches } from './crypto/root-key
 import { DEFAULT_SECRET_LIMITS } from './domain/secret.js';
 import { createHttpServer } from './http/server.js';
 import type { HttpServer } from './http/server.js';
+import type { TlsMaterial } from './http/tls.js';
+import { isLoopbackHost, loadTlsMaterial } from './http/tls.js';
 import { createLogger } from './logging/logger.js';
 import { alibabaRpcPlugin } from './protocols/alibaba/plugin.js';
+import { ALIBABA_REFUSALS } from './protocols/alibaba/refusals.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import type { Clock } from './services/clock.js';
@@ -36,7 +39,7 @@ export interface Tessera {
   readonly identity: InstanceIdentity;
   readonly services: Services;
   readonly http: HttpServer;
-  /** Starts listening; resolves to the base URL (`http://host:port`). */
+  /** Starts listening; resolves to the base URL (`http://host:port`, or `https://` with TLS). */
   listen(): Promise<string>;
   /** Stops taking requests, lets in-flight ones finish (up to the shutdown timeout), closes storage. */
   close(): Promise<void>;
@@ -73,6 +76,13 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       { file: config.rootKeyFile },
       'generated a new root key in the data folder; production should supply its own (TESSERA_ROOT_KEY or TESSERA_ROOT_KEY_FILE) and keep it apart from the data',
     );
+  }
+
+  let tls: TlsMaterial | undefined;
+  try {
+    tls = config.tls && loadTlsMaterial(config.tls);
+  } catch (error) {
+    throw new StartupError(`Cannot set up HTTPS: ${(error as Error).message}.`);
   }
 
   const store = await openSqliteStore({ path: join(config.dataDir, DATABASE_FILE) });
@@ -121,6 +131,8 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       logger,
       ready: async () => !closing && (await store.meta.get('account_id')) !== undefined,
       closing: () => closing,
+      tls,
+      refusals: ALIBABA_REFUSALS,
     });
     const services: Services = { secrets, keys, accessKeys, passwords: new PasswordService(), audit };
     await http.register(alibabaRpcPlugin({ services, identity, clock, serviceKeyId: serviceKey.id }));
@@ -145,6 +157,12 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       http,
       async listen() {
         const address = await http.listen({ host: config.host, port: config.port });
+        if (!tls && !isLoopbackHost(config.host)) {
+          logger.warn(
+            { host: config.host, address },
+            'serving plain HTTP on an address other hosts can reach: secret values and signed requests cross the network unencrypted; set TESSERA_TLS_CERT_FILE and TESSERA_TLS_KEY_FILE, or listen on 127.0.0.1 behind a TLS-terminating proxy',
+          );
+        }
         return address;
       },
       async close() {

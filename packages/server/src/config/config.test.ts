@@ -82,4 +82,35 @@ describe('config', () => {
         .port,
     ).toBe(8080);
   });
+
+  it('reads the TLS files as a pair, resolved against the working folder', () => {
+    expect(loadConfig({}, '/x').tls).toBeUndefined();
+    expect(
+      loadConfig({ TESSERA_TLS_CERT_FILE: 'tls/cert.pem', TESSERA_TLS_KEY_FILE: '/etc/key.pem' }, '/srv').tls,
+    ).toEqual({ certFile: '/srv/tls/cert.pem', keyFile: '/etc/key.pem' });
+    expect(() => loadConfig({ TESSERA_TLS_CERT_FILE: 'cert.pem' })).toThrow(
+      /both TESSERA_TLS_CERT_FILE and TESSERA_TLS_KEY_FILE/,
+    );
+    expect(() => loadConfig({ TESSERA_TLS_KEY_FILE: 'key.pem' })).toThrow(/or neither/);
+  });
+
+  it('leaves the per-key rate limit off by default; the burst defaults to twice the rate', () => {
+    expect(loadConfig({})).toMatchObject({ rateLimitPerSecond: 0 });
+    expect(loadConfig({ TESSERA_RATE_LIMIT_PER_SECOND: '50' })).toMatchObject({
+      rateLimitPerSecond: 50,
+      rateLimitBurst: 100,
+    });
+    expect(
+      loadConfig({ TESSERA_RATE_LIMIT_PER_SECOND: '50', TESSERA_RATE_LIMIT_BURST: '7' }).rateLimitBurst,
+    ).toBe(7);
+    expect(() => loadConfig({ TESSERA_RATE_LIMIT_BURST: '7' })).toThrow(
+      /needs TESSERA_RATE_LIMIT_PER_SECOND/,
+    );
+    expect(() => loadConfig({ TESSERA_RATE_LIMIT_PER_SECOND: '-1' })).toThrow(
+      /TESSERA_RATE_LIMIT_PER_SECOND/,
+    );
+    expect(() => loadConfig({ TESSERA_RATE_LIMIT_PER_SECOND: '5', TESSERA_RATE_LIMIT_BURST: '0' })).toThrow(
+      /TESSERA_RATE_LIMIT_BURST/,
+    );
+  });
 });

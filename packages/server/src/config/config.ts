@@ -22,6 +22,12 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Absolute path of the audit trail's JSON-lines copy (`TESSERA_AUDIT_FILE`); none when undefined. */
   readonly auditFile: string | undefined;
+  /** Certificate chain and private key files (PEM) for HTTPS; plain HTTP when undefined. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Requests per second each access key may make (token bucket); 0 turns the limit off. */
+  readonly rateLimitPerSecond: number;
+  /** Requests an access key may make at once above its rate (the bucket's size). */
+  readonly rateLimitBurst: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -43,6 +49,10 @@ export const SETTINGS = {
   TESSERA_SHUTDOWN_TIMEOUT_SECONDS: 'how long shutdown waits for in-flight requests (default 10)',
   TESSERA_AUDIT_FILE:
     'file the audit trail is also appended to as JSON lines, for a SIEM (mode 0600; default none)',
+  TESSERA_TLS_CERT_FILE: 'PEM certificate chain for HTTPS (with TESSERA_TLS_KEY_FILE; default plain HTTP)',
+  TESSERA_TLS_KEY_FILE: 'PEM private key for HTTPS (with TESSERA_TLS_CERT_FILE)',
+  TESSERA_RATE_LIMIT_PER_SECOND: 'requests per second per access key, 0 = no limit (default 0)',
+  TESSERA_RATE_LIMIT_BURST: 'requests an access key may make at once above its rate (default 2 × the rate)',
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -142,6 +152,28 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   const auditFileRaw = read('TESSERA_AUDIT_FILE');
   const auditFile = auditFileRaw === undefined ? undefined : resolve(cwd, auditFileRaw);
 
+  const tlsCertRaw = read('TESSERA_TLS_CERT_FILE');
+  const tlsKeyRaw = read('TESSERA_TLS_KEY_FILE');
+  let tls: Config['tls'];
+  if ((tlsCertRaw === undefined) !== (tlsKeyRaw === undefined)) {
+    problems.push('set both TESSERA_TLS_CERT_FILE and TESSERA_TLS_KEY_FILE, or neither');
+  } else if (tlsCertRaw !== undefined && tlsKeyRaw !== undefined) {
+    tls = Object.freeze({ certFile: resolve(cwd, tlsCertRaw), keyFile: resolve(cwd, tlsKeyRaw) });
+  }
+
+  const rateLimitPerSecond = integer('TESSERA_RATE_LIMIT_PER_SECOND', 0, 0, 1_000_000);
+  const rateLimitBurst = integer(
+    'TESSERA_RATE_LIMIT_BURST',
+    Math.max(1, 2 * rateLimitPerSecond),
+    1,
+    10_000_000,
+  );
+  if (rateLimitPerSecond === 0 && read('TESSERA_RATE_LIMIT_BURST') !== undefined) {
+    problems.push(
+      'TESSERA_RATE_LIMIT_BURST needs TESSERA_RATE_LIMIT_PER_SECOND (the limit is off without it)',
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     host,
@@ -156,5 +188,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     maxSecretVersions,
     shutdownTimeoutMs,
     auditFile,
+    tls,
+    rateLimitPerSecond,
+    rateLimitBurst,
   });
 }

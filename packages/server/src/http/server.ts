@@ -1,10 +1,11 @@
 /**
- * The HTTP server: Fastify with the limits the wire needs, health, and error shapes for paths no
- * protocol claims. Each protocol adapter registers itself as an encapsulated plugin with its own
+ * The HTTP server: Fastify over HTTP or HTTPS with the limits the wire needs, health, and refusals for
+ * what no protocol adapter takes (unknown paths and methods, requests Node cannot parse), shaped by the
+ * injected `HttpRefusals`. Each protocol adapter registers itself as an encapsulated plugin with its own
  * parsers and error handler; this file knows none of them.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import Fastify, { LogController } from 'fastify';
 import type {
   FastifyInstance,
@@ -13,6 +14,10 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { Logger } from 'pino';
+import type { HttpRefusals } from './refusals.js';
+import { clientErrorHandler, newRequestId, PLAIN_REFUSALS, refusalKindOf, sendRefusal } from './refusals.js';
+import type { TlsMaterial } from './tls.js';
+import { TLS_MIN_VERSION } from './tls.js';
 
 /** The request line: the SDKs put up to ~92 KB of SecretData in the query (DECISIONS 21). */
 export const MAX_REQUEST_LINE_BYTES = 128 * 1024;
@@ -29,6 +34,10 @@ export interface HttpServerOptions {
   readonly ready: () => Promise<boolean>;
   /** True once shutdown has begun. */
   readonly closing: () => boolean;
+  /** Serve HTTPS with this certificate and key (TLS 1.2 and later); plain HTTP when undefined. */
+  readonly tls?: TlsMaterial | undefined;
+  /** The shape of refusals made below the protocol adapters (unknown paths and methods, unparsable requests). */
+  readonly refusals?: HttpRefusals | undefined;
 }
 
 /** Fastify typed with our pino logger. */
@@ -40,11 +49,26 @@ export type HttpServer = FastifyInstance<
 >;
 
 export function createHttpServer(options: HttpServerOptions): HttpServer {
+  const refusals = options.refusals ?? PLAIN_REFUSALS;
   const app = Fastify({
     loggerInstance: options.logger,
-    serverFactory: (handler) => createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler),
+    serverFactory: (handler) =>
+      options.tls
+        ? createHttpsServer(
+            { ...options.tls, minVersion: TLS_MIN_VERSION, maxHeaderSize: MAX_HEADER_BYTES },
+            handler,
+          )
+        : createServer({ maxHeaderSize: MAX_HEADER_BYTES }, handler),
+    // Only makes Fastify write https:// in the addresses it reports; the factory above makes the server.
+    ...(options.tls ? { https: {} } : {}),
     bodyLimit: MAX_BODY_BYTES,
-    genReqId: () => randomUUID().toUpperCase(),
+    genReqId: () => newRequestId(),
+    // Requests Node's parser refuses (bad request line or header, framing, headers over the limit).
+    clientErrorHandler: clientErrorHandler(refusals),
+    // Requests the router refuses (a path that is not valid percent-encoding).
+    frameworkErrors: (error, request, reply) => {
+      void sendRefusal(refusals, refusalKindOf(error), request, reply);
+    },
     // Keep-alive connections that are idle are closed at shutdown; busy ones finish their request.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -64,20 +88,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: 'not_found', message: 'No such endpoint.', requestId: request.id });
+    const path = (request.raw.url ?? '/').replace(/[?#].*$/s, '');
+    sendRefusal(refusals, refusals.paths.has(path) ? 'method-not-allowed' : 'not-found', request, reply);
   });
 
-  app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
-    const status =
-      typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500
-        ? error.statusCode
-        : 500;
-    if (status === 500) request.log.error({ err: error }, 'unhandled error');
-    void reply.code(status).send({
-      error: status === 500 ? 'internal' : 'bad_request',
-      message: status === 500 ? 'Internal failure.' : 'The request is not valid.',
-      requestId: request.id,
-    });
+  app.setErrorHandler((error, request, reply) => {
+    const kind = refusalKindOf(error);
+    if (kind === 'internal') request.log.error({ err: error }, 'unhandled error');
+    sendRefusal(refusals, kind, request, reply);
   });
 
   return app;
