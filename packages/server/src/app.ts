@@ -135,7 +135,15 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       refusals: ALIBABA_REFUSALS,
     });
     const services: Services = { secrets, keys, accessKeys, passwords: new PasswordService(), audit };
-    await http.register(alibabaRpcPlugin({ services, identity, clock, serviceKeyId: serviceKey.id }));
+    await http.register(
+      alibabaRpcPlugin({
+        services,
+        identity,
+        clock,
+        serviceKeyId: serviceKey.id,
+        rateLimit: { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+      }),
+    );
 
     const sweep = async () => {
       try {

@@ -9,6 +9,7 @@ import type { Clock } from '../../services/clock.js';
 import type { AccessKeyService } from '../../services/access-key-service.js';
 import type { Principal } from './action.js';
 import { missingParameter, ProtocolError } from './errors.js';
+import { NonceCache, TIMESTAMP_WINDOW_MS } from './nonce-cache.js';
 import type { Params } from './params.js';
 import {
   acs3CanonicalRequest,
@@ -20,7 +21,7 @@ import {
   v1StringToSign,
 } from './signature.js';
 
-export const TIMESTAMP_WINDOW_MS = 15 * 60_000;
+export { TIMESTAMP_WINDOW_MS };
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 export interface SignedRequest {
@@ -49,10 +50,10 @@ export class Authenticator {
   readonly #clock: Clock;
   readonly #nonces: NonceCache;
 
-  constructor(options: { accessKeys: Pick<AccessKeyService, 'resolve'>; clock: Clock }) {
+  constructor(options: { accessKeys: Pick<AccessKeyService, 'resolve'>; clock: Clock; maxNonces?: number }) {
     this.#accessKeys = options.accessKeys;
     this.#clock = options.clock;
-    this.#nonces = new NonceCache(options.clock);
+    this.#nonces = new NonceCache(options.clock, options.maxNonces);
   }
 
   async authenticate(request: SignedRequest): Promise<Authenticated> {
@@ -181,44 +182,33 @@ export class Authenticator {
   #admit(key: { id: string; status: string }, nonce: string, timestamp: number): void {
     if (key.status !== 'active')
       throw new ProtocolError(403, 'Forbidden.AccessKey', 'The AccessKey is not enabled.');
-    if (!this.#nonces.remember(key.id, nonce, timestamp)) {
+    const verdict = this.#nonces.remember(key.id, nonce, timestamp);
+    if (verdict === 'replayed') {
       throw new ProtocolError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
     }
+    if (verdict === 'too-old') {
+      // The nonce cache is full and had to forget nonces of this key up to this request's timestamp.
+      throw new ProtocolError(
+        429,
+        'Rejected.Throttling',
+        'Too many recent requests to check this one for a replay; sign it again with the current time and retry.',
+        1,
+      );
+    }
   }
+}
+
+/** The access key id a request names, whether or not it exists (for counting failed attempts). */
+export function claimedAccessKeyId(request: Pick<SignedRequest, 'headers' | 'params'>): string | undefined {
+  const authorization = header(request.headers, 'authorization');
+  const claimed = authorization?.startsWith('ACS3-')
+    ? parseAcs3Authorization(authorization)?.accessKeyId
+    : request.params.optional('AccessKeyId');
+  // Caller-chosen text used as a map key: keep it short.
+  return claimed === undefined || claimed.length > 128 ? undefined : claimed;
 }
 
 function header(headers: SignedRequest['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value.join(',') : value;
-}
-
-/**
- * Nonces seen per access key, each kept until its request's timestamp leaves the window (after that
- * the timestamp check refuses a replay anyway). In memory: a server restart or a second node forgets
- * them, which the window bounds to 15 minutes.
- */
-export class NonceCache {
-  readonly #clock: Clock;
-  readonly #expiries = new Map<string, number>();
-  #lastSweep = 0;
-
-  constructor(clock: Clock) {
-    this.#clock = clock;
-  }
-
-  /** Returns false when the nonce was already used with this key. */
-  remember(accessKeyId: string, nonce: string, timestamp: number): boolean {
-    const now = this.#clock.now();
-    if (now - this.#lastSweep > 60_000) this.#sweep(now);
-    const entry = `${accessKeyId}\u0000${nonce}`;
-    const expiry = this.#expiries.get(entry);
-    if (expiry !== undefined && expiry > now) return false;
-    this.#expiries.set(entry, Math.max(timestamp, now) + TIMESTAMP_WINDOW_MS);
-    return true;
-  }
-
-  #sweep(now: number): void {
-    this.#lastSweep = now;
-    for (const [entry, expiry] of this.#expiries) if (expiry <= now) this.#expiries.delete(entry);
-  }
 }

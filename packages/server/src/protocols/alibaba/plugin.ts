@@ -19,6 +19,7 @@ import { KMS_ACTIONS } from './actions/index.js';
 import type { RequestFacts } from './audit-trail.js';
 import { auditEvent, READ_ONLY_ACTIONS, requestFacts } from './audit-trail.js';
 import { Authenticator } from './auth.js';
+import { CallerLimits, GuardedAuthenticator, NO_RATE_LIMIT } from './caller-limits.js';
 import type { WireBody } from './codec.js';
 import { domainErrorToWire } from './codec.js';
 import { missingParameter, ProtocolError } from './errors.js';
@@ -40,6 +41,8 @@ export interface AlibabaRpcOptions {
   readonly identity: InstanceIdentity;
   readonly clock: Clock;
   readonly serviceKeyId: string;
+  /** Requests per second and burst per access key (TESSERA_RATE_LIMIT_*); no limit when absent. */
+  readonly rateLimit?: { readonly ratePerSecond: number; readonly burst: number } | undefined;
 }
 
 /** What the request log line, the audit trail and the error renderer need to know about a call in progress. */
@@ -80,6 +83,8 @@ function stateOf(request: FastifyRequest): CallState {
 
 export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
   const authenticator = new Authenticator({ accessKeys: options.services.accessKeys, clock: options.clock });
+  const callerLimits = new CallerLimits({ clock: options.clock, ...(options.rateLimit ?? NO_RATE_LIMIT) });
+  const guardedAuthenticator = new GuardedAuthenticator(authenticator, callerLimits);
   const { audit } = options.services;
 
   /** Records one event of the call; on failure marks it so that it is answered with 503. */
@@ -138,7 +143,8 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
         // plain. Replaced by the authenticated action below.
         state.action = loggable(params.optional('Action') ?? headerValue(request.headers['x-acs-action']));
 
-        const authenticated = await authenticator.authenticate({
+        const authenticated = await guardedAuthenticator.authenticate({
+          sourceIp: request.ip,
           method,
           path: '/',
           headers: request.headers,
@@ -148,6 +154,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
         });
         state.accessKeyId = authenticated.principal.accessKeyId;
         state.principal = authenticated.principal.userName;
+        callerLimits.admit(authenticated.principal.accessKeyId);
         const action = authenticated.action ?? params.optional('Action');
         const version = authenticated.version ?? params.optional('Version');
         if (action === undefined) throw missingParameter('Action');
