@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../test/fakes/manual-clock.js';
-import { FailureCounter, failureDelayMs, TokenBuckets } from './abuse-limits.js';
+import { EvictingMap, FailureCounter, failureDelayMs, TokenBuckets } from './abuse-limits.js';
 
 describe('TokenBuckets', () => {
   it('lets a burst through, then one request per 1/rate seconds, and says how long to wait', () => {
@@ -92,5 +92,34 @@ describe('failureDelayMs', () => {
     expect([0, 1, 3, 3.9, 4, 5, 6, 7, 8, 50, 1e9].map((count) => failureDelayMs(count, policy))).toEqual([
       0, 0, 0, 0, 100, 200, 400, 800, 1000, 1000, 1000,
     ]);
+  });
+});
+
+describe('EvictingMap', () => {
+  it('drops entries oldest first, across deletions, re-insertions and an emptied map', () => {
+    const map = new EvictingMap<string, number>();
+    for (const [i, key] of ['a', 'b', 'c', 'd'].entries()) map.set(key, i);
+    expect(map.dropOldest()).toEqual(['a', 0]);
+    map.delete('b');
+    map.delete('c');
+    map.set('c', 9);
+    expect(map.dropOldest()).toEqual(['d', 3]);
+    expect(map.dropOldest()).toEqual(['c', 9]);
+    expect(map.dropOldest()).toBeUndefined();
+    map.set('e', 5);
+    expect(map.dropOldest()).toEqual(['e', 5]);
+  });
+
+  it('stays fast when the front of the map is dropped over and over', () => {
+    const map = new EvictingMap<number, number>();
+    for (let i = 0; i < 200_000; i++) map.set(i, i);
+    // Each insertion past 200,000 drops one: linear overall (a fresh iterator per drop is quadratic).
+    let outOfOrder = 0;
+    for (let i = 200_000; i < 400_000; i++) {
+      map.set(i, i);
+      if (map.dropOldest()?.[0] !== i - 200_000) outOfOrder++;
+    }
+    expect(outOfOrder).toBe(0);
+    expect(map.size).toBe(200_000);
   });
 });

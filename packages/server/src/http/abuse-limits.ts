@@ -8,6 +8,28 @@ import type { Clock } from '../services/clock.js';
 
 const SWEEP_INTERVAL_MS = 60_000;
 
+/**
+ * A Map that can drop its oldest entry cheaply. It keeps one iterator between calls: a fresh iterator
+ * would step over every entry deleted at the front since the map was last compacted, which makes a run
+ * of evictions quadratic. (Iterators of a Map are live: they skip deleted entries and reach added ones.)
+ */
+export class EvictingMap<K, V> extends Map<K, V> {
+  #oldest: MapIterator<[K, V]> | undefined;
+
+  /** Deletes and returns the entry inserted longest ago, or undefined when empty. */
+  dropOldest(): [K, V] | undefined {
+    let oldest = this.#oldest?.next();
+    if (oldest === undefined || oldest.done === true) {
+      // A finished iterator stays finished even when entries are added later: start a new one.
+      this.#oldest = this.entries();
+      oldest = this.#oldest.next();
+    }
+    if (oldest.done === true) return undefined;
+    this.delete(oldest.value[0]);
+    return oldest.value;
+  }
+}
+
 export interface TokenBucketOptions {
   readonly clock: Clock;
   /** Tokens added per second. */
@@ -29,7 +51,7 @@ export class TokenBuckets {
   readonly #perMs: number;
   readonly #burst: number;
   readonly #max: number;
-  readonly #buckets = new Map<string, Bucket>();
+  readonly #buckets = new EvictingMap<string, Bucket>();
   #lastSweep: number;
 
   constructor(options: TokenBucketOptions) {
@@ -52,7 +74,7 @@ export class TokenBuckets {
     // Re-inserted on every use, throttled or not, so that the map's order is least recently used first.
     this.#buckets.delete(key);
     this.#buckets.set(key, { tokens: admitted ? tokens - 1 : tokens, at: now });
-    if (this.#buckets.size > this.#max) this.#dropOldest();
+    if (this.#buckets.size > this.#max) this.#buckets.dropOldest();
     return admitted ? 0 : Math.ceil((1 - tokens) / this.#perMs);
   }
 
@@ -69,11 +91,6 @@ export class TokenBuckets {
     this.#lastSweep = now;
     for (const [key, bucket] of this.#buckets)
       if (this.#level(bucket, now) >= this.#burst) this.#buckets.delete(key);
-  }
-
-  #dropOldest(): void {
-    const oldest = this.#buckets.keys().next();
-    if (oldest.done !== true) this.#buckets.delete(oldest.value);
   }
 }
 
@@ -95,7 +112,7 @@ export class FailureCounter {
   readonly #clock: Clock;
   readonly #decayMs: number;
   readonly #max: number;
-  readonly #counts = new Map<string, Count>();
+  readonly #counts = new EvictingMap<string, Count>();
   #lastSweep: number;
 
   constructor(options: FailureCounterOptions) {
@@ -113,10 +130,7 @@ export class FailureCounter {
     const value = (previous ? this.#decayed(previous, now) : 0) + 1;
     this.#counts.delete(subject);
     this.#counts.set(subject, { value, at: now });
-    if (this.#counts.size > this.#max) {
-      const oldest = this.#counts.keys().next();
-      if (oldest.done !== true) this.#counts.delete(oldest.value);
-    }
+    if (this.#counts.size > this.#max) this.#counts.dropOldest();
     return value;
   }
 

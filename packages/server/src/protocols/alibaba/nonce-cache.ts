@@ -6,18 +6,20 @@
  * Bounded: at most `maxEntries` nonces, a long nonce kept as its SHA-256. Past the cap the oldest nonce
  * is forgotten, and so that forgetting it cannot let its request be replayed, the key's window closes
  * behind it: requests of that key timestamped at or before the forgotten one are refused from then on.
- * A client whose clock is right never meets that floor (at the default cap it stays minutes behind now
- * unless the server takes over a thousand requests a second for 15 minutes); one that does is told to
- * retry (throttling, with a fresh signature and timestamp) rather than that its request was a replay.
+ * The cap is reached only by more than ~550 requests a second sustained for 15 minutes; the floor then
+ * trails now by cap ÷ rate (100 s at 5,000 requests a second), so a client whose clock is right never
+ * meets it. One that does is told to retry (throttling: a fresh signature carries the current time)
+ * rather than that its request was a replay.
  * Refusing every new request at the cap instead would stop all callers until the oldest nonces expire,
  * up to 15 minutes; forgetting nonces without the floor would open a replay hole.
  */
 import { createHash } from 'node:crypto';
+import { EvictingMap } from '../../http/abuse-limits.js';
 import type { Clock } from '../../services/clock.js';
 
 export const TIMESTAMP_WINDOW_MS = 15 * 60_000;
-/** About 100 MB at the cap. */
-export const MAX_NONCES = 1_000_000;
+/** About 70 MB at the cap (measured: ~135 bytes per nonce with a UUID nonce). */
+export const MAX_NONCES = 500_000;
 /** Nonces longer than this are kept as a digest (UUIDs, what the SDKs send, are 36 characters). */
 const MAX_KEPT_NONCE_CHARS = 64;
 const SWEEP_INTERVAL_MS = 60_000;
@@ -34,11 +36,10 @@ export class NonceCache {
   readonly #clock: Clock;
   readonly #max: number;
   /** `keyId NUL nonce` → the time until which the nonce is kept; in insertion order. */
-  readonly #expiries = new Map<string, number>();
+  readonly #expiries = new EvictingMap<string, number>();
   /** Per key: requests timestamped at or before this are refused (nonces up to it were forgotten). */
   readonly #floors = new Map<string, number>();
   #lastSweep = 0;
-
   constructor(clock: Clock, maxEntries = MAX_NONCES) {
     this.#clock = clock;
     this.#max = maxEntries;
@@ -63,10 +64,9 @@ export class NonceCache {
   }
 
   #forgetOldest(now: number): void {
-    const oldest = this.#expiries.entries().next();
-    if (oldest.done === true) return;
-    const [entry, expiry] = oldest.value;
-    this.#expiries.delete(entry);
+    const oldest = this.#expiries.dropOldest();
+    if (oldest === undefined) return;
+    const [entry, expiry] = oldest;
     if (expiry <= now) return;
     // The nonce was kept until `expiry` = max(timestamp, then) + window, so its request's timestamp is at
     // most `expiry - window`: refusing that and everything earlier refuses its replay.
