@@ -3,7 +3,7 @@
  * a token from its bucket, or the request is refused with 429 `Rejected.Throttling` and an
  * `x-acs-retry-after` hint (off unless TESSERA_RATE_LIMIT_PER_SECOND is set). When authentication fails
  * on the signature or on an unknown key id, the failure is counted against the source address and, for
- * a wrong signature, against the claimed key id too; past a few failures the error answer is held back,
+ * a wrong signature, against the claimed key id too; past 20 failures the error answer is held back,
  * longer with each further failure (capped), on a timer that blocks nothing else. Only failure answers
  * wait: a correctly signed request is never slowed, whoever else is failing with the same key.
  */
@@ -14,8 +14,12 @@ import type { Authenticated, Authenticator, SignedRequest } from './auth.js';
 import { claimedAccessKeyId } from './auth.js';
 import { ProtocolError } from './errors.js';
 
-/** Failures answered at once per subject, then 100 ms doubling up to 2 s; one failure forgiven per 6 s. */
-export const FAILURE_POLICY = { free: 10, baseMs: 100, maxMs: 2_000, decayMs: 6_000 } as const;
+/**
+ * Failures answered at once per subject, then 100 ms doubling up to 2 s; one failure forgiven per 3 s.
+ * A client with a wrong secret retrying a few times a minute is never held back; a guesser gets one
+ * answer per 2 s per connection.
+ */
+export const FAILURE_POLICY = { free: 20, baseMs: 100, maxMs: 2_000, decayMs: 3_000 } as const;
 /**
  * Failure answers held back at most at once. Beyond it a failure is answered at once: holding an
  * unbounded number of sockets open would turn the brake into a way of exhausting the server.
