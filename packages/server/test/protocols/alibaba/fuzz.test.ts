@@ -1345,29 +1345,36 @@ describe('fuzzing the wire', () => {
     };
   }
 
-  it('sends every parameter of every action a bad value, one at a time among plausible ones', async () => {
-    let counter = 0;
-    const sentBefore = sent;
-    for (const action of ACTIONS) {
-      const names = (Object.hasOwn(ACTION_PARAMS, action) ? ACTION_PARAMS[action] : undefined) ?? [];
-      const plausibleParams = () =>
-        names.map((name) => ({ name, value: plausibleOptions(name, `s${counter++}`)[0] ?? '' }));
-      // All plausible first, then each parameter bad in turn.
-      await attempt(cleanRequest(action, plausibleParams()));
-      for (const name of names) {
-        for (const bad of badValues(name)) {
-          await attempt(
-            cleanRequest(
-              action,
-              plausibleParams().map((p) => (p.name === name ? { name, value: bad } : p)),
-            ),
-          );
+  // The sweeps run as several tests of a few actions each: Vitest's worker reports to its runner with a
+  // fixed 60 s timeout, which one long test on a loaded machine can outlast (vitest-dev/vitest#8164).
+  const actionGroups = Array.from({ length: Math.ceil(ACTIONS.length / 8) }, (_, i) =>
+    ACTIONS.slice(i * 8, i * 8 + 8),
+  );
+  let sweepCounter = 0;
+  for (const group of actionGroups) {
+    it(`sends every parameter a bad value, one at a time among plausible ones: ${group[0]} … ${group.at(-1)}`, async () => {
+      const sentBefore = sent;
+      for (const action of group) {
+        const names = (Object.hasOwn(ACTION_PARAMS, action) ? ACTION_PARAMS[action] : undefined) ?? [];
+        const plausibleParams = () =>
+          names.map((name) => ({ name, value: plausibleOptions(name, `s${sweepCounter++}`)[0] ?? '' }));
+        // All plausible first, then each parameter bad in turn.
+        await attempt(cleanRequest(action, plausibleParams()));
+        for (const name of names) {
+          for (const bad of badValues(name)) {
+            await attempt(
+              cleanRequest(
+                action,
+                plausibleParams().map((p) => (p.name === name ? { name, value: bad } : p)),
+              ),
+            );
+          }
         }
       }
-    }
-    expect(serverErrors(), 'no error-level log lines').toEqual([]);
-    console.log(`fuzz sweep: ${sent - sentBefore} requests`);
-  }, 300_000);
+      expect(serverErrors(), 'no error-level log lines').toEqual([]);
+      console.log(`fuzz sweep: ${sent - sentBefore} requests`);
+    }, 300_000);
+  }
 
   /**
    * Interactions of two parameters: a check that depends on two values at once (SecretDataType=binary
@@ -1375,23 +1382,27 @@ describe('fuzzing the wire', () => {
    * are always the first plausible ones. Every pair of plausible values of every two parameters of an
    * action is sent at least once (longer runs add one bad value per parameter, at most one per request).
    */
-  it('sends every pair of values of every two parameters of every action (a covering array)', async () => {
-    let counter = 0;
-    const sentBefore = sent;
-    for (const action of ACTIONS) {
-      const names = (Object.hasOwn(ACTION_PARAMS, action) ? ACTION_PARAMS[action] : undefined) ?? [];
-      for (const row of pairwiseRows(names.map(pairwiseChoices))) {
-        await attempt(
-          cleanRequest(
-            action,
-            names.map((name, i) => ({ name, value: pairwiseValue(name, row[i] ?? 0, `p${counter++}`) })),
-          ),
-        );
+  for (const group of actionGroups) {
+    it(`sends every pair of values of every two parameters (a covering array): ${group[0]} … ${group.at(-1)}`, async () => {
+      const sentBefore = sent;
+      for (const action of group) {
+        const names = (Object.hasOwn(ACTION_PARAMS, action) ? ACTION_PARAMS[action] : undefined) ?? [];
+        for (const row of pairwiseRows(names.map(pairwiseChoices))) {
+          await attempt(
+            cleanRequest(
+              action,
+              names.map((name, i) => ({
+                name,
+                value: pairwiseValue(name, row[i] ?? 0, `p${sweepCounter++}`),
+              })),
+            ),
+          );
+        }
       }
-    }
-    expect(serverErrors(), 'no error-level log lines').toEqual([]);
-    console.log(`fuzz pairwise: ${sent - sentBefore} requests`);
-  }, 300_000);
+      expect(serverErrors(), 'no error-level log lines').toEqual([]);
+      console.log(`fuzz pairwise: ${sent - sentBefore} requests`);
+    }, 300_000);
+  }
 
   /**
    * Requests broken at the HTTP level rather than in their parameters. They must get a 4xx in time (or,
@@ -1487,48 +1498,64 @@ describe('fuzzing the wire', () => {
   });
 
   const perAction = Math.max(4, Math.ceil(RUNS / 2 / ACTIONS.length));
-  it(
-    `sends ${perAction} hostile requests to each of the ${ACTIONS.length} actions, then ${Math.ceil(RUNS / 2)} more anywhere`,
-    async () => {
-      const started = Date.now();
-      const sentBefore = sent;
-      for (const action of ACTIONS) {
-        await fc.assert(fc.asyncProperty(requestFor(fc.constant(action)), attempt), {
-          numRuns: perAction,
+  const randomStarted = { at: 0, sent: 0 };
+  for (const group of actionGroups) {
+    it(
+      `sends ${perAction} hostile requests to each action: ${group[0]} … ${group.at(-1)}`,
+      async () => {
+        if (randomStarted.at === 0) Object.assign(randomStarted, { at: Date.now(), sent });
+        for (const action of group) {
+          await fc.assert(fc.asyncProperty(requestFor(fc.constant(action)), attempt), {
+            numRuns: perAction,
+            endOnFailure: true,
+            ...(SEED === undefined ? {} : { seed: SEED }),
+          });
+        }
+        expect(serverErrors(), 'no error-level log lines').toEqual([]);
+      },
+      Math.max(120_000, RUNS * 500),
+    );
+  }
+  const chunk = 100;
+  const anywhere = Math.ceil(RUNS / 2);
+  for (let done = 0; done < anywhere; done += chunk) {
+    const runs = Math.min(chunk, anywhere - done);
+    const last = done + runs >= anywhere;
+    it(
+      `sends ${runs} hostile requests to any action (${done + runs} of ${anywhere})`,
+      async () => {
+        const anyAction = fc.oneof(
+          { weight: 10, arbitrary: fc.constantFrom(...ACTIONS) },
+          {
+            weight: 1,
+            arbitrary: fc.constantFrom(
+              'getsecretvalue',
+              'hasOwnProperty',
+              'constructor',
+              '__proto__',
+              '',
+              'NoSuchAction',
+            ),
+          },
+        );
+        await fc.assert(fc.asyncProperty(requestFor(anyAction), attempt), {
+          numRuns: runs,
           endOnFailure: true,
-          ...(SEED === undefined ? {} : { seed: SEED }),
+          ...(SEED === undefined ? {} : { seed: SEED + done }),
         });
-      }
-      const anyAction = fc.oneof(
-        { weight: 10, arbitrary: fc.constantFrom(...ACTIONS) },
-        {
-          weight: 1,
-          arbitrary: fc.constantFrom(
-            'getsecretvalue',
-            'hasOwnProperty',
-            'constructor',
-            '__proto__',
-            '',
-            'NoSuchAction',
-          ),
-        },
-      );
-      await fc.assert(fc.asyncProperty(requestFor(anyAction), attempt), {
-        numRuns: Math.ceil(RUNS / 2),
-        endOnFailure: true,
-        ...(SEED === undefined ? {} : { seed: SEED }),
-      });
-      expect(serverErrors(), 'no error-level log lines').toEqual([]);
-      // Every action was reached past authentication at least once (the requests are not all refusals).
-      const unreached = ACTIONS.filter((action) => (reachedActionCode.get(action) ?? 0) === 0);
-      expect(unreached, 'actions never reached past authentication').toEqual([]);
-      console.log(
-        `fuzz: ${sent - sentBefore} random requests in ${((Date.now() - started) / 1000).toFixed(1)} s, ` +
-          `(all tests of this file: ${sent} requests, ${[...reachedActionCode.values()].reduce((a, b) => a + b, 0)} past authentication; ` +
-          `statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n` +
-          `  codes ${JSON.stringify(Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])))})`,
-      );
-    },
-    Math.max(120_000, RUNS * 1_000),
-  );
+        expect(serverErrors(), 'no error-level log lines').toEqual([]);
+        if (!last) return;
+        // Every action was reached past authentication at least once (the requests are not all refusals).
+        const unreached = ACTIONS.filter((action) => (reachedActionCode.get(action) ?? 0) === 0);
+        expect(unreached, 'actions never reached past authentication').toEqual([]);
+        console.log(
+          `fuzz: ${sent - randomStarted.sent} random requests in ${((Date.now() - randomStarted.at) / 1000).toFixed(1)} s, ` +
+            `(all tests of this file: ${sent} requests, ${[...reachedActionCode.values()].reduce((a, b) => a + b, 0)} past authentication; ` +
+            `statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}\n` +
+            `  codes ${JSON.stringify(Object.fromEntries([...codes].sort((a, b) => b[1] - a[1])))})`,
+        );
+      },
+      Math.max(120_000, runs * 1_000),
+    );
+  }
 });
