@@ -16,6 +16,7 @@ import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
+import { IdentityService } from './services/identity-service.js';
 import { newAccountId } from './services/ids.js';
 import { KeyService } from './services/key-service.js';
 import { SecretService } from './services/secret-service.js';
@@ -86,6 +87,8 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
     });
     const accessKeys = new AccessKeyService({ store, rootKey: rootKey.key, clock });
+    const identities = new IdentityService({ store, clock, accessKeys });
+    await identities.ensureAdministrator();
     const serviceKey = await keys.ensureServiceKey();
     const bootstrap = await accessKeys.ensureBootstrap(config.rootAccessKey, config.dataDir);
     if (bootstrap.source === 'generated') {
@@ -122,7 +125,14 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       ready: async () => !closing && (await store.meta.get('account_id')) !== undefined,
       closing: () => closing,
     });
-    const services: Services = { secrets, keys, accessKeys, passwords: new PasswordService(), audit };
+    const services: Services = {
+      secrets,
+      keys,
+      accessKeys,
+      passwords: new PasswordService(),
+      audit,
+      identities,
+    };
     await http.register(alibabaRpcPlugin({ services, identity, clock, serviceKeyId: serviceKey.id }));
 
     const sweep = async () => {
