@@ -19,6 +19,7 @@ import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
+import { IdentityService } from './services/identity-service.js';
 import { newAccountId } from './services/ids.js';
 import { KeyService } from './services/key-service.js';
 import { SecretService } from './services/secret-service.js';
@@ -96,6 +97,8 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
     });
     const accessKeys = new AccessKeyService({ store, rootKey: rootKey.key, clock });
+    const identities = new IdentityService({ store, clock, accessKeys });
+    await identities.ensureAdministrator();
     const serviceKey = await keys.ensureServiceKey();
     const bootstrap = await accessKeys.ensureBootstrap(config.rootAccessKey, config.dataDir);
     if (bootstrap.source === 'generated') {
@@ -134,7 +137,14 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       tls,
       refusals: ALIBABA_REFUSALS,
     });
-    const services: Services = { secrets, keys, accessKeys, passwords: new PasswordService(), audit };
+    const services: Services = {
+      secrets,
+      keys,
+      accessKeys,
+      passwords: new PasswordService(),
+      audit,
+      identities,
+    };
     await http.register(
       alibabaRpcPlugin({
         services,

@@ -16,6 +16,7 @@ import type { InstanceIdentity, Services } from '../../services/services.js';
 import type { ActionTable } from './action.js';
 import { ACTIONTRAIL_ACTIONS, ACTIONTRAIL_API_VERSION } from './actions/actiontrail-actions.js';
 import { KMS_ACTIONS } from './actions/index.js';
+import { RAM_ACTIONS, RAM_API_VERSION } from './actions/ram-actions.js';
 import type { RequestFacts } from './audit-trail.js';
 import { auditEvent, READ_ONLY_ACTIONS, requestFacts } from './audit-trail.js';
 import { Authenticator } from './auth.js';
@@ -30,10 +31,11 @@ import { CONTENT_TYPES, render } from './render.js';
 export const KMS_API_VERSION = '2016-01-20';
 const MAX_LOGGED_RESOURCE = 256;
 
-/** Actions of each product this endpoint speaks, by API version (RAM's 2015-05-01 joins later). */
+/** Actions of each product this endpoint speaks, by API version. */
 const PRODUCTS: Readonly<Record<string, ActionTable>> = {
   [KMS_API_VERSION]: KMS_ACTIONS,
   [ACTIONTRAIL_API_VERSION]: ACTIONTRAIL_ACTIONS,
+  [RAM_API_VERSION]: RAM_ACTIONS,
 };
 
 export interface AlibabaRpcOptions {
