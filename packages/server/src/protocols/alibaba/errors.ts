@@ -86,4 +86,8 @@ export const WIRE_FIELD_NAMES: Readonly<Record<string, string>> = {
   passwordLength: 'PasswordLength',
   excludeCharacters: 'ExcludeCharacters',
   numberOfBytes: 'NumberOfBytes',
+  extendedConfig: 'ExtendedConfig',
+  secretType: 'SecretType',
+  rotationInterval: 'RotationInterval',
+  enableAutomaticRotation: 'EnableAutomaticRotation',
 };
