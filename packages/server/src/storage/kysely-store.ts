@@ -27,14 +27,22 @@ import { KyselyKeyRepository } from './kysely/key-repository.js';
 import { KyselyMetaRepository } from './kysely/meta-repository.js';
 import { runTransaction, Scope } from './kysely/scope.js';
 import { KyselySecretRepository } from './kysely/secret-repository.js';
+import {
+  KyselyLeaseRepository,
+  KyselyRotationRepository,
+  KyselyRotationWebhookRepository,
+} from './kysely/rotation-repository.js';
 import type { Database } from './schema.js';
 import type {
   AccessKeyRepository,
   AliasRepository,
   AuditRepository,
   KeyRepository,
+  LeaseRepository,
   MetaRepository,
   Repositories,
+  RotationRepository,
+  RotationWebhookRepository,
   SecretRepository,
   Store,
 } from './store.js';
@@ -48,6 +56,9 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
     accessKeys: new KyselyAccessKeyRepository(scope),
     meta: new KyselyMetaRepository(scope),
     audit: new KyselyAuditRepository(scope),
+    rotation: new KyselyRotationRepository(scope),
+    leases: new KyselyLeaseRepository(scope),
+    rotationWebhooks: new KyselyRotationWebhookRepository(scope),
   };
 }
 
@@ -63,6 +74,9 @@ export class KyselyStore implements Store {
   readonly accessKeys: AccessKeyRepository;
   readonly meta: MetaRepository;
   readonly audit: AuditRepository;
+  readonly rotation: RotationRepository;
+  readonly leases: LeaseRepository;
+  readonly rotationWebhooks: RotationWebhookRepository;
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
 
@@ -76,6 +90,9 @@ export class KyselyStore implements Store {
     this.accessKeys = repositories.accessKeys;
     this.meta = repositories.meta;
     this.audit = repositories.audit;
+    this.rotation = repositories.rotation;
+    this.leases = repositories.leases;
+    this.rotationWebhooks = repositories.rotationWebhooks;
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {

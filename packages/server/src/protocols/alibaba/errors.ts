@@ -61,6 +61,9 @@ export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonl
   key_pending_deletion: { status: 409, code: 'Rejected.PendingDeletion' },
   key_state_conflict: { status: 409, code: 'Rejected.StateModifiedFailed' },
   invalid_ciphertext: { status: 400, code: 'InvalidParameter' },
+  rotation_in_progress: { status: 409, code: 'Rejected.RotationInProgress' },
+  rotation_webhook_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
+  rotation_webhook_already_exists: { status: 409, code: 'Rejected.ResourceExist' },
   unavailable: { status: 503, code: 'ServiceUnavailableTemporary' },
   internal: { status: 500, code: 'InternalFailure' },
 };
@@ -90,4 +93,7 @@ export const WIRE_FIELD_NAMES: Readonly<Record<string, string>> = {
   secretType: 'SecretType',
   rotationInterval: 'RotationInterval',
   enableAutomaticRotation: 'EnableAutomaticRotation',
+  webhookName: 'WebhookName',
+  webhookUrl: 'Url',
+  webhookTimeout: 'TimeoutSeconds',
 };
