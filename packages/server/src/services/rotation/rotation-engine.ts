@@ -170,14 +170,19 @@ export class RotationEngine {
     if (secret && (promotedNow || failedNow)) {
       await secrets.applyRule(after.secretName, (s, now) => reconcileLabels(s, after, now, limits));
     }
-    if (promotedNow || failedNow) {
-      const policy = await store.rotation.getPolicy(after.secretId);
-      if (policy) {
-        const now = clock.now();
-        await store.rotation.savePolicy(
-          promotedNow ? policyAfterRotation(policy, now) : policyAfterFailedRun(policy, now),
-        );
-      }
+    const policy = await store.rotation.getPolicy(after.secretId);
+    if (promotedNow) {
+      // A secret rotated by hand gets a (disabled) policy row too: it is where LastRotationDate lives.
+      const base = policy ?? {
+        secretId: after.secretId,
+        enabled: false,
+        intervalSeconds: null,
+        nextRotationAt: null,
+        lastRotationAt: null,
+      };
+      await store.rotation.savePolicy(policyAfterRotation(base, clock.now()));
+    } else if (failedNow && policy) {
+      await store.rotation.savePolicy(policyAfterFailedRun(policy, clock.now()));
     }
     await store.rotation.saveRun(after);
     const facts = { secretName: after.secretName, runId: after.id, versionId: after.versionId };
