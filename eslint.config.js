@@ -67,6 +67,27 @@ export default tseslint.config(
     },
   },
   {
+    // Outbound adapters (rotators) implement the rotation port and see nothing else of the server.
+    files: ['packages/server/src/rotators/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/storage/**', '**/protocols/**', '**/http/**', '**/crypto/**'],
+              message: 'Rotators talk to their target system only.',
+            },
+            {
+              regex: '/services/(?!rotation/rotator\\.js$)',
+              message: 'Rotators depend on the rotation port (services/rotation/rotator.ts) only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'packages/*/test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -13,6 +13,7 @@ import { kms } from './commands/kms.js';
 import { password } from './commands/password.js';
 import { policy } from './commands/policy.js';
 import { put } from './commands/put.js';
+import { rotation } from './commands/rotation.js';
 import { server } from './commands/server.js';
 import { user } from './commands/user.js';
 import { versions } from './commands/versions.js';
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   user,
   accessKey,
   policy,
+  rotation,
   configure,
   server,
 ];

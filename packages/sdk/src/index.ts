@@ -63,6 +63,16 @@ export type {
   UserResponse,
 } from './api/ram.js';
 export type {
+  CreateRotationWebhookRequest,
+  CreateRotationWebhookResponse,
+  DeleteRotationWebhookRequest,
+  ListRotationWebhooksResponse,
+  RotateSecretRequest,
+  RotateSecretResponse,
+  RotationWebhook,
+  UpdateSecretRotationPolicyRequest,
+} from './api/rotation.js';
+export type {
   BatchGetSecretValueRequest,
   BatchGetSecretValueResponse,
   CreateSecretRequest,

@@ -78,6 +78,7 @@ const LIST_WRAPPERS: Readonly<Record<string, string>> = {
   Users: 'User',
   AccessKeys: 'AccessKey',
   Policies: 'Policy',
+  RotationWebhooks: 'RotationWebhook',
 };
 
 /** A response body in the SDK's shape: camelCase fields, list wrappers removed, recursively. */

@@ -24,6 +24,12 @@ import { newAccountId } from './services/ids.js';
 import { KeyService } from './services/key-service.js';
 import { SecretService } from './services/secret-service.js';
 import { PasswordService } from './services/password-service.js';
+import { RotationEngine } from './services/rotation/rotation-engine.js';
+import { RotationService } from './services/rotation/rotation-service.js';
+import { composeResolvers } from './services/rotation/resolvers.js';
+import { RotationScheduler } from './services/rotation/scheduler.js';
+import { RotationWebhookService } from './services/rotation/webhook-service.js';
+import { randomUUID } from 'node:crypto';
 import type { InstanceIdentity, Services } from './services/services.js';
 import { openSqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
@@ -137,14 +143,17 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       tls,
       refusals: ALIBABA_REFUSALS,
     });
-    const services: Services = {
+    const passwords = new PasswordService();
+    const rotationParts = createRotation({
+      config,
+      logger,
+      clock,
+      store,
       secrets,
-      keys,
-      accessKeys,
-      passwords: new PasswordService(),
-      audit,
-      identities,
-    };
+      passwords,
+      rootKey: rootKey.key,
+    });
+    const services: Services = { secrets, keys, accessKeys, passwords, audit, identities, ...rotationParts };
     await http.register(
       alibabaRpcPlugin({
         services,
@@ -166,6 +175,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     const sweeper = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
     sweeper.unref();
     await sweep();
+    rotationParts.rotationScheduler.start();
 
     return {
       config,
@@ -187,6 +197,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         if (closing) return;
         closing = true;
         clearInterval(sweeper);
+        await rotationParts.rotationScheduler.stop();
         const timer = setTimeout(() => {
           logger.warn('shutdown timeout reached; closing the remaining connections');
           http.server.closeAllConnections();
@@ -195,6 +206,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
           await http.close();
         } finally {
           clearTimeout(timer);
+          await rotationParts.rotation.settle();
           await audit.close();
           await store.close();
         }
@@ -204,6 +216,59 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     await store.close();
     throw error;
   }
+}
+
+/**
+ * Rotation: the resolvers that pick a secret's rotator (webhooks for Generic secrets; database
+ * rotators join here), the engine that runs rotations, and the schedule.
+ */
+function createRotation(deps: {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  store: Store;
+  secrets: SecretService;
+  passwords: PasswordService;
+  rootKey: Buffer;
+}) {
+  const { config, logger, clock, store, secrets } = deps;
+  // One name per process in the leases table, so a restarted process is a new holder.
+  const holder = `tessera-${process.pid}-${randomUUID()}`;
+  const rotationWebhooks = new RotationWebhookService({
+    store,
+    rootKey: deps.rootKey,
+    clock,
+    passwords: deps.passwords,
+  });
+  const resolver = composeResolvers(rotationWebhooks);
+  const engine = new RotationEngine({
+    store,
+    secrets,
+    resolver,
+    clock,
+    logger,
+    holder,
+    leaseTtlMs: config.rotationLeaseMs,
+    limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
+  });
+  const rotation = new RotationService({
+    store,
+    resolver,
+    engine,
+    clock,
+    checkBinding: (target) => rotationWebhooks.assertBound(target),
+  });
+  const rotationScheduler = new RotationScheduler({
+    store,
+    rotation,
+    engine,
+    clock,
+    logger,
+    holder,
+    leaseTtlMs: config.rotationLeaseMs,
+    tickMs: config.rotationTickMs,
+  });
+  return { rotation, rotationWebhooks, rotationScheduler };
 }
 
 /** Checks the root key against this data folder and fixes the instance's account id on first start. */

@@ -28,6 +28,10 @@ export interface Config {
   readonly rateLimitPerSecond: number;
   /** Requests an access key may make at once above its rate (the bucket's size). */
   readonly rateLimitBurst: number;
+  /** How often the rotation scheduler looks for due work; 0 runs no timer. */
+  readonly rotationTickMs: number;
+  /** How long a process keeps the scheduler's or a run's lease without renewing it. */
+  readonly rotationLeaseMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -53,6 +57,10 @@ export const SETTINGS = {
   TESSERA_TLS_KEY_FILE: 'PEM private key for HTTPS (with TESSERA_TLS_CERT_FILE)',
   TESSERA_RATE_LIMIT_PER_SECOND: 'requests per second per access key, 0 = no limit (default 0)',
   TESSERA_RATE_LIMIT_BURST: 'requests an access key may make at once above its rate (default 2 × the rate)',
+  TESSERA_ROTATION_TICK_SECONDS:
+    'how often the rotation scheduler looks for due rotations and retries, 0 to 3600; 0 turns it off (default 30)',
+  TESSERA_ROTATION_LEASE_SECONDS:
+    'how long a crashed process keeps the rotation scheduler and its runs before another takes over, 5 to 3600 (default 120)',
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -173,6 +181,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
       'TESSERA_RATE_LIMIT_BURST needs TESSERA_RATE_LIMIT_PER_SECOND (the limit is off without it)',
     );
   }
+  const rotationTickMs = integer('TESSERA_ROTATION_TICK_SECONDS', 30, 0, 3600) * 1000;
+  const rotationLeaseMs = integer('TESSERA_ROTATION_LEASE_SECONDS', 120, 5, 3600) * 1000;
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -191,5 +201,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     tls,
     rateLimitPerSecond,
     rateLimitBurst,
+    rotationTickMs,
+    rotationLeaseMs,
   });
 }

@@ -55,6 +55,12 @@ export const ERROR_CATALOG = {
     message: 'The user has as many policies of this type attached as allowed.',
   },
   malformed_policy_document: { class: 'client', message: 'The policy document is not valid.' },
+  rotation_in_progress: { class: 'conflict', message: 'The secret is already being rotated.' },
+  rotation_webhook_not_found: { class: 'not_found', message: 'The rotation webhook does not exist.' },
+  rotation_webhook_already_exists: {
+    class: 'conflict',
+    message: 'A rotation webhook with this name exists.',
+  },
   unavailable: { class: 'unavailable', message: 'The service is temporarily unavailable.' },
   internal: { class: 'internal', message: 'Internal failure.' },
 } as const satisfies Record<string, { class: ErrorClass; message: string }>;

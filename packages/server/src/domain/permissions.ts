@@ -56,6 +56,11 @@ export const KMS_ACTION_NAMES = [
   'Decrypt',
   'GenerateDataKey',
   'GenerateDataKeyWithoutPlaintext',
+  'RotateSecret',
+  'UpdateSecretRotationPolicy',
+  'CreateRotationWebhook',
+  'ListRotationWebhooks',
+  'DeleteRotationWebhook',
 ] as const;
 export type KmsActionName = (typeof KMS_ACTION_NAMES)[number];
 
@@ -167,6 +172,11 @@ export const KMS_PERMISSIONS: { readonly [A in KmsActionName]: PermissionEntry }
     'key',
     'on the resolved key even when an alias is given',
   ),
+  RotateSecret: kms('RotateSecret', 'secret'),
+  UpdateSecretRotationPolicy: kms('UpdateSecretRotationPolicy', 'secret'),
+  CreateRotationWebhook: kms('CreateRotationWebhook', 'account', 'Tessera extension (docs/rotation.md)'),
+  ListRotationWebhooks: kms('ListRotationWebhooks', 'account', 'Tessera extension (docs/rotation.md)'),
+  DeleteRotationWebhook: kms('DeleteRotationWebhook', 'account', 'Tessera extension (docs/rotation.md)'),
 };
 
 const ram = (action: RamActionName, resource: ResourceKind, note?: string): PermissionEntry =>

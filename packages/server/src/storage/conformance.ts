@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { describeAuditCases } from './conformance/audit-cases.js';
 import { describeIdentityCases } from './conformance/identity-cases.js';
 import { describeKeyCases } from './conformance/key-cases.js';
+import { describeRotationCases } from './conformance/rotation-cases.js';
 import { describeSecretCases } from './conformance/secret-cases.js';
 import { describeSecretListCases } from './conformance/secret-list-cases.js';
 import { describeSecretPolicyCases } from './conformance/secret-policy-cases.js';
@@ -57,5 +58,6 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeTransactionCases(store);
     describeAuditCases(store);
     describeIdentityCases(store);
+    describeRotationCases(store);
   });
 }

@@ -28,6 +28,11 @@ import { KyselyKeyRepository } from './kysely/key-repository.js';
 import { KyselyMetaRepository } from './kysely/meta-repository.js';
 import { runTransaction, Scope } from './kysely/scope.js';
 import { KyselySecretRepository } from './kysely/secret-repository.js';
+import {
+  KyselyLeaseRepository,
+  KyselyRotationRepository,
+  KyselyRotationWebhookRepository,
+} from './kysely/rotation-repository.js';
 import type { Database } from './schema.js';
 import type {
   AccessKeyRepository,
@@ -35,8 +40,11 @@ import type {
   AuditRepository,
   IdentityRepository,
   KeyRepository,
+  LeaseRepository,
   MetaRepository,
   Repositories,
+  RotationRepository,
+  RotationWebhookRepository,
   SecretRepository,
   Store,
 } from './store.js';
@@ -51,6 +59,9 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
     meta: new KyselyMetaRepository(scope),
     audit: new KyselyAuditRepository(scope),
     identities: new KyselyIdentityRepository(scope),
+    rotation: new KyselyRotationRepository(scope),
+    leases: new KyselyLeaseRepository(scope),
+    rotationWebhooks: new KyselyRotationWebhookRepository(scope),
   };
 }
 
@@ -67,6 +78,9 @@ export class KyselyStore implements Store {
   readonly meta: MetaRepository;
   readonly audit: AuditRepository;
   readonly identities: IdentityRepository;
+  readonly rotation: RotationRepository;
+  readonly leases: LeaseRepository;
+  readonly rotationWebhooks: RotationWebhookRepository;
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
 
@@ -81,6 +95,9 @@ export class KyselyStore implements Store {
     this.meta = repositories.meta;
     this.audit = repositories.audit;
     this.identities = repositories.identities;
+    this.rotation = repositories.rotation;
+    this.leases = repositories.leases;
+    this.rotationWebhooks = repositories.rotationWebhooks;
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {

@@ -115,6 +115,7 @@ describe('sqlite store', () => {
         '0002_secret_policies',
         '0003_audit_events',
         '0004_identities',
+        '0005_rotation',
       ]);
     } finally {
       raw.close();

@@ -76,6 +76,9 @@ export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonl
   policy_not_attached: { status: 404, code: 'EntityNotExist.User.Policy' },
   policy_attachment_limit_exceeded: { status: 409, code: 'LimitExceeded.User.Policy' },
   malformed_policy_document: { status: 400, code: 'MalformedPolicyDocument' },
+  rotation_in_progress: { status: 409, code: 'Rejected.RotationInProgress' },
+  rotation_webhook_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
+  rotation_webhook_already_exists: { status: 409, code: 'Rejected.ResourceExist' },
   unavailable: { status: 503, code: 'ServiceUnavailableTemporary' },
   internal: { status: 500, code: 'InternalFailure' },
 };
@@ -113,4 +116,11 @@ export const WIRE_FIELD_NAMES: Readonly<Record<string, string>> = {
   newMobilePhone: 'NewMobilePhone',
   policyName: 'PolicyName',
   policyDocument: 'PolicyDocument',
+  extendedConfig: 'ExtendedConfig',
+  secretType: 'SecretType',
+  rotationInterval: 'RotationInterval',
+  enableAutomaticRotation: 'EnableAutomaticRotation',
+  webhookName: 'WebhookName',
+  webhookUrl: 'Url',
+  webhookTimeout: 'TimeoutSeconds',
 };

@@ -196,7 +196,7 @@ const ACTION_PARAMS: Readonly<Record<string, readonly string[]>> = {
   DescribeSecret: ['SecretName', 'FetchTags'],
   ListSecrets: ['PageNumber', 'PageSize', 'FetchTags', 'Filters'],
   ListSecretVersionIds: ['SecretName', 'IncludeDeprecated', 'PageNumber', 'PageSize'],
-  UpdateSecret: ['SecretName', 'Description', 'ExtendedConfig.CustomData'],
+  UpdateSecret: ['SecretName', 'Description', 'ExtendedConfig.CustomData', 'ExtendedConfig'],
   DeleteSecret: ['SecretName', 'ForceDeleteWithoutRecovery', 'RecoveryWindowInDays'],
   RestoreSecret: ['SecretName'],
   GetSecretPolicy: ['SecretName', 'PolicyName'],
@@ -257,6 +257,11 @@ const ACTION_PARAMS: Readonly<Record<string, readonly string[]>> = {
   Decrypt: ['CiphertextBlob', 'EncryptionContext', 'EncryptionContext.k', 'DryRun'],
   GenerateDataKey: ['KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext', 'DryRun'],
   GenerateDataKeyWithoutPlaintext: ['KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext', 'DryRun'],
+  RotateSecret: ['SecretName', 'VersionId'],
+  UpdateSecretRotationPolicy: ['SecretName', 'EnableAutomaticRotation', 'RotationInterval'],
+  CreateRotationWebhook: ['WebhookName', 'Url', 'TimeoutSeconds'],
+  ListRotationWebhooks: [],
+  DeleteRotationWebhook: ['WebhookName'],
 };
 const ALL_PARAMS = [...new Set(Object.values(ACTION_PARAMS).flat())].sort();
 
@@ -328,6 +333,11 @@ function plausibleOptions(name: string, suffix: string): string[] {
     ProtectionLevel: () => ['SOFTWARE', 'HSM'],
     RotationInterval: () => ['7d', '604800s'],
     ExcludeCharacters: () => ['abc', '"\\'],
+    // Names a webhook that is never registered, so no rotation run starts in the background.
+    ExtendedConfig: () => ['{"RotationWebhook":"fuzz-unregistered"}', '{}'],
+    WebhookName: (suffix) => [`fuzz-hook-${suffix}`, 'fuzz-hook'],
+    Url: () => ['http://127.0.0.1:9/rotate', 'https://rotator.example/hook'],
+    TimeoutSeconds: () => ['10', '1'],
   };
   const booleans =
     /^(DryRun|FetchTags|FetchExtendedConfig|IncludeDeprecated|ForceDeleteWithoutRecovery|All|EnableAutomaticRotation|Exclude[A-Z][a-z]+|RequireEachIncludedType)$/;

@@ -20,6 +20,7 @@ import {
 } from '../codec.js';
 import { dryRunPassed, invalidParameter, missingParameter } from '../errors.js';
 import type { Params } from '../params.js';
+import { rotationFields, rotationIntervalOf } from './rotation-actions.js';
 import { shapes } from '../params.js';
 
 /** Secrets one BatchGetSecretValue may read (API spec §4). */
@@ -47,15 +48,16 @@ function versionStages(params: Params): string[] | undefined {
 }
 
 /** The GetSecretValue answer, also each item of BatchGetSecretValue's `SecretValues`. */
-function secretValueToWire(value: SecretValue): WireBody {
+function secretValueToWire(value: SecretValue, fetchExtendedConfig = false): WireBody {
   return {
     SecretName: value.secret.name,
     VersionId: value.version.versionId,
     CreateTime: timestamp(value.version.createdAt),
     SecretData: value.data,
     SecretDataType: value.version.dataType,
-    SecretType: GENERIC_SECRET_TYPE,
+    SecretType: value.secret.secretType,
     VersionStages: stagesToWire(value.stages),
+    ExtendedConfig: fetchExtendedConfig ? (value.secret.extendedConfig ?? undefined) : undefined,
   };
 }
 
@@ -63,11 +65,13 @@ async function createSecret({ params, services, identity, noteResource }: Action
   const name = params.required('SecretName');
   noteResource(name);
   const type = secretType(params);
-  if (params.boolean('EnableAutomaticRotation', false)) {
-    throw invalidParameter(
-      'EnableAutomaticRotation',
-      'Automatic rotation is for managed secret types; rotate a Generic secret with PutSecretValue.',
-    );
+  const extendedConfig = params.optional('ExtendedConfig');
+  const enableRotation = params.boolean('EnableAutomaticRotation', false);
+  const intervalSeconds = rotationIntervalOf(params);
+  if (enableRotation) {
+    // Refused before anything is stored: the secret must have a rotator and an interval.
+    await services.rotation.assertRotatable({ secretName: name, secretType: type, extendedConfig });
+    if (intervalSeconds === undefined) throw missingParameter('RotationInterval');
   }
   const secret = await services.secrets.createSecret({
     name,
@@ -78,13 +82,20 @@ async function createSecret({ params, services, identity, noteResource }: Action
     encryptionKeyId: params.optional('EncryptionKeyId'),
     tags: tagsFromJson(params),
     policy: params.optional('Policy'),
+    secretType: type,
+    extendedConfig,
   });
+  const policy = enableRotation
+    ? await services.rotation.updatePolicy(secret.name, { enabled: true, intervalSeconds })
+    : undefined;
+  const rotatable = services.rotation.isRotatable(secret);
   return {
     Arn: secretArn(identity, secret.name),
     SecretName: secret.name,
     VersionId: params.required('VersionId'),
     SecretType: type,
     DKMSInstanceId: params.optional('DKMSInstanceId'),
+    ...(rotatable ? { ...rotationFields(true, policy), ExtendedConfig: extendedConfig } : {}),
   };
 }
 
@@ -98,11 +109,15 @@ async function getSecretValue({ params, services, noteResource }: ActionContext)
     stage: stage === undefined ? undefined : stageToDomain(stage, 'VersionStage'),
   };
   const dryRun = params.boolean('DryRun', false);
-  params.boolean('FetchExtendedConfig', false);
+  const fetchExtendedConfig = params.boolean('FetchExtendedConfig', false);
   const value = await services.secrets.getSecretValue(selector);
   // A dry run does everything a real read does, then answers without the value (DECISIONS 14).
   if (dryRun) throw dryRunPassed();
-  return secretValueToWire(value);
+  // Only secrets a rotator serves pay for the policy lookup.
+  const rotation = services.rotation.isRotatable(value.secret)
+    ? rotationFields(true, await services.rotation.policyOf(value.secret))
+    : {};
+  return { ...secretValueToWire(value, fetchExtendedConfig), ...rotation };
 }
 
 /**
