@@ -67,6 +67,24 @@ export default tseslint.config(
     },
   },
   {
+    // Rotators are outbound adapters (database drivers): they implement the rotation port and see the
+    // rest of Tessera through it and the domain, never storage, protocols or HTTP.
+    files: ['packages/server/src/rotators/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/storage/**', '**/protocols/**', '**/http/**', '**/config/**'],
+              message: 'Rotators depend on the rotation port and the domain only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'packages/*/test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

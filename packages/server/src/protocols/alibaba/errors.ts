@@ -61,6 +61,9 @@ export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonl
   key_pending_deletion: { status: 409, code: 'Rejected.PendingDeletion' },
   key_state_conflict: { status: 409, code: 'Rejected.StateModifiedFailed' },
   invalid_ciphertext: { status: 400, code: 'InvalidParameter' },
+  database_instance_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
+  database_instance_already_exists: { status: 409, code: 'Rejected.ResourceExist' },
+  database_instance_in_use: { status: 409, code: 'Rejected.ResourceInUse' },
   unavailable: { status: 503, code: 'ServiceUnavailableTemporary' },
   internal: { status: 500, code: 'InternalFailure' },
 };
@@ -86,4 +89,13 @@ export const WIRE_FIELD_NAMES: Readonly<Record<string, string>> = {
   passwordLength: 'PasswordLength',
   excludeCharacters: 'ExcludeCharacters',
   numberOfBytes: 'NumberOfBytes',
+  dbInstanceId: 'DBInstanceId',
+  extendedConfig: 'ExtendedConfig',
+  engine: 'Engine',
+  host: 'Host',
+  port: 'Port',
+  database: 'Database',
+  tlsMode: 'TlsMode',
+  caCertificate: 'CaCertificate',
+  adminSecretName: 'AdminSecretName',
 };
