@@ -39,6 +39,13 @@ export interface SecretLimits {
 
 export const DEFAULT_SECRET_LIMITS: SecretLimits = { maxVersions: 10, maxStages: 8, maxTags: 20 };
 
+/** What a secret holds: free-form (`Generic`) or the credentials of a registered database (`Rds`). */
+export const SECRET_TYPES = ['Generic', 'Rds'] as const;
+export type SecretType = (typeof SECRET_TYPES)[number];
+
+/** Longest ExtendedConfig document (API spec §4). */
+export const MAX_EXTENDED_CONFIG_LENGTH = 1024;
+
 export interface SecretVersion {
   readonly versionId: string;
   readonly createdAt: EpochMs;
@@ -61,6 +68,9 @@ export interface Secret {
   readonly versions: readonly SecretVersion[];
   /** Stage label → version id. A map makes "each label marks exactly one version" true by construction. */
   readonly stages: ReadonlyMap<string, string>;
+  readonly secretType: SecretType;
+  /** The ExtendedConfig JSON object as text (how rotators find their target), or null when none. */
+  readonly extendedConfig: string | null;
 }
 
 export interface NewSecretInput {
@@ -72,12 +82,16 @@ export interface NewSecretInput {
   readonly versionId: string;
   readonly dataType: SecretDataType;
   readonly now: EpochMs;
+  /** Default `Generic`. */
+  readonly secretType?: SecretType | undefined;
+  readonly extendedConfig?: string | undefined;
 }
 
 export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAULT_SECRET_LIMITS): Secret {
   validateSecretName(input.name);
   validateVersionId(input.versionId);
   validateDescription(input.description);
+  if (input.extendedConfig !== undefined) parseExtendedConfig(input.extendedConfig);
   const tags = mergeTags([], input.tags, limits);
   return {
     id: input.id,
@@ -90,7 +104,29 @@ export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAU
     plannedDeleteAt: null,
     versions: [{ versionId: input.versionId, createdAt: input.now, dataType: input.dataType }],
     stages: new Map([[STAGE_CURRENT, input.versionId]]),
+    secretType: input.secretType ?? 'Generic',
+    extendedConfig: input.extendedConfig ?? null,
   };
+}
+
+/** ExtendedConfig must be a JSON object of at most 1,024 characters; returns it parsed. */
+export function parseExtendedConfig(text: string): Readonly<Record<string, unknown>> {
+  if (Array.from(text).length > MAX_EXTENDED_CONFIG_LENGTH) {
+    throw invalidArgument(
+      'extendedConfig',
+      `ExtendedConfig is at most ${MAX_EXTENDED_CONFIG_LENGTH} characters.`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalidArgument('extendedConfig', 'ExtendedConfig is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidArgument('extendedConfig', 'ExtendedConfig must be a JSON object.');
+  }
+  return parsed as Record<string, unknown>;
 }
 
 export function isBuiltinStage(label: string): boolean {
@@ -300,6 +336,15 @@ function evictOverflow(secret: Secret, limits: SecretLimits): SecretChange {
   }
   const gone = new Set(evicted);
   return { secret: { ...secret, versions: secret.versions.filter((v) => !gone.has(v.versionId)) }, evicted };
+}
+
+/** Replaces the secret's ExtendedConfig (empty text clears it). */
+export function updateExtendedConfig(secret: Secret, text: string, now: EpochMs): Secret {
+  assertNotPendingDeletion(secret);
+  if (text !== '') parseExtendedConfig(text);
+  const extendedConfig = text === '' ? null : text;
+  if (extendedConfig === secret.extendedConfig) return secret;
+  return { ...secret, extendedConfig, updatedAt: now };
 }
 
 export function updateDescription(secret: Secret, description: string, now: EpochMs): Secret {

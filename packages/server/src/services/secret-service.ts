@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { constantTimeEqual } from '../crypto/compare.js';
 import { DomainError } from '../domain/errors.js';
-import type { EpochMs, Secret, SecretLimits, SecretVersion } from '../domain/secret.js';
+import type { EpochMs, Secret, SecretLimits, SecretType, SecretVersion } from '../domain/secret.js';
 import {
   assertNotPendingDeletion,
   createSecret,
@@ -24,6 +24,7 @@ import {
   tagSecret,
   untagSecret,
   updateDescription,
+  updateExtendedConfig,
   updateVersionStage,
 } from '../domain/secret.js';
 import type { SecretPolicy } from '../domain/secret-policy.js';
@@ -61,6 +62,10 @@ export interface CreateSecretInput {
   readonly tags?: readonly Tag[] | undefined;
   /** A policy document to attach as the `default` policy; absent means the default policy. */
   readonly policy?: string | undefined;
+  /** Default `Generic`. */
+  readonly secretType?: SecretType | undefined;
+  /** ExtendedConfig JSON text. */
+  readonly extendedConfig?: string | undefined;
 }
 
 export interface PutSecretValueInput {
@@ -147,6 +152,8 @@ export class SecretService {
         versionId: input.versionId,
         dataType: input.dataType,
         now,
+        secretType: input.secretType,
+        extendedConfig: input.extendedConfig,
       },
       this.#limits,
     );
@@ -307,10 +314,17 @@ export class SecretService {
   }
 
   /** Changes the secret's metadata; with nothing to change it only checks the secret can take changes. */
-  async updateSecret(name: string, changes: { readonly description?: string | undefined }): Promise<Secret> {
+  async updateSecret(
+    name: string,
+    changes: { readonly description?: string | undefined; readonly extendedConfig?: string | undefined },
+  ): Promise<Secret> {
     return this.#change(name, (secret, now) => {
       assertNotPendingDeletion(secret);
-      return changes.description === undefined ? secret : updateDescription(secret, changes.description, now);
+      const described =
+        changes.description === undefined ? secret : updateDescription(secret, changes.description, now);
+      return changes.extendedConfig === undefined
+        ? described
+        : updateExtendedConfig(described, changes.extendedConfig, now);
     });
   }
 

@@ -19,6 +19,10 @@ export interface SecretsTable {
   updated_at: number;
   /** Set while the secret waits out its recovery window. */
   planned_delete_at: number | null;
+  /** A `SecretType`. */
+  secret_type: string;
+  /** ExtendedConfig JSON text. */
+  extended_config: string | null;
 }
 
 /** One row per live version of a secret, with its ciphertext. */
@@ -146,6 +150,59 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+/** A secret's rotation policy; no row means automatic rotation was never configured. */
+export interface SecretRotationTable {
+  secret_id: string;
+  /** 0 or 1. */
+  enabled: number;
+  interval_seconds: number | null;
+  next_rotation_at: number | null;
+  last_rotation_at: number | null;
+}
+
+/** One row per rotation run, with the step it reached (so a restarted server resumes it). */
+export interface RotationRunsTable {
+  id: string;
+  secret_id: string;
+  secret_name: string;
+  /** The pending version's id, also RotateSecret's idempotency token. */
+  version_id: string;
+  /** The version that was current when the run started. */
+  from_version_id: string;
+  /** A `RotationTrigger`. */
+  trigger: string;
+  /** A `RotationStepName`. */
+  step: string;
+  /** A `RotationStatus`. */
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  /** User-safe text from the rotator; never a value. */
+  last_error: string | null;
+  last_error_step: string | null;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  /** `secret_id` while in progress, null afterwards; unique. */
+  active_secret_id: string | null;
+}
+
+/** Named leases: the holder does the work until the lease expires or is released. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: number;
+}
+
+/** Registered rotation webhooks; the signing key arrives sealed under the root key. */
+export interface RotationWebhooksTable {
+  name: string;
+  url: string;
+  encrypted_signing_key: Uint8Array;
+  timeout_ms: number;
+  created_at: number;
+}
+
 /** The whole schema as Kysely sees it. Kysely's own migration tables are not listed: only the migrator touches them. */
 export interface Database {
   secrets: SecretsTable;
@@ -160,4 +217,8 @@ export interface Database {
   access_keys: AccessKeysTable;
   meta: MetaTable;
   audit_events: AuditEventsTable;
+  secret_rotation: SecretRotationTable;
+  rotation_runs: RotationRunsTable;
+  leases: LeasesTable;
+  rotation_webhooks: RotationWebhooksTable;
 }

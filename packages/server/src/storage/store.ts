@@ -13,7 +13,7 @@
  */
 import type { AuditRecord } from '../domain/audit.js';
 import type { Alias, Key, KeyOwner, KeyState, KeyVersion } from '../domain/key.js';
-import type { EpochMs, Secret } from '../domain/secret.js';
+import type { EpochMs, Secret, SecretType } from '../domain/secret.js';
 import type { SecretPolicy } from '../domain/secret-policy.js';
 
 /** A secret version's sealed value: its data key wrapped under the CMK, and the value under the data key. */
@@ -39,6 +39,8 @@ export interface SecretListQuery {
    * before the sweeper destroys them. Absent: no such filter.
    */
   readonly existingAt?: EpochMs | undefined;
+  /** Secrets of any of these types (OR); an empty list matches none. */
+  readonly secretTypes?: readonly SecretType[] | undefined;
   /** Leave out secrets scheduled for deletion. Default false: they are listed like any other. */
   readonly excludePendingDeletion?: boolean | undefined;
   /** Rows to skip; listings are ordered by name. */

@@ -47,6 +47,20 @@ export function describeSecretCases(store: StoreRef): void {
       expect(read?.tags.map((t) => t.key)).toEqual(['team', 'env']);
     });
 
+    it('keeps the secret type and ExtendedConfig, and saves a changed ExtendedConfig', async () => {
+      const { secret } = await insertSecret(store(), {
+        secretType: 'Rds',
+        extendedConfig: '{"DBInstanceId":"db-1","SecretSubType":"SingleUser"}',
+      });
+      expect(await store().secrets.getByName(secret.name)).toEqual(secret);
+      const changed = { ...secret, extendedConfig: '{"RotationWebhook":"hook"}', updatedAt: T0 + 1 };
+      await store().secrets.save(changed);
+      expect(await store().secrets.getByName(secret.name)).toEqual(changed);
+      const page = await store().secrets.list({ secretTypes: ['Rds'], offset: 0, limit: 10 });
+      expect(page.items.map((s) => [s.name, s.secretType])).toEqual([[secret.name, 'Rds']]);
+      expect((await store().secrets.list({ secretTypes: [], offset: 0, limit: 10 })).total).toBe(0);
+    });
+
     it('answers undefined for a name nobody used', async () => {
       expect(await store().secrets.getByName('no-such-secret')).toBeUndefined();
     });

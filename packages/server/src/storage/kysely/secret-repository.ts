@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
 
 import { DomainError } from '../../domain/errors.js';
+import { SECRET_TYPES } from '../../domain/secret.js';
 import type { EpochMs, Secret, SecretVersion } from '../../domain/secret.js';
 import type { SecretPolicy } from '../../domain/secret-policy.js';
 import { SECRET_DATA_TYPES } from '../../domain/validation.js';
@@ -83,6 +84,8 @@ export class KyselySecretRepository implements SecretRepository {
             created_at: secret.createdAt,
             updated_at: secret.updatedAt,
             planned_delete_at: secret.plannedDeleteAt,
+            secret_type: secret.secretType,
+            extended_config: secret.extendedConfig,
           })
           .execute();
         await insertVersion(db, secret.id, first, 1, ciphertext);
@@ -112,6 +115,7 @@ export class KyselySecretRepository implements SecretRepository {
             encryption_key_id: secret.encryptionKeyId,
             updated_at: secret.updatedAt,
             planned_delete_at: secret.plannedDeleteAt,
+            extended_config: secret.extendedConfig,
           })
           .where('id', '=', secret.id)
           .executeTakeFirst();
@@ -249,6 +253,8 @@ export class KyselySecretRepository implements SecretRepository {
     await this.#scope.atomic(async (db) => {
       // Children first, so this works whether or not the engine enforces foreign keys.
       await db.deleteFrom('secret_policies').where('secret_id', '=', secretId).execute();
+      await db.deleteFrom('secret_rotation').where('secret_id', '=', secretId).execute();
+      await db.deleteFrom('rotation_runs').where('secret_id', '=', secretId).execute();
       await db.deleteFrom('secret_stages').where('secret_id', '=', secretId).execute();
       await db.deleteFrom('secret_tags').where('secret_id', '=', secretId).execute();
       await db.deleteFrom('secret_versions').where('secret_id', '=', secretId).execute();
@@ -297,6 +303,10 @@ function listConditions(
     );
   }
   if (descriptions.length > 0) conditions.push(eb('secrets.description', 'in', descriptions));
+  if (query.secretTypes !== undefined) {
+    const types = query.secretTypes;
+    conditions.push(types.length === 0 ? sql<SqlBool>`1 = 0` : eb('secrets.secret_type', 'in', types));
+  }
   if (tagKeys.length > 0) conditions.push(eb.exists(taggedWith(eb, 'key', tagKeys)));
   if (tagValues.length > 0) conditions.push(eb.exists(taggedWith(eb, 'value', tagValues)));
   return conditions;
@@ -369,5 +379,7 @@ function toSummary(row: Selectable<SecretsTable>, tags: SecretSummary['tags']): 
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     plannedDeleteAt: row.planned_delete_at,
+    secretType: oneOf(row.secret_type, SECRET_TYPES, 'secret type'),
+    extendedConfig: row.extended_config,
   };
 }

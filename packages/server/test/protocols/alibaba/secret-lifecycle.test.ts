@@ -291,7 +291,7 @@ describe('UpdateSecret', () => {
     expect((await acs3.call('DescribeSecret', { SecretName: 'update/s' })).Description).toBe('');
   });
 
-  it('changes nothing without a description, and refuses extended config and long descriptions', async () => {
+  it('changes nothing without a description, and refuses custom data, bad extended config and long descriptions', async () => {
     await create('update/t', { Description: 'keep' });
     const before = await snapshot('update/t');
     clock.advance(1000);
@@ -305,7 +305,7 @@ describe('UpdateSecret', () => {
       ['update/t'],
     );
     await expectRefused(
-      () => acs3.call('UpdateSecret', { SecretName: 'update/t', ExtendedConfig: '{"CustomData":{}}' }),
+      () => acs3.call('UpdateSecret', { SecretName: 'update/t', ExtendedConfig: '["not an object"]' }),
       { code: 'InvalidParameter', status: 400, parameter: 'ExtendedConfig' },
       ['update/t'],
     );

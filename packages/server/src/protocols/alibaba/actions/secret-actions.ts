@@ -3,6 +3,7 @@
  * policies, and random passwords (API spec §3.4, §3.5; DECISIONS 10–13, 19). Values are read and written
  * in `secret-value-actions.ts`.
  */
+import { SECRET_TYPES as STORED_SECRET_TYPES } from '../../../domain/secret.js';
 import type { Secret } from '../../../domain/secret.js';
 import { DEFAULT_POLICY_NAME, defaultSecretPolicy } from '../../../domain/secret-policy.js';
 import { MAX_RECOVERY_WINDOW_DAYS, MIN_RECOVERY_WINDOW_DAYS } from '../../../domain/validation.js';
@@ -46,12 +47,13 @@ async function describeSecret({
   return {
     Arn: secretArn(identity, secret.name),
     SecretName: secret.name,
-    SecretType: GENERIC_SECRET_TYPE,
+    SecretType: secret.secretType,
     Description: secret.description,
     // Secrets under the service key name no key, as the real service does for its own keys.
     EncryptionKeyId: secret.encryptionKeyId === serviceKeyId ? undefined : secret.encryptionKeyId,
     ...times(secret),
     Tags: fetchTags ? tagsToWire(secret.tags) : undefined,
+    ExtendedConfig: secret.extendedConfig ?? undefined,
   };
 }
 
@@ -101,18 +103,19 @@ async function listSecrets({ params, services }: ActionContext): Promise<WireBod
   const fetchTags = params.boolean('FetchTags', false);
   const filters = listFilters(params);
   const types = filters.get('SecretType');
-  // Every secret is Generic, so a type filter either keeps all of them or none.
-  const page =
-    types !== undefined && !types.includes(GENERIC_SECRET_TYPE)
-      ? { items: [], total: 0 }
-      : await services.secrets.listSecrets({
-          namePrefixes: filters.get('SecretName'),
-          descriptions: filters.get('Description'),
-          tagKeys: filters.get('TagKey'),
-          tagValues: filters.get('TagValue'),
-          offset,
-          limit,
-        });
+  // Types Tessera does not store (Redis, ECS, …) simply match nothing.
+  const secretTypes = types?.flatMap((type) =>
+    STORED_SECRET_TYPES.filter((known) => known.toLowerCase() === type.toLowerCase()),
+  );
+  const page = await services.secrets.listSecrets({
+    namePrefixes: filters.get('SecretName'),
+    descriptions: filters.get('Description'),
+    tagKeys: filters.get('TagKey'),
+    tagValues: filters.get('TagValue'),
+    secretTypes,
+    offset,
+    limit,
+  });
   return {
     PageNumber: pageNumber,
     PageSize: pageSize,
@@ -121,7 +124,7 @@ async function listSecrets({ params, services }: ActionContext): Promise<WireBod
       'Secret',
       page.items.map((secret): WireBody => ({
         SecretName: secret.name,
-        SecretType: GENERIC_SECRET_TYPE,
+        SecretType: secret.secretType,
         ...times(secret),
         Tags: fetchTags ? tagsToWire(secret.tags) : undefined,
       })),
@@ -157,18 +160,19 @@ async function listSecretVersionIds({ params, services, noteResource }: ActionCo
 async function updateSecret({ params, services, noteResource }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  // `ExtendedConfig.CustomData` (flattened by the SDKs) or a whole `ExtendedConfig` document.
-  const extended = params
+  // `ExtendedConfig.CustomData` (flattened by the SDKs) is for managed types' custom data, which
+  // Tessera does not keep; a whole `ExtendedConfig` document replaces the secret's (Tessera's way to
+  // bind a Generic secret to a rotation webhook, docs/rotation.md).
+  const custom = params
     .entries()
-    .find(
-      ([param, value]) => (param === 'ExtendedConfig' || param.startsWith('ExtendedConfig.')) && value !== '',
-    );
-  if (extended) {
-    throw invalidParameter(extended[0], 'Generic secrets have no extended configuration.');
+    .find(([param, value]) => param.startsWith('ExtendedConfig.') && value !== '');
+  if (custom) {
+    throw invalidParameter(custom[0], 'Send the whole ExtendedConfig document instead.');
   }
-  // Present but empty clears the description; absent leaves it alone.
+  // Present but empty clears the description (and an empty ExtendedConfig clears it); absent leaves it alone.
   const description = params.raw('Description');
-  const secret = await services.secrets.updateSecret(name, { description });
+  const extendedConfig = params.raw('ExtendedConfig');
+  const secret = await services.secrets.updateSecret(name, { description, extendedConfig });
   return { SecretName: secret.name };
 }
 

@@ -47,15 +47,16 @@ function versionStages(params: Params): string[] | undefined {
 }
 
 /** The GetSecretValue answer, also each item of BatchGetSecretValue's `SecretValues`. */
-function secretValueToWire(value: SecretValue): WireBody {
+function secretValueToWire(value: SecretValue, fetchExtendedConfig = false): WireBody {
   return {
     SecretName: value.secret.name,
     VersionId: value.version.versionId,
     CreateTime: timestamp(value.version.createdAt),
     SecretData: value.data,
     SecretDataType: value.version.dataType,
-    SecretType: GENERIC_SECRET_TYPE,
+    SecretType: value.secret.secretType,
     VersionStages: stagesToWire(value.stages),
+    ExtendedConfig: fetchExtendedConfig ? (value.secret.extendedConfig ?? undefined) : undefined,
   };
 }
 
@@ -78,6 +79,8 @@ async function createSecret({ params, services, identity, noteResource }: Action
     encryptionKeyId: params.optional('EncryptionKeyId'),
     tags: tagsFromJson(params),
     policy: params.optional('Policy'),
+    secretType: type,
+    extendedConfig: params.optional('ExtendedConfig'),
   });
   return {
     Arn: secretArn(identity, secret.name),
@@ -98,11 +101,11 @@ async function getSecretValue({ params, services, noteResource }: ActionContext)
     stage: stage === undefined ? undefined : stageToDomain(stage, 'VersionStage'),
   };
   const dryRun = params.boolean('DryRun', false);
-  params.boolean('FetchExtendedConfig', false);
+  const fetchExtendedConfig = params.boolean('FetchExtendedConfig', false);
   const value = await services.secrets.getSecretValue(selector);
   // A dry run does everything a real read does, then answers without the value (DECISIONS 14).
   if (dryRun) throw dryRunPassed();
-  return secretValueToWire(value);
+  return secretValueToWire(value, fetchExtendedConfig);
 }
 
 /**
