@@ -14,6 +14,7 @@ import { createLogger } from './logging/logger.js';
 import { alibabaRpcPlugin } from './protocols/alibaba/plugin.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
+import { DatabaseInstanceService } from './services/database-instance-service.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { newAccountId } from './services/ids.js';
@@ -122,7 +123,15 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       ready: async () => !closing && (await store.meta.get('account_id')) !== undefined,
       closing: () => closing,
     });
-    const services: Services = { secrets, keys, accessKeys, passwords: new PasswordService(), audit };
+    const databases = new DatabaseInstanceService({ store, secrets, clock });
+    const services: Services = {
+      secrets,
+      keys,
+      accessKeys,
+      passwords: new PasswordService(),
+      audit,
+      databases,
+    };
     await http.register(alibabaRpcPlugin({ services, identity, clock, serviceKeyId: serviceKey.id }));
 
     const sweep = async () => {

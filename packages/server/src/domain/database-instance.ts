@@ -54,6 +54,11 @@ export interface DatabaseInstanceSettings {
   readonly description?: string | undefined;
 }
 
+/** What an update may change; absent (or undefined) keeps the setting. The engine never changes. */
+export type DatabaseInstanceChanges = {
+  readonly [K in Exclude<keyof DatabaseInstanceSettings, 'engine'>]?: DatabaseInstanceSettings[K] | undefined;
+};
+
 export function defaultPort(engine: DatabaseEngine): number {
   return engine === 'postgresql' ? 5432 : 3306;
 }
@@ -89,7 +94,7 @@ export function registerDatabaseInstance(
 /** Changes the given settings; absent ones stay, `null` clears the optional ones. The engine never changes. */
 export function updateDatabaseInstance(
   instance: DatabaseInstance,
-  changes: Omit<Partial<DatabaseInstanceSettings>, 'engine'>,
+  changes: DatabaseInstanceChanges,
   now: EpochMs,
 ): DatabaseInstance {
   return checked({

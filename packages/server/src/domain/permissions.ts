@@ -56,6 +56,11 @@ export const KMS_ACTION_NAMES = [
   'Decrypt',
   'GenerateDataKey',
   'GenerateDataKeyWithoutPlaintext',
+  'RegisterDatabaseInstance',
+  'DescribeDatabaseInstance',
+  'ListDatabaseInstances',
+  'UpdateDatabaseInstance',
+  'DeregisterDatabaseInstance',
 ] as const;
 export type KmsActionName = (typeof KMS_ACTION_NAMES)[number];
 
@@ -117,6 +122,9 @@ const kms = (action: string, resource: ResourceKind, note?: string): PermissionE
     ? { permission: `kms:${action}`, resource }
     : { permission: `kms:${action}`, resource, note };
 
+/** The database instance registry is Tessera's own; instances have no ARN of their own (yet). */
+const DATABASE_NOTE = 'Tessera extension: no resource-level control';
+
 export const KMS_PERMISSIONS: { readonly [A in KmsActionName]: PermissionEntry } = {
   CreateSecret: kms('CreateSecret', 'secret'),
   GetSecretValue: kms('GetSecretValue', 'secret'),
@@ -167,6 +175,11 @@ export const KMS_PERMISSIONS: { readonly [A in KmsActionName]: PermissionEntry }
     'key',
     'on the resolved key even when an alias is given',
   ),
+  RegisterDatabaseInstance: kms('RegisterDatabaseInstance', 'account', DATABASE_NOTE),
+  DescribeDatabaseInstance: kms('DescribeDatabaseInstance', 'account', DATABASE_NOTE),
+  ListDatabaseInstances: kms('ListDatabaseInstances', 'account', DATABASE_NOTE),
+  UpdateDatabaseInstance: kms('UpdateDatabaseInstance', 'account', DATABASE_NOTE),
+  DeregisterDatabaseInstance: kms('DeregisterDatabaseInstance', 'account', DATABASE_NOTE),
 };
 
 const ram = (action: RamActionName, resource: ResourceKind, note?: string): PermissionEntry =>

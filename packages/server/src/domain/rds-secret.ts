@@ -18,7 +18,6 @@ export type RdsSubType = (typeof RDS_SUB_TYPES)[number];
 export const MIN_DB_PASSWORD_LENGTH = 16;
 export const MAX_DB_PASSWORD_LENGTH = 64;
 export const DEFAULT_DB_PASSWORD_LENGTH = 32;
-export const MAX_EXTENDED_CONFIG_LENGTH = 1024;
 
 /**
  * Account names Tessera manages: a conservative alphabet valid on both engines (quoted anyway), at most

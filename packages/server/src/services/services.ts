@@ -1,5 +1,6 @@
 import type { AccessKeyService } from './access-key-service.js';
 import type { AuditService } from './audit-service.js';
+import type { DatabaseInstanceService } from './database-instance-service.js';
 import type { KeyService } from './key-service.js';
 import type { PasswordService } from './password-service.js';
 import type { SecretService } from './secret-service.js';
@@ -11,6 +12,7 @@ export interface Services {
   readonly accessKeys: AccessKeyService;
   readonly passwords: PasswordService;
   readonly audit: AuditService;
+  readonly databases: DatabaseInstanceService;
 }
 
 /** Facts about this installation that appear in ARNs and region listings. */

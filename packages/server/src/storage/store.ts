@@ -12,6 +12,7 @@
  * `unavailable`. SQL text and table names never travel upward.
  */
 import type { AuditRecord } from '../domain/audit.js';
+import type { DatabaseInstance } from '../domain/database-instance.js';
 import type { Alias, Key, KeyOwner, KeyState, KeyVersion } from '../domain/key.js';
 import type { EpochMs, Secret, SecretType } from '../domain/secret.js';
 import type { SecretPolicy } from '../domain/secret-policy.js';
@@ -192,6 +193,18 @@ export interface AuditRepository {
   scan(afterSeq: number, limit: number): Promise<AuditRecord[]>;
 }
 
+/** Database instances registered for managed database secrets, ordered by id in listings. */
+export interface DatabaseInstanceRepository {
+  get(id: string): Promise<DatabaseInstance | undefined>;
+  /** Id taken → `database_instance_already_exists`. */
+  insert(instance: DatabaseInstance): Promise<void>;
+  /** Replaces the stored settings of an existing instance. */
+  save(instance: DatabaseInstance): Promise<void>;
+  /** Returns whether an instance was deleted. */
+  delete(id: string): Promise<boolean>;
+  list(query: { readonly offset: number; readonly limit: number }): Promise<Page<DatabaseInstance>>;
+}
+
 export interface Repositories {
   readonly secrets: SecretRepository;
   readonly keys: KeyRepository;
@@ -199,6 +212,7 @@ export interface Repositories {
   readonly accessKeys: AccessKeyRepository;
   readonly meta: MetaRepository;
   readonly audit: AuditRepository;
+  readonly databaseInstances: DatabaseInstanceRepository;
 }
 
 export interface Store extends Repositories {

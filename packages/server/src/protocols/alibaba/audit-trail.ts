@@ -36,6 +36,8 @@ export const READ_ONLY_ACTIONS: ReadonlySet<string> = new Set([
   'GenerateDataKeyWithoutPlaintext',
   'LookupEvents',
   'VerifyEvents',
+  'DescribeDatabaseInstance',
+  'ListDatabaseInstances',
 ]);
 
 /** The request-side fields of an event, read once from the parameters (before authentication). */

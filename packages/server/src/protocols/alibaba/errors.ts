@@ -101,4 +101,5 @@ export const WIRE_FIELD_NAMES: Readonly<Record<string, string>> = {
   tlsMode: 'TlsMode',
   caCertificate: 'CaCertificate',
   adminSecretName: 'AdminSecretName',
+  secretDataType: 'SecretDataType',
 };

@@ -2,6 +2,7 @@
 import type { ActionTable } from '../action.js';
 import { ALIAS_ACTIONS } from './alias-actions.js';
 import { CRYPTO_ACTIONS } from './crypto-actions.js';
+import { DATABASE_INSTANCE_ACTIONS } from './database-instance-actions.js';
 import { KEY_ACTIONS } from './key-actions.js';
 import { SECRET_ACTIONS } from './secret-actions.js';
 import { SECRET_VALUE_ACTIONS } from './secret-value-actions.js';
@@ -14,4 +15,5 @@ export const KMS_ACTIONS: ActionTable = {
   ...KEY_ACTIONS,
   ...ALIAS_ACTIONS,
   ...CRYPTO_ACTIONS,
+  ...DATABASE_INSTANCE_ACTIONS,
 };
