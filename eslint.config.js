@@ -67,8 +67,7 @@ export default tseslint.config(
     },
   },
   {
-    // Rotators are outbound adapters (database drivers): they implement the rotation port and see the
-    // rest of Tessera through it and the domain, never storage, protocols or HTTP.
+    // Outbound adapters (rotators) implement the rotation port and see nothing else of the server.
     files: ['packages/server/src/rotators/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -76,8 +75,12 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/storage/**', '**/protocols/**', '**/http/**', '**/config/**'],
-              message: 'Rotators depend on the rotation port and the domain only.',
+              group: ['**/storage/**', '**/protocols/**', '**/http/**', '**/crypto/**'],
+              message: 'Rotators talk to their target system only.',
+            },
+            {
+              regex: '/services/(?!rotation/rotator\\.js$)',
+              message: 'Rotators depend on the rotation port (services/rotation/rotator.ts) only.',
             },
           ],
         },

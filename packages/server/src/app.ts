@@ -15,12 +15,22 @@ import { alibabaRpcPlugin } from './protocols/alibaba/plugin.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import { DatabaseInstanceService } from './services/database-instance-service.js';
+import { RdsRotatorResolver } from './rotators/database-rotator.js';
+import { MysqlDriver } from './rotators/mysql-rotator.js';
+import { PostgresDriver } from './rotators/postgres-rotator.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { newAccountId } from './services/ids.js';
 import { KeyService } from './services/key-service.js';
 import { SecretService } from './services/secret-service.js';
 import { PasswordService } from './services/password-service.js';
+import { RotationEngine } from './services/rotation/rotation-engine.js';
+import { RotationService } from './services/rotation/rotation-service.js';
+import { composeResolvers } from './services/rotation/resolvers.js';
+import type { RotatorResolver } from './services/rotation/rotator.js';
+import { RotationScheduler } from './services/rotation/scheduler.js';
+import { RotationWebhookService } from './services/rotation/webhook-service.js';
+import { randomUUID } from 'node:crypto';
 import type { InstanceIdentity, Services } from './services/services.js';
 import { openSqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
@@ -123,15 +133,19 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       ready: async () => !closing && (await store.meta.get('account_id')) !== undefined,
       closing: () => closing,
     });
+    const passwords = new PasswordService();
     const databases = new DatabaseInstanceService({ store, secrets, clock });
-    const services: Services = {
+    const rotationParts = createRotation({
+      config,
+      logger,
+      clock,
+      store,
       secrets,
-      keys,
-      accessKeys,
-      passwords: new PasswordService(),
-      audit,
+      passwords,
+      rootKey: rootKey.key,
       databases,
-    };
+    });
+    const services: Services = { secrets, keys, accessKeys, passwords, audit, databases, ...rotationParts };
     await http.register(alibabaRpcPlugin({ services, identity, clock, serviceKeyId: serviceKey.id }));
 
     const sweep = async () => {
@@ -145,6 +159,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     const sweeper = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
     sweeper.unref();
     await sweep();
+    rotationParts.rotationScheduler.start();
 
     return {
       config,
@@ -160,6 +175,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         if (closing) return;
         closing = true;
         clearInterval(sweeper);
+        await rotationParts.rotationScheduler.stop();
         const timer = setTimeout(() => {
           logger.warn('shutdown timeout reached; closing the remaining connections');
           http.server.closeAllConnections();
@@ -168,6 +184,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
           await http.close();
         } finally {
           clearTimeout(timer);
+          await rotationParts.rotation.settle();
           await audit.close();
           await store.close();
         }
@@ -177,6 +194,75 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     await store.close();
     throw error;
   }
+}
+
+/**
+ * Rotation: the resolvers that pick a secret's rotator (webhooks for Generic secrets; database
+ * rotators join here), the engine that runs rotations, and the schedule.
+ */
+function createRotation(deps: {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  store: Store;
+  secrets: SecretService;
+  passwords: PasswordService;
+  rootKey: Buffer;
+  databases: DatabaseInstanceService;
+}) {
+  const { config, logger, clock, store, secrets } = deps;
+  // One name per process in the leases table, so a restarted process is a new holder.
+  const holder = `tessera-${process.pid}-${randomUUID()}`;
+  const rotationWebhooks = new RotationWebhookService({
+    store,
+    rootKey: deps.rootKey,
+    clock,
+    passwords: deps.passwords,
+  });
+  const resolver = composeResolvers(rotationWebhooks, databaseRotators(deps));
+  const engine = new RotationEngine({
+    store,
+    secrets,
+    resolver,
+    clock,
+    logger,
+    holder,
+    leaseTtlMs: config.rotationLeaseMs,
+    limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
+  });
+  const rotation = new RotationService({
+    store,
+    resolver,
+    engine,
+    clock,
+    checkBinding: (target) => rotationWebhooks.assertBound(target),
+  });
+  const rotationScheduler = new RotationScheduler({
+    store,
+    rotation,
+    engine,
+    clock,
+    logger,
+    holder,
+    leaseTtlMs: config.rotationLeaseMs,
+    tickMs: config.rotationTickMs,
+  });
+  return { rotation, rotationWebhooks, rotationScheduler };
+}
+
+/** Rotators for managed database secrets (`SecretType=Rds`): PostgreSQL and MySQL/MariaDB accounts. */
+function databaseRotators(deps: {
+  secrets: SecretService;
+  passwords: PasswordService;
+  databases: DatabaseInstanceService;
+}): RotatorResolver {
+  return new RdsRotatorResolver({
+    instance: (id) => deps.databases.find(id),
+    // The administrator credentials are a secret like any other, read through the secret service.
+    secretValue: async (name) => (await deps.secrets.getSecretValue({ name })).data,
+    generatePassword: (length, excludeCharacters) => deps.passwords.generate({ length, excludeCharacters }),
+    drivers: { postgresql: new PostgresDriver(), mysql: new MysqlDriver() },
+  });
 }
 
 /** Checks the root key against this data folder and fixes the instance's account id on first start. */

@@ -22,6 +22,10 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Absolute path of the audit trail's JSON-lines copy (`TESSERA_AUDIT_FILE`); none when undefined. */
   readonly auditFile: string | undefined;
+  /** How often the rotation scheduler looks for due work; 0 runs no timer. */
+  readonly rotationTickMs: number;
+  /** How long a process keeps the scheduler's or a run's lease without renewing it. */
+  readonly rotationLeaseMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -43,6 +47,10 @@ export const SETTINGS = {
   TESSERA_SHUTDOWN_TIMEOUT_SECONDS: 'how long shutdown waits for in-flight requests (default 10)',
   TESSERA_AUDIT_FILE:
     'file the audit trail is also appended to as JSON lines, for a SIEM (mode 0600; default none)',
+  TESSERA_ROTATION_TICK_SECONDS:
+    'how often the rotation scheduler looks for due rotations and retries, 0 to 3600; 0 turns it off (default 30)',
+  TESSERA_ROTATION_LEASE_SECONDS:
+    'how long a crashed process keeps the rotation scheduler and its runs before another takes over, 5 to 3600 (default 120)',
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -142,6 +150,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   const auditFileRaw = read('TESSERA_AUDIT_FILE');
   const auditFile = auditFileRaw === undefined ? undefined : resolve(cwd, auditFileRaw);
 
+  const rotationTickMs = integer('TESSERA_ROTATION_TICK_SECONDS', 30, 0, 3600) * 1000;
+  const rotationLeaseMs = integer('TESSERA_ROTATION_LEASE_SECONDS', 120, 5, 3600) * 1000;
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     host,
@@ -156,5 +167,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     maxSecretVersions,
     shutdownTimeoutMs,
     auditFile,
+    rotationTickMs,
+    rotationLeaseMs,
   });
 }

@@ -32,6 +32,12 @@ export const ERROR_CATALOG = {
   key_pending_deletion: { class: 'conflict', message: 'The key is scheduled for deletion.' },
   key_state_conflict: { class: 'conflict', message: 'The key is not in a state that allows this change.' },
   invalid_ciphertext: { class: 'client', message: 'The ciphertext is not valid for this key and context.' },
+  rotation_in_progress: { class: 'conflict', message: 'The secret is already being rotated.' },
+  rotation_webhook_not_found: { class: 'not_found', message: 'The rotation webhook does not exist.' },
+  rotation_webhook_already_exists: {
+    class: 'conflict',
+    message: 'A rotation webhook with this name exists.',
+  },
   database_instance_not_found: { class: 'not_found', message: 'The database instance is not registered.' },
   database_instance_already_exists: {
     class: 'conflict',

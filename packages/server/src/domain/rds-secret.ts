@@ -202,6 +202,20 @@ function accountFrom(value: unknown): DatabaseAccount | undefined {
   return { accountName: AccountName, accountPassword: AccountPassword };
 }
 
+/**
+ * Generated database passwords use letters, digits and these marks only: none needs quoting in a SQL
+ * literal, a connection URL, a shell or a configuration file.
+ */
+export const DATABASE_PASSWORD_PUNCTUATION = '-_.~+=';
+/** Every other ASCII punctuation mark, for the password generator's exclusion list. */
+export const DATABASE_PASSWORD_EXCLUDED = '!"#$%&\'()*,/:;<>?@[\\]^`{|}';
+const DATABASE_SAFE_PASSWORD = /^[A-Za-z0-9._~+=-]+$/;
+
+/** Whether a password uses only the database-safe alphabet. */
+export function isDatabaseSafePassword(password: string): boolean {
+  return DATABASE_SAFE_PASSWORD.test(password);
+}
+
 /** DoubleUsers: the account a rotation changes, the one that is not current. Undefined for a stranger. */
 export function otherAccount(config: RdsConfig, current: string): string | undefined {
   if (current === config.accountName) return config.cloneAccountName;

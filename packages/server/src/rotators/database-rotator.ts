@@ -10,12 +10,18 @@
  */
 import type { DatabaseEngine, DatabaseInstance } from '../domain/database-instance.js';
 import type { DatabaseAccount, RdsConfig } from '../domain/rds-secret.js';
-import { formatAccountValue, otherAccount, parseAccountValue, parseRdsConfig } from '../domain/rds-secret.js';
+import {
+  DATABASE_PASSWORD_EXCLUDED,
+  formatAccountValue,
+  isDatabaseSafePassword,
+  otherAccount,
+  parseAccountValue,
+  parseRdsConfig,
+} from '../domain/rds-secret.js';
 import { isDomainError } from '../domain/errors.js';
 import type { RotationStep, RotationTarget, Rotator, RotatorResolver } from '../services/rotation/rotator.js';
 import { RotationStepError } from '../services/rotation/rotator.js';
 import type { DatabaseDriver } from './database-driver.js';
-import { generateDatabasePassword } from './database-password.js';
 
 /** What the rotator needs from the rest of Tessera, as functions so that it depends on no service. */
 export interface DatabaseRotationContext {
@@ -23,6 +29,8 @@ export interface DatabaseRotationContext {
   readonly instance: (id: string) => Promise<DatabaseInstance | undefined>;
   /** The ACSCurrent value of the Tessera secret with this name (the administrator credentials). */
   readonly secretValue: (name: string) => Promise<string>;
+  /** A random password (node:crypto) of this length, without these characters: the password service. */
+  readonly generatePassword: (length: number, excludeCharacters: string) => string;
   readonly drivers: Readonly<Record<DatabaseEngine, DatabaseDriver>>;
 }
 
@@ -55,7 +63,14 @@ export class DatabaseRotator implements Rotator {
       }
       accountName = other;
     }
-    const accountPassword = generateDatabasePassword(this.#config.passwordLength);
+    const accountPassword = this.#context.generatePassword(
+      this.#config.passwordLength,
+      DATABASE_PASSWORD_EXCLUDED,
+    );
+    // Checked rather than trusted: the adapters rely on it when they build statements.
+    if (!isDatabaseSafePassword(accountPassword)) {
+      throw new RotationStepError('The generated password is not database-safe.', { retryable: false });
+    }
     return formatAccountValue({ accountName, accountPassword });
   }
 

@@ -9,6 +9,7 @@ import mysql from 'mysql2/promise';
 import type { Connection, ConnectionOptions, SslOptions } from 'mysql2/promise';
 import type { DatabaseInstance } from '../domain/database-instance.js';
 import type { DatabaseAccount } from '../domain/rds-secret.js';
+import { isDatabaseSafePassword } from '../domain/rds-secret.js';
 import { RotationStepError } from '../services/rotation/rotator.js';
 import type {
   AccountRef,
@@ -18,7 +19,6 @@ import type {
   FailureContext,
 } from './database-driver.js';
 import { codeOf, DEFAULT_DATABASE_TIMEOUTS, stepErrorFrom } from './database-driver.js';
-import { isDatabaseSafe } from './database-password.js';
 
 const MYSQL_CODES: EngineCodes = {
   loginRefused: new Set([
@@ -47,7 +47,7 @@ export class MysqlDriver implements DatabaseDriver {
     account: AccountRef,
     password: string,
   ): Promise<void> {
-    if (!isDatabaseSafe(password)) {
+    if (!isDatabaseSafePassword(password)) {
       throw new RotationStepError('The new password has characters outside the database-safe alphabet.', {
         retryable: false,
       });

@@ -411,6 +411,14 @@ export class SecretService {
     return names.length;
   }
 
+  /**
+   * Applies a pure rule of another model to the secret under the usual lock: rotation moves its labels
+   * with `domain/rotation.ts` `reconcileLabels`, which uses this model's own stage rules.
+   */
+  async applyRule(name: string, rule: (secret: Secret, now: EpochMs) => Secret): Promise<Secret> {
+    return this.#change(name, rule);
+  }
+
   /** Read-modify-write of one secret under a lock: the pure rule decides, storage persists. */
   async #change(name: string, apply: SecretRule): Promise<Secret> {
     return this.#store.transaction((tx) => this.#apply(tx, name, apply));

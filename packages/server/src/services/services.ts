@@ -3,6 +3,9 @@ import type { AuditService } from './audit-service.js';
 import type { DatabaseInstanceService } from './database-instance-service.js';
 import type { KeyService } from './key-service.js';
 import type { PasswordService } from './password-service.js';
+import type { RotationService } from './rotation/rotation-service.js';
+import type { RotationScheduler } from './rotation/scheduler.js';
+import type { RotationWebhookService } from './rotation/webhook-service.js';
 import type { SecretService } from './secret-service.js';
 
 /** The service layer as protocol adapters see it. */
@@ -12,6 +15,10 @@ export interface Services {
   readonly accessKeys: AccessKeyService;
   readonly passwords: PasswordService;
   readonly audit: AuditService;
+  readonly rotation: RotationService;
+  readonly rotationWebhooks: RotationWebhookService;
+  /** The rotation schedule; tests call `tick()` on it after moving their clock. */
+  readonly rotationScheduler: RotationScheduler;
   readonly databases: DatabaseInstanceService;
 }
 

@@ -28,6 +28,11 @@ import { KyselyKeyRepository } from './kysely/key-repository.js';
 import { KyselyMetaRepository } from './kysely/meta-repository.js';
 import { runTransaction, Scope } from './kysely/scope.js';
 import { KyselySecretRepository } from './kysely/secret-repository.js';
+import {
+  KyselyLeaseRepository,
+  KyselyRotationRepository,
+  KyselyRotationWebhookRepository,
+} from './kysely/rotation-repository.js';
 import type { Database } from './schema.js';
 import type {
   AccessKeyRepository,
@@ -35,8 +40,11 @@ import type {
   AuditRepository,
   DatabaseInstanceRepository,
   KeyRepository,
+  LeaseRepository,
   MetaRepository,
   Repositories,
+  RotationRepository,
+  RotationWebhookRepository,
   SecretRepository,
   Store,
 } from './store.js';
@@ -50,6 +58,9 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
     accessKeys: new KyselyAccessKeyRepository(scope),
     meta: new KyselyMetaRepository(scope),
     audit: new KyselyAuditRepository(scope),
+    rotation: new KyselyRotationRepository(scope),
+    leases: new KyselyLeaseRepository(scope),
+    rotationWebhooks: new KyselyRotationWebhookRepository(scope),
     databaseInstances: new KyselyDatabaseInstanceRepository(scope),
   };
 }
@@ -66,6 +77,9 @@ export class KyselyStore implements Store {
   readonly accessKeys: AccessKeyRepository;
   readonly meta: MetaRepository;
   readonly audit: AuditRepository;
+  readonly rotation: RotationRepository;
+  readonly leases: LeaseRepository;
+  readonly rotationWebhooks: RotationWebhookRepository;
   readonly databaseInstances: DatabaseInstanceRepository;
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
@@ -80,6 +94,9 @@ export class KyselyStore implements Store {
     this.accessKeys = repositories.accessKeys;
     this.meta = repositories.meta;
     this.audit = repositories.audit;
+    this.rotation = repositories.rotation;
+    this.leases = repositories.leases;
+    this.rotationWebhooks = repositories.rotationWebhooks;
     this.databaseInstances = repositories.databaseInstances;
   }
 

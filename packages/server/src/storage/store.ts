@@ -16,6 +16,7 @@ import type { DatabaseInstance } from '../domain/database-instance.js';
 import type { Alias, Key, KeyOwner, KeyState, KeyVersion } from '../domain/key.js';
 import type { EpochMs, Secret, SecretType } from '../domain/secret.js';
 import type { SecretPolicy } from '../domain/secret-policy.js';
+import type { RotationPolicy, RotationRun } from '../domain/rotation.js';
 
 /** A secret version's sealed value: its data key wrapped under the CMK, and the value under the data key. */
 export interface SecretCiphertext {
@@ -193,6 +194,73 @@ export interface AuditRepository {
   scan(afterSeq: number, limit: number): Promise<AuditRecord[]>;
 }
 
+/** A secret due for a scheduled rotation. */
+export interface DueRotation {
+  readonly secretId: string;
+  readonly secretName: string;
+}
+
+/** Rotation policies and runs (domain/rotation.ts). */
+export interface RotationRepository {
+  getPolicy(secretId: string): Promise<RotationPolicy | undefined>;
+  /** Inserts or replaces the secret's policy. */
+  savePolicy(policy: RotationPolicy): Promise<void>;
+  /**
+   * Secrets whose enabled policy is due at `now` and that are not scheduled for deletion, the longest
+   * overdue first, at most `limit`.
+   */
+  listDuePolicies(now: EpochMs, limit: number): Promise<DueRotation[]>;
+  /**
+   * Inserts a new run. A second run in progress for the same secret, or a second run with the same
+   * secret and version id → `rotation_in_progress` (the database enforces both, across processes).
+   */
+  insertRun(run: RotationRun): Promise<void>;
+  /** Persists a run's state; a run that ended no longer blocks a new one. */
+  saveRun(run: RotationRun): Promise<void>;
+  getRun(runId: string): Promise<RotationRun | undefined>;
+  /** The secret's run with this version id (the idempotency token). */
+  findRun(secretId: string, versionId: string): Promise<RotationRun | undefined>;
+  /** The secret's run in progress, if any. */
+  activeRun(secretId: string): Promise<RotationRun | undefined>;
+  /** The secret's most recently started run. */
+  latestRun(secretId: string): Promise<RotationRun | undefined>;
+  /** Runs in progress whose next attempt is due at `now`, oldest first. */
+  listDueRuns(now: EpochMs, limit: number): Promise<RotationRun[]>;
+}
+
+/**
+ * Named leases shared by every process on the database: whoever holds an unexpired lease does the
+ * work it names (the scheduler's tick, one rotation run). Each method is one atomic statement.
+ */
+export interface LeaseRepository {
+  /**
+   * Takes the lease when it is free, expired or already held by `holder` (then renews it), until
+   * `now + ttlMs`. Returns whether `holder` holds it afterwards.
+   */
+  acquire(name: string, holder: string, now: EpochMs, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `holder` holds it. */
+  release(name: string, holder: string): Promise<void>;
+}
+
+export interface RotationWebhookRecord {
+  readonly name: string;
+  readonly url: string;
+  /** The HMAC signing key, sealed under the root key. */
+  readonly encryptedSigningKey: Uint8Array;
+  readonly timeoutMs: number;
+  readonly createdAt: EpochMs;
+}
+
+export interface RotationWebhookRepository {
+  /** Name taken → `rotation_webhook_already_exists`. */
+  insert(record: RotationWebhookRecord): Promise<void>;
+  get(name: string): Promise<RotationWebhookRecord | undefined>;
+  /** Ordered by name. */
+  list(): Promise<RotationWebhookRecord[]>;
+  /** Returns whether one was deleted. */
+  delete(name: string): Promise<boolean>;
+}
+
 /** Database instances registered for managed database secrets, ordered by id in listings. */
 export interface DatabaseInstanceRepository {
   get(id: string): Promise<DatabaseInstance | undefined>;
@@ -212,6 +280,9 @@ export interface Repositories {
   readonly accessKeys: AccessKeyRepository;
   readonly meta: MetaRepository;
   readonly audit: AuditRepository;
+  readonly rotation: RotationRepository;
+  readonly leases: LeaseRepository;
+  readonly rotationWebhooks: RotationWebhookRepository;
   readonly databaseInstances: DatabaseInstanceRepository;
 }
 

@@ -5,12 +5,16 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseEngine, DatabaseInstance } from '../../src/domain/database-instance.js';
 import type { DatabaseAccount } from '../../src/domain/rds-secret.js';
-import { formatAccountValue, parseAccountValue } from '../../src/domain/rds-secret.js';
+import {
+  formatAccountValue,
+  isDatabaseSafePassword,
+  parseAccountValue,
+} from '../../src/domain/rds-secret.js';
 import type { DatabaseRotationContext } from '../../src/rotators/database-rotator.js';
 import { RdsRotatorResolver } from '../../src/rotators/database-rotator.js';
-import { isDatabaseSafe } from '../../src/rotators/database-password.js';
 import { MysqlDriver } from '../../src/rotators/mysql-rotator.js';
 import { PostgresDriver } from '../../src/rotators/postgres-rotator.js';
+import { PasswordService } from '../../src/services/password-service.js';
 import type { RotationStep, Rotator } from '../../src/services/rotation/rotator.js';
 import { RotationStepError } from '../../src/services/rotation/rotator.js';
 import {
@@ -25,6 +29,7 @@ import {
 } from '../databases.js';
 
 const timeouts = { connectMs: 2000, queryMs: 5000 };
+const passwords = new PasswordService();
 const drivers = { postgresql: new PostgresDriver(timeouts), mysql: new MysqlDriver(timeouts) };
 
 beforeAll(requireDatabases);
@@ -48,6 +53,7 @@ function context(instance: DatabaseInstance, admin: DatabaseAccount | string): D
       name === instance.adminSecretName
         ? Promise.resolve(typeof admin === 'string' ? admin : formatAccountValue(admin))
         : Promise.reject(new Error(`no secret ${name}`)),
+    generatePassword: (length, excludeCharacters) => passwords.generate({ length, excludeCharacters }),
     drivers,
   };
 }
@@ -109,7 +115,7 @@ describe.each(ENGINES)('%s', (engine) => {
     const next = await rotate(rotator, app);
     expect(next.accountName).toBe(app.accountName);
     expect(next.accountPassword).toHaveLength(24);
-    expect(isDatabaseSafe(next.accountPassword)).toBe(true);
+    expect(isDatabaseSafePassword(next.accountPassword)).toBe(true);
     expect(await loginWorks(engine, next)).toBe(true);
     expect(await loginWorks(engine, app)).toBe(false);
     // A retry after a crash repeats the steps with the same pending value: harmless.

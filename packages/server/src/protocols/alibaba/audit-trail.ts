@@ -21,6 +21,7 @@ export const READ_ONLY_ACTIONS: ReadonlySet<string> = new Set([
   'ListSecretVersionIds',
   'GetSecretPolicy',
   'GetRandomPassword',
+  'ListRotationWebhooks',
   'DescribeKey',
   'DescribeKeyVersion',
   'ListKeys',

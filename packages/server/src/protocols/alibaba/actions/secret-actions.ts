@@ -22,6 +22,7 @@ import {
   wrapped,
 } from '../codec.js';
 import { invalidParameter, ProtocolError } from '../errors.js';
+import { rotationViewFields } from './rotation-actions.js';
 import type { Params } from '../params.js';
 
 /** Times a secret reports in DescribeSecret and ListSecrets; PlannedDeleteTime only while pending. */
@@ -44,6 +45,7 @@ async function describeSecret({
   noteResource(name);
   const fetchTags = params.boolean('FetchTags', false);
   const secret = await services.secrets.describeSecret(name);
+  const rotation = await services.rotation.view(secret);
   return {
     Arn: secretArn(identity, secret.name),
     SecretName: secret.name,
@@ -54,6 +56,7 @@ async function describeSecret({
     ...times(secret),
     Tags: fetchTags ? tagsToWire(secret.tags) : undefined,
     ExtendedConfig: secret.extendedConfig ?? undefined,
+    ...rotationViewFields(rotation),
   };
 }
 

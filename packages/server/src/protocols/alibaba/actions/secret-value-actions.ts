@@ -21,12 +21,13 @@ import {
 } from '../codec.js';
 import { dryRunPassed, invalidParameter, missingParameter } from '../errors.js';
 import type { Params } from '../params.js';
+import { rotationFields, rotationIntervalOf } from './rotation-actions.js';
 import { shapes } from '../params.js';
 
 /** Secrets one BatchGetSecretValue may read (API spec §4). */
 const MAX_BATCH_SECRETS = 20;
 
-/** Only Generic secrets exist until rotation brings managed types (DECISIONS 20). */
+/** Generic, or Rds: a managed database secret (docs/database-secrets.md). */
 function secretType(params: Params): typeof GENERIC_SECRET_TYPE | typeof RDS_SECRET_TYPE {
   const type = params.optional('SecretType') ?? GENERIC_SECRET_TYPE;
   // The documentation spells the managed database type both ways.
@@ -67,11 +68,13 @@ async function createSecret({ params, services, identity, noteResource }: Action
   const name = params.required('SecretName');
   noteResource(name);
   const type = secretType(params);
-  if (params.boolean('EnableAutomaticRotation', false)) {
-    throw invalidParameter(
-      'EnableAutomaticRotation',
-      'Automatic rotation is for managed secret types; rotate a Generic secret with PutSecretValue.',
-    );
+  const extendedConfig = params.optional('ExtendedConfig');
+  const enableRotation = params.boolean('EnableAutomaticRotation', false);
+  const intervalSeconds = rotationIntervalOf(params);
+  if (enableRotation) {
+    // Refused before anything is stored: the secret must have a rotator and an interval.
+    if (intervalSeconds === undefined) throw missingParameter('RotationInterval');
+    await services.rotation.assertRotatable({ secretName: name, secretType: type, extendedConfig });
   }
   const input = {
     name,
@@ -83,19 +86,24 @@ async function createSecret({ params, services, identity, noteResource }: Action
     tags: tagsFromJson(params),
     policy: params.optional('Policy'),
     secretType: type,
-    extendedConfig: params.optional('ExtendedConfig'),
+    extendedConfig,
   };
   // Rds secrets are checked against their database instance and stored as {"AccountName","AccountPassword"}.
   const secret =
     type === RDS_SECRET_TYPE
       ? await services.databases.createRdsSecret(input)
       : await services.secrets.createSecret(input);
+  const policy = enableRotation
+    ? await services.rotation.updatePolicy(secret.name, { enabled: true, intervalSeconds })
+    : undefined;
+  const rotatable = services.rotation.isRotatable(secret);
   return {
     Arn: secretArn(identity, secret.name),
     SecretName: secret.name,
     VersionId: params.required('VersionId'),
     SecretType: type,
     DKMSInstanceId: params.optional('DKMSInstanceId'),
+    ...(rotatable ? { ...rotationFields(true, policy), ExtendedConfig: extendedConfig } : {}),
   };
 }
 
@@ -113,7 +121,11 @@ async function getSecretValue({ params, services, noteResource }: ActionContext)
   const value = await services.secrets.getSecretValue(selector);
   // A dry run does everything a real read does, then answers without the value (DECISIONS 14).
   if (dryRun) throw dryRunPassed();
-  return secretValueToWire(value, fetchExtendedConfig);
+  // Only secrets a rotator serves pay for the policy lookup.
+  const rotation = services.rotation.isRotatable(value.secret)
+    ? rotationFields(true, await services.rotation.policyOf(value.secret))
+    : {};
+  return { ...secretValueToWire(value, fetchExtendedConfig), ...rotation };
 }
 
 /**
