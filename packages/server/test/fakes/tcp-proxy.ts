@@ -36,7 +36,9 @@ export class TcpProxy {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.#port, '127.0.0.1', () => resolve());
+      server.listen(this.#port, '127.0.0.1', () => {
+        resolve();
+      });
     });
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error('the proxy has no port');
@@ -51,7 +53,12 @@ export class TcpProxy {
     this.#server = undefined;
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server)
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
   }
 
   #track(socket: Socket): void {
