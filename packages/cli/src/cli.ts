@@ -7,6 +7,7 @@ import type { Command } from './command.js';
 import { CONNECTION_HELP, EXIT_HELP } from './command.js';
 import { audit } from './commands/audit.js';
 import { configure } from './commands/configure.js';
+import { db } from './commands/db.js';
 import { get } from './commands/get.js';
 import { kms } from './commands/kms.js';
 import { password } from './commands/password.js';
@@ -18,7 +19,7 @@ import type { ExitCode } from './exit-codes.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
 
-export const COMMANDS: readonly Command[] = [get, put, versions, password, kms, audit, configure, server];
+export const COMMANDS: readonly Command[] = [get, put, versions, password, kms, audit, db, configure, server];
 
 const USAGE = 'tessera <command> [arguments] [options]';
 

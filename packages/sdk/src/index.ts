@@ -33,6 +33,16 @@ export type {
 } from './api/audit.js';
 export type { ApiResponse, Filter, Page, PageRequest, RequestOptions, Tag } from './api/common.js';
 export type {
+  DatabaseEngine,
+  DatabaseInstance,
+  DatabaseInstanceResponse,
+  DatabaseTlsMode,
+  DeregisterDatabaseInstanceResponse,
+  ListDatabaseInstancesResponse,
+  RegisterDatabaseInstanceRequest,
+  UpdateDatabaseInstanceRequest,
+} from './api/databases.js';
+export type {
   BatchGetSecretValueRequest,
   BatchGetSecretValueResponse,
   CreateSecretRequest,

@@ -75,6 +75,7 @@ const LIST_WRAPPERS: Readonly<Record<string, string>> = {
   Aliases: 'Alias',
   TagResources: 'TagResource',
   Regions: 'Region',
+  DBInstances: 'DBInstance',
 };
 
 /** A response body in the SDK's shape: camelCase fields, list wrappers removed, recursively. */
