@@ -254,6 +254,29 @@ const ACTION_PARAMS: Readonly<Record<string, readonly string[]>> = {
   Decrypt: ['CiphertextBlob', 'EncryptionContext', 'EncryptionContext.k', 'DryRun'],
   GenerateDataKey: ['KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext', 'DryRun'],
   GenerateDataKeyWithoutPlaintext: ['KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext', 'DryRun'],
+  RegisterDatabaseInstance: [
+    'DBInstanceId',
+    'Engine',
+    'Host',
+    'Port',
+    'Database',
+    'TlsMode',
+    'CaCertificate',
+    'AdminSecretName',
+    'Description',
+  ],
+  DescribeDatabaseInstance: ['DBInstanceId'],
+  ListDatabaseInstances: ['PageNumber', 'PageSize'],
+  UpdateDatabaseInstance: [
+    'DBInstanceId',
+    'Host',
+    'Port',
+    'Database',
+    'TlsMode',
+    'CaCertificate',
+    'Description',
+  ],
+  DeregisterDatabaseInstance: ['DBInstanceId'],
 };
 const ALL_PARAMS = [...new Set(Object.values(ACTION_PARAMS).flat())].sort();
 
@@ -325,6 +348,14 @@ function plausibleOptions(name: string, suffix: string): string[] {
     ProtectionLevel: () => ['SOFTWARE', 'HSM'],
     RotationInterval: () => ['7d', '604800s'],
     ExcludeCharacters: () => ['abc', '"\\'],
+    DBInstanceId: (suffix) => ['fuzz-db', `fuzz-db-${suffix}`],
+    Engine: () => ['PostgreSQL', 'mysql', 'MariaDB'],
+    Host: () => ['127.0.0.1', 'db.internal'],
+    Port: () => ['5432', '3306'],
+    Database: () => ['app', ''],
+    TlsMode: () => ['disable', 'require', 'verify-full'],
+    CaCertificate: () => ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'],
+    AdminSecretName: () => ['fuzz/alpha', 'fuzz/beta'],
   };
   const booleans =
     /^(DryRun|FetchTags|FetchExtendedConfig|IncludeDeprecated|ForceDeleteWithoutRecovery|All|EnableAutomaticRotation|Exclude[A-Z][a-z]+|RequireEachIncludedType)$/;
