@@ -12,6 +12,7 @@ import { get } from './commands/get.js';
 import { kms } from './commands/kms.js';
 import { password } from './commands/password.js';
 import { put } from './commands/put.js';
+import { rotation } from './commands/rotation.js';
 import { server } from './commands/server.js';
 import { versions } from './commands/versions.js';
 import { CliError, UsageError } from './errors.js';
@@ -19,7 +20,18 @@ import type { ExitCode } from './exit-codes.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
 
-export const COMMANDS: readonly Command[] = [get, put, versions, password, kms, audit, db, configure, server];
+export const COMMANDS: readonly Command[] = [
+  get,
+  put,
+  versions,
+  password,
+  rotation,
+  kms,
+  audit,
+  db,
+  configure,
+  server,
+];
 
 const USAGE = 'tessera <command> [arguments] [options]';
 

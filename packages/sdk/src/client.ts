@@ -43,6 +43,16 @@ import type {
 } from './api/keys.js';
 import { keyParams } from './api/keys.js';
 import type {
+  CreateRotationWebhookRequest,
+  CreateRotationWebhookResponse,
+  DeleteRotationWebhookRequest,
+  ListRotationWebhooksResponse,
+  RotateSecretRequest,
+  RotateSecretResponse,
+  UpdateSecretRotationPolicyRequest,
+} from './api/rotation.js';
+import { rotationParams } from './api/rotation.js';
+import type {
   BatchGetSecretValueRequest,
   BatchGetSecretValueResponse,
   CreateSecretRequest,
@@ -241,6 +251,44 @@ export class TesseraClient {
   /** Changes a secret's description. */
   updateSecret(request: UpdateSecretRequest, options?: RequestOptions): Promise<SecretNameResponse> {
     return this.#invoke('UpdateSecret', secretParams.updateSecret(request), options);
+  }
+
+  // Rotation
+
+  /** Starts a rotation run (create, set, test, finish) of a secret a rotator serves; returns at once. */
+  rotateSecret(request: RotateSecretRequest, options?: RequestOptions): Promise<RotateSecretResponse> {
+    return this.#invoke('RotateSecret', rotationParams.rotateSecret(request), options);
+  }
+
+  /** Turns automatic rotation on (with an interval such as `30d`) or off. */
+  updateSecretRotationPolicy(
+    request: UpdateSecretRotationPolicyRequest,
+    options?: RequestOptions,
+  ): Promise<SecretNameResponse> {
+    return this.#invoke(
+      'UpdateSecretRotationPolicy',
+      rotationParams.updateSecretRotationPolicy(request),
+      options,
+    );
+  }
+
+  /** Registers a rotation webhook (Tessera extension); the answer carries its signing key, once. */
+  createRotationWebhook(
+    request: CreateRotationWebhookRequest,
+    options?: RequestOptions,
+  ): Promise<CreateRotationWebhookResponse> {
+    return this.#invoke('CreateRotationWebhook', rotationParams.createRotationWebhook(request), options);
+  }
+
+  listRotationWebhooks(options?: RequestOptions): Promise<ListRotationWebhooksResponse> {
+    return this.#invoke('ListRotationWebhooks', {}, options);
+  }
+
+  deleteRotationWebhook(
+    request: DeleteRotationWebhookRequest,
+    options?: RequestOptions,
+  ): Promise<ApiResponse> {
+    return this.#invoke('DeleteRotationWebhook', rotationParams.deleteRotationWebhook(request), options);
   }
 
   /** Schedules deletion after a recovery window (default 30 days), or destroys at once when forced. */

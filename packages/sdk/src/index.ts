@@ -33,6 +33,16 @@ export type {
 } from './api/audit.js';
 export type { ApiResponse, Filter, Page, PageRequest, RequestOptions, Tag } from './api/common.js';
 export type {
+  CreateRotationWebhookRequest,
+  CreateRotationWebhookResponse,
+  DeleteRotationWebhookRequest,
+  ListRotationWebhooksResponse,
+  RotateSecretRequest,
+  RotateSecretResponse,
+  RotationWebhook,
+  UpdateSecretRotationPolicyRequest,
+} from './api/rotation.js';
+export type {
   DatabaseEngine,
   DatabaseInstance,
   DatabaseInstanceResponse,

@@ -75,6 +75,7 @@ const LIST_WRAPPERS: Readonly<Record<string, string>> = {
   Aliases: 'Alias',
   TagResources: 'TagResource',
   Regions: 'Region',
+  RotationWebhooks: 'RotationWebhook',
   DBInstances: 'DBInstance',
 };
 

@@ -24,6 +24,11 @@ export interface CreateSecretRequest {
   dkmsInstanceId?: string | undefined;
   /** A resource policy document (JSON text) to attach as the `default` policy. */
   policy?: string | undefined;
+  /** JSON object text; `{"RotationWebhook":"<name>"}` binds a Generic secret to a rotation webhook. */
+  extendedConfig?: string | undefined;
+  enableAutomaticRotation?: boolean | undefined;
+  /** `integer[dhms]`, 6h to 8760h; required with `enableAutomaticRotation`. */
+  rotationInterval?: string | undefined;
 }
 
 export interface CreateSecretResponse extends ApiResponse {
@@ -127,6 +132,18 @@ export interface DescribeSecretResponse extends ApiResponse {
   nextRotationDate?: string;
   lastRotationDate?: string;
   extendedConfig?: string;
+  /** Tessera's extension: the last rotation run (`InProgress`, `Retrying`, `Succeeded`, `Failed`). */
+  rotationStatus?: string;
+  /** The step the run is at (`create`, `set`, `test`, `finish`). */
+  rotationStep?: string;
+  rotationAttempts?: number;
+  rotationVersionId?: string;
+  rotationStartDate?: string;
+  rotationEndDate?: string;
+  nextRotationAttemptDate?: string;
+  /** What went wrong last, in words fit for users (never a value). */
+  lastRotationError?: string;
+  lastRotationErrorStep?: string;
 }
 
 export interface ListSecretsRequest extends PageRequest {
@@ -171,6 +188,8 @@ export interface UpdateSecretRequest {
   secretName: string;
   description?: string | undefined;
   extendedConfig?: { customData?: string | undefined } | undefined;
+  /** A whole ExtendedConfig document (JSON object text) for a Generic secret; empty clears it. */
+  extendedConfigDocument?: string | undefined;
 }
 
 export interface DeleteSecretRequest {
@@ -237,6 +256,9 @@ export const secretParams = {
       SecretType: r.secretType,
       DKMSInstanceId: r.dkmsInstanceId,
       Policy: r.policy,
+      ExtendedConfig: r.extendedConfig,
+      EnableAutomaticRotation: r.enableAutomaticRotation,
+      RotationInterval: r.rotationInterval,
     }),
   getSecretValue: (r: GetSecretValueRequest): WireParams =>
     params({
@@ -293,6 +315,7 @@ export const secretParams = {
       SecretName: r.secretName,
       Description: r.description,
       'ExtendedConfig.CustomData': r.extendedConfig?.customData,
+      ExtendedConfig: r.extendedConfigDocument,
     }),
   deleteSecret: (r: DeleteSecretRequest): WireParams =>
     params({

@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { describeAuditCases } from './conformance/audit-cases.js';
 import { describeDatabaseInstanceCases } from './conformance/database-instance-cases.js';
 import { describeKeyCases } from './conformance/key-cases.js';
+import { describeRotationCases } from './conformance/rotation-cases.js';
 import { describeSecretCases } from './conformance/secret-cases.js';
 import { describeSecretListCases } from './conformance/secret-list-cases.js';
 import { describeSecretPolicyCases } from './conformance/secret-policy-cases.js';
@@ -56,6 +57,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeSmallCases(store);
     describeTransactionCases(store);
     describeAuditCases(store);
+    describeRotationCases(store);
     describeDatabaseInstanceCases(store);
   });
 }

@@ -158,6 +158,10 @@ export class RotationService {
 
   async view(secret: Secret): Promise<RotationView> {
     const rotatable = this.isRotatable(secret);
+    // A Generic secret without ExtendedConfig was never bound to a rotator: no lookups for it.
+    if (!rotatable && secret.secretType === 'Generic' && secret.extendedConfig === null) {
+      return { rotatable, policy: undefined, lastRun: undefined };
+    }
     const policy = await this.#store.rotation.getPolicy(secret.id);
     const lastRun = await this.#store.rotation.latestRun(secret.id);
     return { rotatable, policy, lastRun };

@@ -193,7 +193,7 @@ const ACTION_PARAMS: Readonly<Record<string, readonly string[]>> = {
   DescribeSecret: ['SecretName', 'FetchTags'],
   ListSecrets: ['PageNumber', 'PageSize', 'FetchTags', 'Filters'],
   ListSecretVersionIds: ['SecretName', 'IncludeDeprecated', 'PageNumber', 'PageSize'],
-  UpdateSecret: ['SecretName', 'Description', 'ExtendedConfig.CustomData'],
+  UpdateSecret: ['SecretName', 'Description', 'ExtendedConfig.CustomData', 'ExtendedConfig'],
   DeleteSecret: ['SecretName', 'ForceDeleteWithoutRecovery', 'RecoveryWindowInDays'],
   RestoreSecret: ['SecretName'],
   GetSecretPolicy: ['SecretName', 'PolicyName'],
@@ -254,6 +254,11 @@ const ACTION_PARAMS: Readonly<Record<string, readonly string[]>> = {
   Decrypt: ['CiphertextBlob', 'EncryptionContext', 'EncryptionContext.k', 'DryRun'],
   GenerateDataKey: ['KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext', 'DryRun'],
   GenerateDataKeyWithoutPlaintext: ['KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext', 'DryRun'],
+  RotateSecret: ['SecretName', 'VersionId'],
+  UpdateSecretRotationPolicy: ['SecretName', 'EnableAutomaticRotation', 'RotationInterval'],
+  CreateRotationWebhook: ['WebhookName', 'Url', 'TimeoutSeconds'],
+  ListRotationWebhooks: [],
+  DeleteRotationWebhook: ['WebhookName'],
   RegisterDatabaseInstance: [
     'DBInstanceId',
     'Engine',
@@ -348,6 +353,11 @@ function plausibleOptions(name: string, suffix: string): string[] {
     ProtectionLevel: () => ['SOFTWARE', 'HSM'],
     RotationInterval: () => ['7d', '604800s'],
     ExcludeCharacters: () => ['abc', '"\\'],
+    // Names a webhook that is never registered, so no rotation run starts in the background.
+    ExtendedConfig: () => ['{"RotationWebhook":"fuzz-unregistered"}', '{}'],
+    WebhookName: (suffix) => [`fuzz-hook-${suffix}`, 'fuzz-hook'],
+    Url: () => ['http://127.0.0.1:9/rotate', 'https://rotator.example/hook'],
+    TimeoutSeconds: () => ['10', '1'],
     DBInstanceId: (suffix) => ['fuzz-db', `fuzz-db-${suffix}`],
     Engine: () => ['PostgreSQL', 'mysql', 'MariaDB'],
     Host: () => ['127.0.0.1', 'db.internal'],
@@ -1289,7 +1299,7 @@ describe('fuzzing the wire', () => {
     }
     expect(serverErrors(), 'no error-level log lines').toEqual([]);
     console.log(`fuzz sweep: ${sent - sentBefore} requests`);
-  });
+  }, 180_000);
 
   /**
    * Requests broken at the HTTP level rather than in their parameters. They must get a 4xx in time (or,

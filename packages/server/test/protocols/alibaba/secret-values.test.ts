@@ -111,7 +111,6 @@ describe('CreateSecret', () => {
       [{ VersionId: 'v 1' }, 'VersionId'],
       [{ SecretType: 'Redis' }, 'SecretType'],
       [{ SecretDataType: 'blob' }, 'SecretDataType'],
-      [{ EnableAutomaticRotation: 'true' }, 'EnableAutomaticRotation'],
       [{ Tags: 'not json' }, 'Tags'],
       [{ Tags: '[{"TagKey":"aliyun-reserved","TagValue":"x"}]' }, 'Tags'],
       [{ Tags: '[{"TagKey":"bad*key","TagValue":"x"}]' }, 'Tags'],
@@ -126,6 +125,19 @@ describe('CreateSecret', () => {
         ['values/invalid', params.SecretName],
       );
     }
+    // Automatic rotation needs a rotator; a plain Generic secret has none (docs/rotation.md).
+    await expectRefused(
+      () =>
+        acs3.call('CreateSecret', {
+          SecretName: 'values/invalid',
+          VersionId: 'v1',
+          SecretData: 'x',
+          EnableAutomaticRotation: 'true',
+          RotationInterval: '7d',
+        }),
+      { code: 'Rejected.UnsupportedOperation', status: 400 },
+      ['values/invalid'],
+    );
   });
 
   it('refuses a 21st tag with Rejected.LimitExceeded', async () => {

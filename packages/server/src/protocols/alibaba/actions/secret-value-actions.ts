@@ -73,8 +73,8 @@ async function createSecret({ params, services, identity, noteResource }: Action
   const intervalSeconds = rotationIntervalOf(params);
   if (enableRotation) {
     // Refused before anything is stored: the secret must have a rotator and an interval.
-    if (intervalSeconds === undefined) throw missingParameter('RotationInterval');
     await services.rotation.assertRotatable({ secretName: name, secretType: type, extendedConfig });
+    if (intervalSeconds === undefined) throw missingParameter('RotationInterval');
   }
   const input = {
     name,
