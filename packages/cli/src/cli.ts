@@ -8,6 +8,7 @@ import { CONNECTION_HELP, EXIT_HELP } from './command.js';
 import { accessKey } from './commands/access-key.js';
 import { audit } from './commands/audit.js';
 import { configure } from './commands/configure.js';
+import { db } from './commands/db.js';
 import { get } from './commands/get.js';
 import { kms } from './commands/kms.js';
 import { password } from './commands/password.js';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   accessKey,
   policy,
   rotation,
+  db,
   configure,
   server,
 ];

@@ -7,6 +7,14 @@ import type { LookupEventsRequest, LookupEventsResponse, VerifyEventsResponse } 
 import { auditParams } from './api/audit.js';
 import type { ApiResponse, PageRequest, RequestOptions } from './api/common.js';
 import type {
+  DatabaseInstanceResponse,
+  DeregisterDatabaseInstanceResponse,
+  ListDatabaseInstancesResponse,
+  RegisterDatabaseInstanceRequest,
+  UpdateDatabaseInstanceRequest,
+} from './api/databases.js';
+import { databaseParams } from './api/databases.js';
+import type {
   AliasRequest,
   CreateKeyRequest,
   CreateKeyVersionResponse,
@@ -140,6 +148,47 @@ export class TesseraClient {
     version: string = API_VERSION,
   ): Promise<T> {
     return fromWire(await this.#transport.send(action, wire, options, version)) as T;
+  }
+
+  // Database instances (Tessera extension): where managed database secrets (SecretType=Rds) rotate
+
+  /** Registers a PostgreSQL or MySQL/MariaDB instance; its administrator secret must exist. */
+  registerDatabaseInstance(
+    request: RegisterDatabaseInstanceRequest,
+    options?: RequestOptions,
+  ): Promise<DatabaseInstanceResponse> {
+    return this.#invoke('RegisterDatabaseInstance', databaseParams.register(request), options);
+  }
+
+  describeDatabaseInstance(
+    dbInstanceId: string,
+    options?: RequestOptions,
+  ): Promise<DatabaseInstanceResponse> {
+    return this.#invoke('DescribeDatabaseInstance', databaseParams.byId(dbInstanceId), options);
+  }
+
+  /** One page of registered instances, ordered by id. */
+  listDatabaseInstances(
+    request: PageRequest = {},
+    options?: RequestOptions,
+  ): Promise<ListDatabaseInstancesResponse> {
+    return this.#invoke('ListDatabaseInstances', databaseParams.list(request), options);
+  }
+
+  /** Changes address, TLS, administrator secret or description; the engine is fixed. */
+  updateDatabaseInstance(
+    request: UpdateDatabaseInstanceRequest,
+    options?: RequestOptions,
+  ): Promise<DatabaseInstanceResponse> {
+    return this.#invoke('UpdateDatabaseInstance', databaseParams.update(request), options);
+  }
+
+  /** Refused (Rejected.ResourceInUse) while Rds secrets name the instance. */
+  deregisterDatabaseInstance(
+    dbInstanceId: string,
+    options?: RequestOptions,
+  ): Promise<DeregisterDatabaseInstanceResponse> {
+    return this.#invoke('DeregisterDatabaseInstance', databaseParams.byId(dbInstanceId), options);
   }
 
   // Audit trail (ActionTrail-style, version 2020-07-06; administrator only)

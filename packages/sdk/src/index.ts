@@ -73,6 +73,16 @@ export type {
   UpdateSecretRotationPolicyRequest,
 } from './api/rotation.js';
 export type {
+  DatabaseEngine,
+  DatabaseInstance,
+  DatabaseInstanceResponse,
+  DatabaseTlsMode,
+  DeregisterDatabaseInstanceResponse,
+  ListDatabaseInstancesResponse,
+  RegisterDatabaseInstanceRequest,
+  UpdateDatabaseInstanceRequest,
+} from './api/databases.js';
+export type {
   BatchGetSecretValueRequest,
   BatchGetSecretValueResponse,
   CreateSecretRequest,

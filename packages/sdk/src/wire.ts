@@ -79,6 +79,7 @@ const LIST_WRAPPERS: Readonly<Record<string, string>> = {
   AccessKeys: 'AccessKey',
   Policies: 'Policy',
   RotationWebhooks: 'RotationWebhook',
+  DBInstances: 'DBInstance',
 };
 
 /** A response body in the SDK's shape: camelCase fields, list wrappers removed, recursively. */

@@ -17,6 +17,10 @@ import { alibabaRpcPlugin } from './protocols/alibaba/plugin.js';
 import { ALIBABA_REFUSALS } from './protocols/alibaba/refusals.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
+import { DatabaseInstanceService } from './services/database-instance-service.js';
+import { RdsRotatorResolver } from './rotators/database-rotator.js';
+import { MysqlDriver } from './rotators/mysql-rotator.js';
+import { PostgresDriver } from './rotators/postgres-rotator.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { IdentityService } from './services/identity-service.js';
@@ -27,6 +31,7 @@ import { PasswordService } from './services/password-service.js';
 import { RotationEngine } from './services/rotation/rotation-engine.js';
 import { RotationService } from './services/rotation/rotation-service.js';
 import { composeResolvers } from './services/rotation/resolvers.js';
+import type { RotatorResolver } from './services/rotation/rotator.js';
 import { RotationScheduler } from './services/rotation/scheduler.js';
 import { RotationWebhookService } from './services/rotation/webhook-service.js';
 import { randomUUID } from 'node:crypto';
@@ -144,6 +149,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       refusals: ALIBABA_REFUSALS,
     });
     const passwords = new PasswordService();
+    const databases = new DatabaseInstanceService({ store, secrets, clock });
     const rotationParts = createRotation({
       config,
       logger,
@@ -152,8 +158,18 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       secrets,
       passwords,
       rootKey: rootKey.key,
+      databases,
     });
-    const services: Services = { secrets, keys, accessKeys, passwords, audit, identities, ...rotationParts };
+    const services: Services = {
+      secrets,
+      keys,
+      accessKeys,
+      passwords,
+      audit,
+      identities,
+      databases,
+      ...rotationParts,
+    };
     await http.register(
       alibabaRpcPlugin({
         services,
@@ -230,6 +246,7 @@ function createRotation(deps: {
   secrets: SecretService;
   passwords: PasswordService;
   rootKey: Buffer;
+  databases: DatabaseInstanceService;
 }) {
   const { config, logger, clock, store, secrets } = deps;
   // One name per process in the leases table, so a restarted process is a new holder.
@@ -240,7 +257,7 @@ function createRotation(deps: {
     clock,
     passwords: deps.passwords,
   });
-  const resolver = composeResolvers(rotationWebhooks);
+  const resolver = composeResolvers(rotationWebhooks, databaseRotators(deps));
   const engine = new RotationEngine({
     store,
     secrets,
@@ -269,6 +286,21 @@ function createRotation(deps: {
     tickMs: config.rotationTickMs,
   });
   return { rotation, rotationWebhooks, rotationScheduler };
+}
+
+/** Rotators for managed database secrets (`SecretType=Rds`): PostgreSQL and MySQL/MariaDB accounts. */
+function databaseRotators(deps: {
+  secrets: SecretService;
+  passwords: PasswordService;
+  databases: DatabaseInstanceService;
+}): RotatorResolver {
+  return new RdsRotatorResolver({
+    instance: (id) => deps.databases.find(id),
+    // The administrator credentials are a secret like any other, read through the secret service.
+    secretValue: async (name) => (await deps.secrets.getSecretValue({ name })).data,
+    generatePassword: (length, excludeCharacters) => deps.passwords.generate({ length, excludeCharacters }),
+    drivers: { postgresql: new PostgresDriver(), mysql: new MysqlDriver() },
+  });
 }
 
 /** Checks the root key against this data folder and fixes the instance's account id on first start. */

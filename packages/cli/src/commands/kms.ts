@@ -24,6 +24,8 @@ const ACTIONS = `Actions (Alibaba Cloud KMS API 2016-01-20):
             Encrypt Decrypt GenerateDataKey GenerateDataKeyWithoutPlaintext
   Aliases   CreateAlias UpdateAlias DeleteAlias ListAliases ListAliasesByKeyId
   Tags      TagResource UntagResource ListResourceTags TagResources UntagResources ListTagResources
+  Databases RegisterDatabaseInstance DescribeDatabaseInstance ListDatabaseInstances
+            UpdateDatabaseInstance DeregisterDatabaseInstance (Tessera extension)
   Other     DescribeRegions`;
 
 export interface KmsArgs {

@@ -61,6 +61,15 @@ export const ERROR_CATALOG = {
     class: 'conflict',
     message: 'A rotation webhook with this name exists.',
   },
+  database_instance_not_found: { class: 'not_found', message: 'The database instance is not registered.' },
+  database_instance_already_exists: {
+    class: 'conflict',
+    message: 'A database instance with this id is already registered.',
+  },
+  database_instance_in_use: {
+    class: 'conflict',
+    message: 'Managed database secrets still use the instance.',
+  },
   unavailable: { class: 'unavailable', message: 'The service is temporarily unavailable.' },
   internal: { class: 'internal', message: 'Internal failure.' },
 } as const satisfies Record<string, { class: ErrorClass; message: string }>;

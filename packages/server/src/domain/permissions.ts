@@ -61,6 +61,11 @@ export const KMS_ACTION_NAMES = [
   'CreateRotationWebhook',
   'ListRotationWebhooks',
   'DeleteRotationWebhook',
+  'RegisterDatabaseInstance',
+  'DescribeDatabaseInstance',
+  'ListDatabaseInstances',
+  'UpdateDatabaseInstance',
+  'DeregisterDatabaseInstance',
 ] as const;
 export type KmsActionName = (typeof KMS_ACTION_NAMES)[number];
 
@@ -122,6 +127,9 @@ const kms = (action: string, resource: ResourceKind, note?: string): PermissionE
     ? { permission: `kms:${action}`, resource }
     : { permission: `kms:${action}`, resource, note };
 
+/** The database instance registry is Tessera's own; instances have no ARN of their own (yet). */
+const DATABASE_NOTE = 'Tessera extension: no resource-level control';
+
 export const KMS_PERMISSIONS: { readonly [A in KmsActionName]: PermissionEntry } = {
   CreateSecret: kms('CreateSecret', 'secret'),
   GetSecretValue: kms('GetSecretValue', 'secret'),
@@ -177,6 +185,11 @@ export const KMS_PERMISSIONS: { readonly [A in KmsActionName]: PermissionEntry }
   CreateRotationWebhook: kms('CreateRotationWebhook', 'account', 'Tessera extension (docs/rotation.md)'),
   ListRotationWebhooks: kms('ListRotationWebhooks', 'account', 'Tessera extension (docs/rotation.md)'),
   DeleteRotationWebhook: kms('DeleteRotationWebhook', 'account', 'Tessera extension (docs/rotation.md)'),
+  RegisterDatabaseInstance: kms('RegisterDatabaseInstance', 'account', DATABASE_NOTE),
+  DescribeDatabaseInstance: kms('DescribeDatabaseInstance', 'account', DATABASE_NOTE),
+  ListDatabaseInstances: kms('ListDatabaseInstances', 'account', DATABASE_NOTE),
+  UpdateDatabaseInstance: kms('UpdateDatabaseInstance', 'account', DATABASE_NOTE),
+  DeregisterDatabaseInstance: kms('DeregisterDatabaseInstance', 'account', DATABASE_NOTE),
 };
 
 const ram = (action: RamActionName, resource: ResourceKind, note?: string): PermissionEntry =>

@@ -1,6 +1,7 @@
 import type { AccessKeyService } from './access-key-service.js';
 import type { AuditService } from './audit-service.js';
 import type { IdentityService } from './identity-service.js';
+import type { DatabaseInstanceService } from './database-instance-service.js';
 import type { KeyService } from './key-service.js';
 import type { PasswordService } from './password-service.js';
 import type { RotationService } from './rotation/rotation-service.js';
@@ -20,6 +21,7 @@ export interface Services {
   readonly rotationWebhooks: RotationWebhookService;
   /** The rotation schedule; tests call `tick()` on it after moving their clock. */
   readonly rotationScheduler: RotationScheduler;
+  readonly databases: DatabaseInstanceService;
 }
 
 /** Facts about this installation that appear in ARNs and region listings. */

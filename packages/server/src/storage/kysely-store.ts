@@ -22,6 +22,7 @@ import type { Kysely } from 'kysely';
 import type { StoreCapabilities } from './capabilities.js';
 import { KyselyAccessKeyRepository } from './kysely/access-key-repository.js';
 import { KyselyAuditRepository } from './kysely/audit-repository.js';
+import { KyselyDatabaseInstanceRepository } from './kysely/database-instance-repository.js';
 import { KyselyAliasRepository } from './kysely/alias-repository.js';
 import { KyselyIdentityRepository } from './kysely/identity-repository.js';
 import { KyselyKeyRepository } from './kysely/key-repository.js';
@@ -39,6 +40,7 @@ import type {
   AliasRepository,
   AuditRepository,
   IdentityRepository,
+  DatabaseInstanceRepository,
   KeyRepository,
   LeaseRepository,
   MetaRepository,
@@ -62,6 +64,7 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
     rotation: new KyselyRotationRepository(scope),
     leases: new KyselyLeaseRepository(scope),
     rotationWebhooks: new KyselyRotationWebhookRepository(scope),
+    databaseInstances: new KyselyDatabaseInstanceRepository(scope),
   };
 }
 
@@ -81,6 +84,7 @@ export class KyselyStore implements Store {
   readonly rotation: RotationRepository;
   readonly leases: LeaseRepository;
   readonly rotationWebhooks: RotationWebhookRepository;
+  readonly databaseInstances: DatabaseInstanceRepository;
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
 
@@ -98,6 +102,7 @@ export class KyselyStore implements Store {
     this.rotation = repositories.rotation;
     this.leases = repositories.leases;
     this.rotationWebhooks = repositories.rotationWebhooks;
+    this.databaseInstances = repositories.databaseInstances;
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {

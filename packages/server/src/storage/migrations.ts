@@ -33,6 +33,7 @@ export function createMigrations(capabilities: StoreCapabilities): Record<string
     '0003_audit_events': { up: (db) => auditEventsSchema(db) },
     '0004_identities': { up: (db) => identitiesSchema(db, capabilities) },
     '0005_rotation': { up: (db) => rotationSchema(db, capabilities) },
+    '0006_database_instances': { up: (db) => databaseInstancesSchema(db) },
   };
 }
 
@@ -374,5 +375,23 @@ async function identitiesSchema(db: Kysely<unknown>, capabilities: StoreCapabili
     .createIndex('user_policies_policy_idx')
     .on('user_policies')
     .columns(['policy_type', 'policy_name'])
+    .execute();
+}
+
+/** Database instances registered for managed database secrets (the registry of `DBInstanceId`s). */
+async function databaseInstancesSchema(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('database_instances')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('engine', 'text', (c) => c.notNull())
+    .addColumn('host', 'text', (c) => c.notNull())
+    .addColumn('port', 'integer', (c) => c.notNull())
+    .addColumn('database_name', 'text')
+    .addColumn('tls_mode', 'text', (c) => c.notNull())
+    .addColumn('ca_certificate', 'text')
+    .addColumn('admin_secret_name', 'text', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
 }

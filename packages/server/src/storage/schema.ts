@@ -236,6 +236,24 @@ export interface RotationWebhooksTable {
   created_at: number;
 }
 
+/** A database instance registered for managed database secrets; credentials live in a secret, not here. */
+export interface DatabaseInstancesTable {
+  /** The user's `DBInstanceId`; listings sort by it. */
+  id: string;
+  /** A `DatabaseEngine`. */
+  engine: string;
+  host: string;
+  port: number;
+  database_name: string | null;
+  /** A `TlsMode`. */
+  tls_mode: string;
+  ca_certificate: string | null;
+  admin_secret_name: string;
+  description: string;
+  created_at: number;
+  updated_at: number;
+}
+
 /** The whole schema as Kysely sees it. Kysely's own migration tables are not listed: only the migrator touches them. */
 export interface Database {
   secrets: SecretsTable;
@@ -257,4 +275,5 @@ export interface Database {
   rotation_runs: RotationRunsTable;
   leases: LeasesTable;
   rotation_webhooks: RotationWebhooksTable;
+  database_instances: DatabaseInstancesTable;
 }

@@ -13,6 +13,7 @@
  */
 import type { AuditRecord } from '../domain/audit.js';
 import type { Attachment, Policy, PolicyRef, PolicyType, User } from '../domain/identity.js';
+import type { DatabaseInstance } from '../domain/database-instance.js';
 import type { Alias, Key, KeyOwner, KeyState, KeyVersion } from '../domain/key.js';
 import type { EpochMs, Secret, SecretType } from '../domain/secret.js';
 import type { SecretPolicy } from '../domain/secret-policy.js';
@@ -298,6 +299,18 @@ export interface RotationWebhookRepository {
   delete(name: string): Promise<boolean>;
 }
 
+/** Database instances registered for managed database secrets, ordered by id in listings. */
+export interface DatabaseInstanceRepository {
+  get(id: string): Promise<DatabaseInstance | undefined>;
+  /** Id taken → `database_instance_already_exists`. */
+  insert(instance: DatabaseInstance): Promise<void>;
+  /** Replaces the stored settings of an existing instance. */
+  save(instance: DatabaseInstance): Promise<void>;
+  /** Returns whether an instance was deleted. */
+  delete(id: string): Promise<boolean>;
+  list(query: { readonly offset: number; readonly limit: number }): Promise<Page<DatabaseInstance>>;
+}
+
 export interface Repositories {
   readonly secrets: SecretRepository;
   readonly keys: KeyRepository;
@@ -309,6 +322,7 @@ export interface Repositories {
   readonly rotation: RotationRepository;
   readonly leases: LeaseRepository;
   readonly rotationWebhooks: RotationWebhookRepository;
+  readonly databaseInstances: DatabaseInstanceRepository;
 }
 
 export interface Store extends Repositories {

@@ -33,6 +33,9 @@ export class AuditFaultStore implements Store {
   get meta() {
     return this.#inner.meta;
   }
+  get databaseInstances() {
+    return this.#inner.databaseInstances;
+  }
   get audit(): AuditRepository {
     return this.#wrap(this.#inner.audit);
   }

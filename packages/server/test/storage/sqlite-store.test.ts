@@ -116,6 +116,7 @@ describe('sqlite store', () => {
         '0003_audit_events',
         '0004_identities',
         '0005_rotation',
+        '0006_database_instances',
       ]);
     } finally {
       raw.close();

@@ -43,6 +43,8 @@ export const READ_ONLY_ACTIONS: ReadonlySet<string> = new Set([
   'GetPolicy',
   'ListPolicies',
   'ListPoliciesForUser',
+  'DescribeDatabaseInstance',
+  'ListDatabaseInstances',
 ]);
 
 /** The request-side fields of an event, read once from the parameters (before authentication). */

@@ -14,6 +14,8 @@ import { shapes } from './params.js';
 
 /** The type every Tessera secret has until managed types arrive (DECISIONS 20). */
 export const GENERIC_SECRET_TYPE = 'Generic';
+/** Managed database secrets: `{"AccountName","AccountPassword"}` of an account on a registered instance. */
+export const RDS_SECRET_TYPE = 'Rds';
 
 export const ACS_CURRENT = 'ACSCurrent';
 export const ACS_PREVIOUS = 'ACSPrevious';

@@ -79,6 +79,9 @@ export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonl
   rotation_in_progress: { status: 409, code: 'Rejected.RotationInProgress' },
   rotation_webhook_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
   rotation_webhook_already_exists: { status: 409, code: 'Rejected.ResourceExist' },
+  database_instance_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
+  database_instance_already_exists: { status: 409, code: 'Rejected.ResourceExist' },
+  database_instance_in_use: { status: 409, code: 'Rejected.ResourceInUse' },
   unavailable: { status: 503, code: 'ServiceUnavailableTemporary' },
   internal: { status: 500, code: 'InternalFailure' },
 };
@@ -123,4 +126,13 @@ export const WIRE_FIELD_NAMES: Readonly<Record<string, string>> = {
   webhookName: 'WebhookName',
   webhookUrl: 'Url',
   webhookTimeout: 'TimeoutSeconds',
+  dbInstanceId: 'DBInstanceId',
+  engine: 'Engine',
+  host: 'Host',
+  port: 'Port',
+  database: 'Database',
+  tlsMode: 'TlsMode',
+  caCertificate: 'CaCertificate',
+  adminSecretName: 'AdminSecretName',
+  secretDataType: 'SecretDataType',
 };

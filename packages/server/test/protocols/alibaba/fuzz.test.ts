@@ -262,6 +262,29 @@ const ACTION_PARAMS: Readonly<Record<string, readonly string[]>> = {
   CreateRotationWebhook: ['WebhookName', 'Url', 'TimeoutSeconds'],
   ListRotationWebhooks: [],
   DeleteRotationWebhook: ['WebhookName'],
+  RegisterDatabaseInstance: [
+    'DBInstanceId',
+    'Engine',
+    'Host',
+    'Port',
+    'Database',
+    'TlsMode',
+    'CaCertificate',
+    'AdminSecretName',
+    'Description',
+  ],
+  DescribeDatabaseInstance: ['DBInstanceId'],
+  ListDatabaseInstances: ['PageNumber', 'PageSize'],
+  UpdateDatabaseInstance: [
+    'DBInstanceId',
+    'Host',
+    'Port',
+    'Database',
+    'TlsMode',
+    'CaCertificate',
+    'Description',
+  ],
+  DeregisterDatabaseInstance: ['DBInstanceId'],
 };
 const ALL_PARAMS = [...new Set(Object.values(ACTION_PARAMS).flat())].sort();
 
@@ -338,6 +361,14 @@ function plausibleOptions(name: string, suffix: string): string[] {
     WebhookName: (suffix) => [`fuzz-hook-${suffix}`, 'fuzz-hook'],
     Url: () => ['http://127.0.0.1:9/rotate', 'https://rotator.example/hook'],
     TimeoutSeconds: () => ['10', '1'],
+    DBInstanceId: (suffix) => ['fuzz-db', `fuzz-db-${suffix}`],
+    Engine: () => ['PostgreSQL', 'mysql', 'MariaDB'],
+    Host: () => ['127.0.0.1', 'db.internal'],
+    Port: () => ['5432', '3306'],
+    Database: () => ['app', ''],
+    TlsMode: () => ['disable', 'require', 'verify-full'],
+    CaCertificate: () => ['-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'],
+    AdminSecretName: () => ['fuzz/alpha', 'fuzz/beta'],
   };
   const booleans =
     /^(DryRun|FetchTags|FetchExtendedConfig|IncludeDeprecated|ForceDeleteWithoutRecovery|All|EnableAutomaticRotation|Exclude[A-Z][a-z]+|RequireEachIncludedType)$/;

@@ -109,7 +109,7 @@ describe('CreateSecret', () => {
       [{ SecretName: 'acs/reserved' }, 'SecretName'],
       [{ VersionId: 'v'.repeat(65) }, 'VersionId'],
       [{ VersionId: 'v 1' }, 'VersionId'],
-      [{ SecretType: 'Rds' }, 'SecretType'],
+      [{ SecretType: 'Redis' }, 'SecretType'],
       [{ SecretDataType: 'blob' }, 'SecretDataType'],
       [{ Tags: 'not json' }, 'Tags'],
       [{ Tags: '[{"TagKey":"aliyun-reserved","TagValue":"x"}]' }, 'Tags'],

@@ -2,6 +2,7 @@
 import type { ActionTable } from '../action.js';
 import { ALIAS_ACTIONS } from './alias-actions.js';
 import { CRYPTO_ACTIONS } from './crypto-actions.js';
+import { DATABASE_INSTANCE_ACTIONS } from './database-instance-actions.js';
 import { KEY_ACTIONS } from './key-actions.js';
 import { ROTATION_ACTIONS } from './rotation-actions.js';
 import { SECRET_ACTIONS } from './secret-actions.js';
@@ -16,4 +17,5 @@ export const KMS_ACTIONS: ActionTable = {
   ...ALIAS_ACTIONS,
   ...CRYPTO_ACTIONS,
   ...ROTATION_ACTIONS,
+  ...DATABASE_INSTANCE_ACTIONS,
 };

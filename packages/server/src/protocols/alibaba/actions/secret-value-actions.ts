@@ -10,6 +10,7 @@ import type { WireBody } from '../codec.js';
 import {
   domainErrorToWire,
   GENERIC_SECRET_TYPE,
+  RDS_SECRET_TYPE,
   secretArn,
   secretNameFrom,
   secretNameOf,
@@ -26,11 +27,13 @@ import { shapes } from '../params.js';
 /** Secrets one BatchGetSecretValue may read (API spec §4). */
 const MAX_BATCH_SECRETS = 20;
 
-/** Only Generic secrets exist until rotation brings managed types (DECISIONS 20). */
-function secretType(params: Params): typeof GENERIC_SECRET_TYPE {
+/** Generic, or Rds: a managed database secret (docs/database-secrets.md). */
+function secretType(params: Params): typeof GENERIC_SECRET_TYPE | typeof RDS_SECRET_TYPE {
   const type = params.optional('SecretType') ?? GENERIC_SECRET_TYPE;
+  // The documentation spells the managed database type both ways.
+  if (type === RDS_SECRET_TYPE || type === 'RDS') return RDS_SECRET_TYPE;
   if (type !== GENERIC_SECRET_TYPE)
-    throw invalidParameter('SecretType', `The secret type "${type}" is not supported; use Generic.`);
+    throw invalidParameter('SecretType', `The secret type "${type}" is not supported; use Generic or Rds.`);
   return type;
 }
 
@@ -73,7 +76,7 @@ async function createSecret({ params, services, identity, noteResource }: Action
     await services.rotation.assertRotatable({ secretName: name, secretType: type, extendedConfig });
     if (intervalSeconds === undefined) throw missingParameter('RotationInterval');
   }
-  const secret = await services.secrets.createSecret({
+  const input = {
     name,
     versionId: params.required('VersionId'),
     data: params.required('SecretData'),
@@ -84,7 +87,12 @@ async function createSecret({ params, services, identity, noteResource }: Action
     policy: params.optional('Policy'),
     secretType: type,
     extendedConfig,
-  });
+  };
+  // Rds secrets are checked against their database instance and stored as {"AccountName","AccountPassword"}.
+  const secret =
+    type === RDS_SECRET_TYPE
+      ? await services.databases.createRdsSecret(input)
+      : await services.secrets.createSecret(input);
   const policy = enableRotation
     ? await services.rotation.updatePolicy(secret.name, { enabled: true, intervalSeconds })
     : undefined;
