@@ -6,19 +6,14 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, sql, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
-import type {
-  DatabaseConnection,
-  DialectAdapter,
-  Driver,
-  SqliteDialectConfig,
-  TransactionSettings,
-} from 'kysely';
+import { Kysely, sql, SqliteAdapter, SqliteDialect } from 'kysely';
+import type { DialectAdapter, Driver } from 'kysely';
 
 import type { StoreCapabilities } from './capabilities.js';
 import { KyselyStore } from './kysely-store.js';
 import { MigrationError, migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
+import { SqliteStoreDriver } from './sqlite-driver.js';
 import type { Store } from './store.js';
 
 /** What SQLite can and cannot do, for the shared store and migrations (see `StoreCapabilities`). */
@@ -84,7 +79,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   } catch (error) {
     throw openFailure(path, error);
   }
-  const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database }) });
+  let reader: BetterSqlite3.Database | undefined;
+  let db: Kysely<Database> | undefined;
   try {
     // WAL lets readers run beside the one writer and turns each commit into an append.
     const journalMode: unknown = database.pragma('journal_mode = WAL', { simple: true });
@@ -95,15 +91,20 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     // acknowledged to a client can sit in the WAL unsynced. A kill -9 keeps it (the kernel has the
     // write), but a power loss or kernel crash can drop the newest transactions. FULL fsyncs the WAL
     // on every commit: once a write is acknowledged it survives both. It costs one fsync per write
-    // transaction, and secret writes are rare next to reads.
+    // transaction; the driver's group commit lets concurrent transactions share one.
     database.pragma('synchronous = FULL');
     // Off by default in SQLite; the schema relies on them (stages must point at existing versions).
     database.pragma('foreign_keys = ON');
+    if (!inMemory) reader = openReader(path, busyTimeoutMs);
+    db = new Kysely<Database>({
+      dialect: new StoreSqliteDialect(new SqliteStoreDriver({ writer: database, reader })),
+    });
     await migrateToLatest(db, SQLITE_CAPABILITIES);
   } catch (error) {
-    await db.destroy();
     // Kysely only closes a driver it has started; a failure before the first query leaves it to us.
-    database.close();
+    if (db) await db.destroy().catch(() => undefined);
+    if (reader?.open) reader.close();
+    if (database.open) database.close();
     throw error instanceof MigrationError ? error : openFailure(path, error);
   }
   if (!inMemory) restrictSideFiles(path);
@@ -171,36 +172,42 @@ function restrictSideFiles(path: string): void {
 }
 
 /**
- * Kysely's SQLite dialect with two changes. Write transactions begin with `BEGIN IMMEDIATE`, taking
- * the write lock up front: a deferred transaction that reads and then writes cannot wait for the
- * lock (SQLite fails it at once with SQLITE_BUSY when another process wrote in between), while
- * `BEGIN IMMEDIATE` waits up to the busy timeout. And migrations run in one transaction: SQLite's DDL
- * is transactional, so a failed migration leaves the schema exactly as it was.
+ * The reads-only second connection (see `SqliteStoreDriver`), with the writer's settings so that a
+ * `settings()` read through it reports the same.
+ */
+function openReader(path: string, busyTimeoutMs: number): BetterSqlite3.Database {
+  const reader = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+  try {
+    reader.pragma('query_only = ON');
+    reader.pragma('synchronous = FULL');
+    reader.pragma('foreign_keys = ON');
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
+  return reader;
+}
+
+/**
+ * Kysely's SQLite dialect over the store's own driver (`sqlite-driver.ts`: statement cache, group
+ * commit, a reader connection), with migrations in one transaction: SQLite's DDL is transactional,
+ * so a failed migration leaves the schema exactly as it was.
  */
 class StoreSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
+  readonly #driver: SqliteStoreDriver;
 
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
+  constructor(driver: SqliteStoreDriver) {
+    // The database given here is never used: the driver below holds the connections.
+    super({ database: {} as never });
+    this.#driver = driver;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return this.#driver;
   }
 
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
-  }
-}
-
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(
-    connection: DatabaseConnection,
-    settings?: TransactionSettings,
-  ): Promise<void> {
-    const begin = settings?.accessMode === 'read only' ? 'begin deferred' : 'begin immediate';
-    await connection.executeQuery(CompiledQuery.raw(begin));
   }
 }
 
