@@ -13,9 +13,19 @@
  *   write transaction (and read-only transactions, one at a time) run there, on committed data only,
  *   without waiting for an open batch. A private in-memory database has one connection for everything.
  *
- * better-sqlite3 is synchronous: a statement, and a `COMMIT`'s fsync, run on the event loop. Batching
- * is what keeps that cost to one fsync per batch rather than one per request.
+ * - **The fsync off the event loop.** better-sqlite3 is synchronous, so with `synchronous=FULL` every
+ *   `COMMIT` would block the whole process for the length of an fsync. Given `walPath`, the writer runs
+ *   with `synchronous=NORMAL` (a WAL `COMMIT` then writes its frames without syncing) and the driver
+ *   fsyncs the WAL file itself, on libuv's thread pool, before it settles the batch: the same guarantee
+ *   as FULL for everything acknowledged, while the event loop keeps serving. One fsync covers every
+ *   batch committed before it started; batches committed meanwhile share the next one.
+ *
+ *   A read on the reader connection may see a batch that is committed but not yet synced. No answer
+ *   built on it leaves the server before it is durable: every request records an audit event before it
+ *   is answered (fail closed), in a later batch, whose fsync covers the WAL up to that point.
  */
+import { closeSync, fsync, openSync } from 'node:fs';
+
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, SelectQueryNode } from 'kysely';
 import type { DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely';
@@ -37,16 +47,15 @@ class Handle {
   prepare(sql: string): BetterSqlite3.Statement {
     let statement = this.#statements.get(sql);
     if (statement === undefined) {
-      statement = this.db.prepare(sql);
+      // The store's statement texts are few and fixed; past the bound (only ever reached by texts
+      // that vary, such as IN lists of every length) the oldest prepared goes first.
       if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
         const oldest = this.#statements.keys().next();
         if (!oldest.done) this.#statements.delete(oldest.value);
       }
-    } else {
-      // Re-inserted last: the map's order is the recency order.
-      this.#statements.delete(sql);
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
     }
-    this.#statements.set(sql, statement);
     return statement;
   }
 
@@ -118,6 +127,11 @@ export interface SqliteStoreDriverOptions {
   readonly writer: BetterSqlite3.Database;
   /** A second connection to the same file for reads; undefined for an in-memory database. */
   readonly reader?: BetterSqlite3.Database | undefined;
+  /**
+   * The writer's WAL file, when the writer runs with `synchronous=NORMAL` and the driver must fsync
+   * the WAL before acknowledging a batch; undefined when SQLite syncs every commit itself.
+   */
+  readonly walPath?: string | undefined;
 }
 
 export class SqliteStoreDriver implements Driver {
@@ -129,10 +143,17 @@ export class SqliteStoreDriver implements Driver {
   readonly #readerLock = new Mutex();
   #batch: Batch | undefined;
   #commitScheduled = false;
+  readonly #walPath: string | undefined;
+  #walFd: number | undefined;
+  /** Batches committed and waiting for the next WAL fsync. */
+  #unsynced: Batch[] = [];
+  /** The fsync in flight, if any. */
+  #syncing: Promise<void> | undefined;
 
   constructor(options: SqliteStoreDriverOptions) {
     this.#writer = new Handle(options.writer);
     this.#reader = options.reader && new Handle(options.reader);
+    this.#walPath = options.walPath;
   }
 
   async init(): Promise<void> {
@@ -171,7 +192,7 @@ export class SqliteStoreDriver implements Driver {
     // Connections are views on the two handles; nothing to give back.
   }
 
-  /** Commits the open batch (its units are waiting for it), then closes both connections. */
+  /** Commits the open batch (its units are waiting for it), waits for its fsync, closes both connections. */
   async destroy(): Promise<void> {
     await this.#writerLock.lock();
     try {
@@ -179,6 +200,9 @@ export class SqliteStoreDriver implements Driver {
     } finally {
       this.#writerLock.unlock();
     }
+    while (this.#syncing) await this.#syncing.catch(() => undefined);
+    if (this.#walFd !== undefined) closeSync(this.#walFd);
+    this.#walFd = undefined;
     this.#writer.clear();
     this.#reader?.clear();
     this.#reader?.db.close();
@@ -272,7 +296,39 @@ export class SqliteStoreDriver implements Driver {
       batch.reject(error);
       return;
     }
-    batch.resolve();
+    if (this.#walPath === undefined) {
+      batch.resolve();
+      return;
+    }
+    this.#unsynced.push(batch);
+    this.#sync();
+  }
+
+  /** Starts an fsync of the WAL unless one is in flight (then the next one covers what waits). */
+  #sync(): void {
+    if (this.#syncing || this.#unsynced.length === 0 || this.#walPath === undefined) return;
+    const waiting = this.#unsynced;
+    this.#unsynced = [];
+    let fd: number;
+    try {
+      // Opened once the WAL exists (after the first commit); it stays the same file from then on.
+      fd = this.#walFd ??= openSync(this.#walPath, 'r');
+    } catch (error) {
+      for (const batch of waiting) batch.reject(error);
+      return;
+    }
+    this.#syncing = new Promise<void>((resolve) => {
+      fsync(fd, (error) => {
+        this.#syncing = undefined;
+        // A failed fsync leaves it unknown what reached the disk: nobody is told it is durable.
+        for (const batch of waiting) {
+          if (error) batch.reject(error);
+          else batch.resolve();
+        }
+        resolve();
+        this.#sync();
+      });
+    });
   }
 }
 

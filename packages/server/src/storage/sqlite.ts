@@ -6,7 +6,7 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, sql, SqliteAdapter, SqliteDialect } from 'kysely';
+import { Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
 import type { DialectAdapter, Driver } from 'kysely';
 
 import type { StoreCapabilities } from './capabilities.js';
@@ -51,6 +51,11 @@ export interface SqliteSettings {
   readonly synchronous: number;
   readonly foreignKeys: boolean;
   readonly busyTimeoutMs: number;
+  /**
+   * True for a file database: the writer runs `synchronous=NORMAL` and the store fsyncs the WAL
+   * itself before it acknowledges a commit (as durable as FULL, without blocking the event loop).
+   */
+  readonly syncsWalBeforeAcknowledging: boolean;
 }
 
 /** The SQLite store, plus a read-back of its settings for tests and diagnostics. */
@@ -87,17 +92,20 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     if (!inMemory && journalMode !== 'wal') {
       throw new Error(`SQLite could not switch to WAL mode (it reports "${String(journalMode)}").`);
     }
-    // FULL, not NORMAL: in WAL mode NORMAL fsyncs only at checkpoints, so a commit already
-    // acknowledged to a client can sit in the WAL unsynced. A kill -9 keeps it (the kernel has the
-    // write), but a power loss or kernel crash can drop the newest transactions. FULL fsyncs the WAL
-    // on every commit: once a write is acknowledged it survives both. It costs one fsync per write
-    // transaction; the driver's group commit lets concurrent transactions share one.
-    database.pragma('synchronous = FULL');
+    // In WAL mode NORMAL fsyncs only at checkpoints, so a commit acknowledged on its own could sit in
+    // the WAL unsynced: a kill -9 keeps it (the kernel has the write), a power loss or kernel crash
+    // can drop it. FULL fsyncs the WAL on every commit, but better-sqlite3 does that on the event loop.
+    // So a file database runs NORMAL and the driver fsyncs the WAL itself, off the event loop, before
+    // it acknowledges any commit (`sqlite-driver.ts`): once a write is acknowledged it survives both.
+    // An in-memory database has nothing to sync; it keeps FULL.
+    database.pragma(inMemory ? 'synchronous = FULL' : 'synchronous = NORMAL');
     // Off by default in SQLite; the schema relies on them (stages must point at existing versions).
     database.pragma('foreign_keys = ON');
     if (!inMemory) reader = openReader(path, busyTimeoutMs);
     db = new Kysely<Database>({
-      dialect: new StoreSqliteDialect(new SqliteStoreDriver({ writer: database, reader })),
+      dialect: new StoreSqliteDialect(
+        new SqliteStoreDriver({ writer: database, reader, walPath: inMemory ? undefined : `${path}-wal` }),
+      ),
     });
     await migrateToLatest(db, SQLITE_CAPABILITIES);
   } catch (error) {
@@ -108,30 +116,29 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     throw error instanceof MigrationError ? error : openFailure(path, error);
   }
   if (!inMemory) restrictSideFiles(path);
-  return new SqliteKyselyStore(db);
+  return new SqliteKyselyStore(db, database, !inMemory);
 }
 
 class SqliteKyselyStore extends KyselyStore implements SqliteStore {
-  readonly #db: Kysely<Database>;
+  readonly #writer: BetterSqlite3.Database;
+  readonly #syncsWal: boolean;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, writer: BetterSqlite3.Database, syncsWal: boolean) {
     super(db, SQLITE_CAPABILITIES);
-    this.#db = db;
+    this.#writer = writer;
+    this.#syncsWal = syncsWal;
   }
 
-  async settings(): Promise<SqliteSettings> {
-    const pragma = async (name: string): Promise<unknown> => {
-      const { rows } = await sql<Record<string, unknown>>`pragma ${sql.raw(name)}`.execute(this.#db);
-      // The single column is not always named after the pragma (busy_timeout answers `timeout`).
-      const [row] = rows;
-      return row === undefined ? undefined : Object.values(row)[0];
-    };
-    return {
-      journalMode: String(await pragma('journal_mode')),
-      synchronous: Number(await pragma('synchronous')),
-      foreignKeys: Number(await pragma('foreign_keys')) === 1,
-      busyTimeoutMs: Number(await pragma('busy_timeout')),
-    };
+  /** The writer connection's settings (reads run on a connection of their own, which never writes). */
+  settings(): Promise<SqliteSettings> {
+    const pragma = (name: string): unknown => this.#writer.pragma(name, { simple: true });
+    return Promise.resolve({
+      journalMode: String(pragma('journal_mode')),
+      synchronous: Number(pragma('synchronous')),
+      foreignKeys: Number(pragma('foreign_keys')) === 1,
+      busyTimeoutMs: Number(pragma('busy_timeout')),
+      syncsWalBeforeAcknowledging: this.#syncsWal,
+    });
   }
 }
 
@@ -171,15 +178,11 @@ function restrictSideFiles(path: string): void {
   }
 }
 
-/**
- * The reads-only second connection (see `SqliteStoreDriver`), with the writer's settings so that a
- * `settings()` read through it reports the same.
- */
+/** The reads-only second connection (see `SqliteStoreDriver`). */
 function openReader(path: string, busyTimeoutMs: number): BetterSqlite3.Database {
   const reader = new BetterSqlite3(path, { timeout: busyTimeoutMs });
   try {
     reader.pragma('query_only = ON');
-    reader.pragma('synchronous = FULL');
     reader.pragma('foreign_keys = ON');
   } catch (error) {
     reader.close();
