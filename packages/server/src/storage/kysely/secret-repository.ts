@@ -170,11 +170,7 @@ export class KyselySecretRepository implements SecretRepository {
   async list(query: SecretListQuery): Promise<Page<SecretSummary>> {
     const filter = (eb: ExpressionBuilder<Database, 'secrets'>) => eb.and(listConditions(eb, query));
     return this.#scope.snapshot(async (db) => {
-      const { total } = await db
-        .selectFrom('secrets')
-        .where(filter)
-        .select((eb) => eb.fn.countAll().as('total'))
-        .executeTakeFirstOrThrow();
+      const total = await countListed(db, query, filter);
       const rows = await db
         .selectFrom('secrets')
         .selectAll()
@@ -198,7 +194,7 @@ export class KyselySecretRepository implements SecretRepository {
               .orderBy('position')
               .execute();
       const tags = groupTags(tagRows, (t) => t.secret_id);
-      return { items: rows.map((row) => toSummary(row, tags.get(row.id) ?? [])), total: toCount(total) };
+      return { items: rows.map((row) => toSummary(row, tags.get(row.id) ?? [])), total };
     });
   }
 
@@ -269,6 +265,33 @@ export class KyselySecretRepository implements SecretRepository {
     );
     return rows.map((r) => r.name);
   }
+}
+
+/**
+ * The total of a listing. Without name, description or tag filters (the usual listing) it is every
+ * secret less those its deletion-state filter leaves out, so no row is read: SQLite counts a whole
+ * table from its smallest index, and the left-out ones come from the `planned_delete_at` index. A
+ * filtered count reads every candidate row, on every page.
+ */
+async function countListed(
+  db: Db,
+  query: SecretListQuery,
+  filter: (eb: ExpressionBuilder<Database, 'secrets'>) => Expression<SqlBool>,
+): Promise<number> {
+  const { namePrefixes = [], descriptions = [], tagKeys = [], tagValues = [], existingAt } = query;
+  const count = async (where?: (eb: ExpressionBuilder<Database, 'secrets'>) => Expression<SqlBool>) => {
+    let select = db.selectFrom('secrets').select((eb) => eb.fn.countAll().as('total'));
+    if (where) select = select.where(where);
+    return toCount((await select.executeTakeFirstOrThrow()).total);
+  };
+  if (namePrefixes.length + descriptions.length + tagKeys.length + tagValues.length > 0) return count(filter);
+  let excluded = 0;
+  if (query.excludePendingDeletion === true) {
+    excluded = await count((eb) => eb('planned_delete_at', 'is not', null));
+  } else if (existingAt !== undefined) {
+    excluded = await count((eb) => eb('planned_delete_at', '<=', existingAt));
+  }
+  return (await count()) - excluded;
 }
 
 /** Filters of one kind are OR-ed (`in`, or an OR of prefixes); kinds are AND-ed. Empty lists filter nothing. */
