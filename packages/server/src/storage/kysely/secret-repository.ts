@@ -6,7 +6,13 @@ import { DomainError } from '../../domain/errors.js';
 import type { EpochMs, Secret, SecretVersion } from '../../domain/secret.js';
 import type { SecretPolicy } from '../../domain/secret-policy.js';
 import { SECRET_DATA_TYPES } from '../../domain/validation.js';
-import type { Database, SecretsTable } from '../schema.js';
+import type {
+  Database,
+  SecretsTable,
+  SecretStagesTable,
+  SecretTagsTable,
+  SecretVersionsTable,
+} from '../schema.js';
 import type {
   Page,
   ReadOptions,
@@ -18,6 +24,40 @@ import type {
 } from '../store.js';
 import { groupTags, internalError, oneOf, toCount } from './rows.js';
 import type { Db, Scope } from './scope.js';
+import { StatementTemplate } from './statement-template.js';
+
+// The statements of a secret read, compiled once (see StatementTemplate): every GetSecretValue runs them.
+const SECRET_BY_NAME = new StatementTemplate(['name'], (db, v) =>
+  db.selectFrom('secrets').selectAll().where('name', '=', v.name),
+);
+const VERSIONS_OF = new StatementTemplate(['secretId'], (db, v) =>
+  db
+    .selectFrom('secret_versions')
+    .select(['version_id', 'created_at', 'data_type'])
+    .where('secret_id', '=', v.secretId)
+    .orderBy('seq'),
+);
+const STAGES_OF = new StatementTemplate(['secretId'], (db, v) =>
+  db
+    .selectFrom('secret_stages')
+    .select(['label', 'version_id'])
+    .where('secret_id', '=', v.secretId)
+    .orderBy('label'),
+);
+const TAGS_OF = new StatementTemplate(['secretId'], (db, v) =>
+  db
+    .selectFrom('secret_tags')
+    .select(['key', 'value'])
+    .where('secret_id', '=', v.secretId)
+    .orderBy('position'),
+);
+const CIPHERTEXT_OF = new StatementTemplate(['secretId', 'versionId'], (db, v) =>
+  db
+    .selectFrom('secret_versions')
+    .select(['encrypted_data_key', 'encrypted_value'])
+    .where('secret_id', '=', v.secretId)
+    .where('version_id', '=', v.versionId),
+);
 
 /**
  * Secrets over Kysely. `save` writes what can change after creation (description, encryption key,
@@ -34,28 +74,21 @@ export class KyselySecretRepository implements SecretRepository {
   async getByName(name: string, options: ReadOptions = {}): Promise<Secret | undefined> {
     const lock = this.#scope.lockRows(options.forUpdate);
     return this.#scope.snapshot(async (db) => {
-      let query = db.selectFrom('secrets').selectAll().where('name', '=', name);
-      if (lock) query = query.forUpdate();
-      const row = await query.executeTakeFirst();
+      const row = lock
+        ? await db.selectFrom('secrets').selectAll().where('name', '=', name).forUpdate().executeTakeFirst()
+        : (await SECRET_BY_NAME.execute<Selectable<SecretsTable>>(db, { name })).rows[0];
       if (row === undefined) return undefined;
-      const versions = await db
-        .selectFrom('secret_versions')
-        .select(['version_id', 'created_at', 'data_type'])
-        .where('secret_id', '=', row.id)
-        .orderBy('seq')
-        .execute();
-      const stages = await db
-        .selectFrom('secret_stages')
-        .select(['label', 'version_id'])
-        .where('secret_id', '=', row.id)
-        .orderBy('label')
-        .execute();
-      const tags = await db
-        .selectFrom('secret_tags')
-        .select(['key', 'value'])
-        .where('secret_id', '=', row.id)
-        .orderBy('position')
-        .execute();
+      const of = { secretId: row.id };
+      const { rows: versions } = await VERSIONS_OF.execute<
+        Pick<Selectable<SecretVersionsTable>, 'version_id' | 'created_at' | 'data_type'>
+      >(db, of);
+      const { rows: stages } = await STAGES_OF.execute<
+        Pick<Selectable<SecretStagesTable>, 'label' | 'version_id'>
+      >(db, of);
+      const { rows: tags } = await TAGS_OF.execute<Pick<Selectable<SecretTagsTable>, 'key' | 'value'>>(
+        db,
+        of,
+      );
       return {
         ...toSummary(row, tags),
         versions: versions.map((v): SecretVersion => ({
@@ -156,14 +189,13 @@ export class KyselySecretRepository implements SecretRepository {
   }
 
   async getCiphertext(secretId: string, versionId: string): Promise<SecretCiphertext | undefined> {
-    const row = await this.#scope.run((db) =>
-      db
-        .selectFrom('secret_versions')
-        .select(['encrypted_data_key', 'encrypted_value'])
-        .where('secret_id', '=', secretId)
-        .where('version_id', '=', versionId)
-        .executeTakeFirst(),
+    const { rows } = await this.#scope.run((db) =>
+      CIPHERTEXT_OF.execute<Pick<Selectable<SecretVersionsTable>, 'encrypted_data_key' | 'encrypted_value'>>(
+        db,
+        { secretId, versionId },
+      ),
     );
+    const [row] = rows;
     return row && { encryptedDataKey: row.encrypted_data_key, encryptedValue: row.encrypted_value };
   }
 
