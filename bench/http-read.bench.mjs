@@ -221,7 +221,8 @@ async function main() {
       await tessera.stop();
       profile = summariseProfile(newestProfile(profDir), { fromMs: measuredFromMs });
       // BENCH_KEEP_PROFILE=<file>: keep the .cpuprofile (for a viewer) after the data folder is removed.
-      if (process.env.BENCH_KEEP_PROFILE) copyFileSync(newestProfile(profDir), process.env.BENCH_KEEP_PROFILE);
+      if (process.env.BENCH_KEEP_PROFILE)
+        copyFileSync(newestProfile(profDir), process.env.BENCH_KEEP_PROFILE);
       console.log(
         `\nCPU profile of the server at c=${top.concurrency} (${fmt.int(profiled.perSecond)} req/s while profiled):`,
       );

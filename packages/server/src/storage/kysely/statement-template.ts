@@ -25,10 +25,7 @@ export class StatementTemplate<P extends string> {
   /** Per Kysely adapter (one per database engine instance), as SQL text differs between engines. */
   readonly #compiled = new WeakMap<object, Compiled<P>>();
 
-  constructor(
-    names: readonly P[],
-    build: (db: Db, values: Readonly<Record<P, never>>) => Compilable,
-  ) {
+  constructor(names: readonly P[], build: (db: Db, values: Readonly<Record<P, never>>) => Compilable) {
     this.#names = names;
     this.#build = build;
   }
