@@ -232,6 +232,12 @@ export class SqliteStoreDriver implements Driver {
     await this.#writerLock.lock();
     try {
       if (this.#batch && this.#batch.units >= MAX_BATCH_UNITS) this.#commitBatch();
+      if (this.#batch && !this.#writer.db.inTransaction) {
+        // SQLite rolled the whole batch back after an error (I/O, full disk): none of it may be
+        // acknowledged, and a savepoint now would run outside any batch.
+        this.#batch.reject(new Error('The SQLite transaction was rolled back by the database.'));
+        this.#batch = undefined;
+      }
       if (this.#batch === undefined) {
         this.#writer.exec('begin immediate');
         this.#batch = new Batch();
@@ -407,8 +413,13 @@ class StoreConnection implements DatabaseConnection {
         this.#driver.writerLock.unlock();
       }
     }
-    const statement = reader.prepare(query.sql);
-    if (statement.readonly) {
+    let statement: BetterSqlite3.Statement | undefined;
+    try {
+      statement = reader.prepare(query.sql);
+    } catch {
+      // The reader does not know it (say, a table created a moment ago): the writer decides below.
+    }
+    if (statement?.readonly === true) {
       // Outside any transaction: an autocommit read of committed data, unless a read-only
       // transaction holds the reader (then wait, so as not to read inside its older snapshot).
       if (!this.#driver.readerLock.tryLock()) await this.#driver.readerLock.lock();
