@@ -12,7 +12,7 @@
 //       concurrency, and the same load with logging at warn, for the analysis)
 import { Buffer } from 'node:buffer';
 import { performance } from 'node:perf_hooks';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TesseraClient } from '../packages/sdk/dist/index.js';
 import { signedRequest } from './lib/acs3.mjs';
@@ -220,6 +220,9 @@ async function main() {
       });
       await tessera.stop();
       profile = summariseProfile(newestProfile(profDir), { fromMs: measuredFromMs });
+      // BENCH_KEEP_PROFILE=<file>: keep the .cpuprofile (for a viewer) after the data folder is removed.
+      if (process.env.BENCH_KEEP_PROFILE)
+        copyFileSync(newestProfile(profDir), process.env.BENCH_KEEP_PROFILE);
       console.log(
         `\nCPU profile of the server at c=${top.concurrency} (${fmt.int(profiled.perSecond)} req/s while profiled):`,
       );

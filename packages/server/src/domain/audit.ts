@@ -89,6 +89,8 @@ export function capAuditText(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
   const clean = value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '\ufffd');
+  // UTF-16 units are never fewer than code points: short text needs no split (every request's path).
+  if (clean.length <= MAX_AUDIT_TEXT) return clean;
   const points = Array.from(clean);
   return points.length > MAX_AUDIT_TEXT ? `${points.slice(0, MAX_AUDIT_TEXT).join('')}…` : clean;
 }

@@ -71,6 +71,11 @@ export class AuditService {
   #stream: number | undefined;
   #pending: Pending[] = [];
   #draining: Promise<void> | undefined;
+  /**
+   * The chain's head after this process's last committed append (this process is the trail's only
+   * writer); undefined until read, and again after a failed append, when it is read afresh.
+   */
+  #head: { readonly seq: number; readonly hash: string } | undefined;
 
   /** Opens the JSON-lines file when one is configured; throws when it cannot be opened. */
   constructor(options: AuditServiceOptions) {
@@ -142,7 +147,7 @@ export class AuditService {
         let records: AuditRecord[];
         try {
           records = await this.#store.transaction(async (tx) => {
-            let previous = (await tx.audit.head()) ?? { seq: 0, hash: GENESIS_HASH };
+            let previous = this.#head ?? (await tx.audit.head()) ?? { seq: 0, hash: GENESIS_HASH };
             const sealed = batch.map(({ event }) => {
               const unsealed = { ...event, seq: previous.seq + 1, prevHash: previous.hash };
               const hash = auditChainHash(this.#chainKey, canonicalAuditEncoding(unsealed));
@@ -153,9 +158,12 @@ export class AuditService {
             return sealed;
           });
         } catch (error) {
+          this.#head = undefined;
           for (const pending of batch) pending.reject(error);
           continue;
         }
+        const last = records.at(-1);
+        if (last) this.#head = { seq: last.seq, hash: last.hash };
         this.#writeStream(records);
         batch.forEach((pending, index) => {
           const record = records[index];

@@ -1,7 +1,8 @@
 /**
  * Customer master keys: lifecycle, aliases, key versions, and every use of key material. The root key
  * never leaves this service; unwrapped CMK material is cached in memory (it is immutable per key
- * version), while key state is read fresh on every use so that disabling a key takes effect at once.
+ * version); key metadata is cached too (`key-cache.ts`) and forgotten as soon as any key change has
+ * committed, so that disabling a key takes effect at once.
  */
 import { randomUUID } from 'node:crypto';
 import { DecryptionError, bindingOf } from '../crypto/aead.js';
@@ -38,6 +39,7 @@ import { validateTagKey } from '../domain/validation.js';
 import type { Page, Repositories, Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { CmkKeyring } from './cmk-keyring.js';
+import { KeyCache } from './key-cache.js';
 import { randomId } from './ids.js';
 
 export interface KeyServiceOptions {
@@ -67,6 +69,7 @@ export class KeyService {
   readonly #store: Store;
   readonly #keyring: CmkKeyring;
   readonly #clock: Clock;
+  readonly #cache = new KeyCache();
 
   constructor(options: KeyServiceOptions) {
     this.#store = options.store;
@@ -86,7 +89,7 @@ export class KeyService {
   }
 
   async serviceKey(): Promise<Key> {
-    const key = await this.#store.keys.getServiceKey();
+    const key = await this.#cache.serviceKey(() => this.#store.keys.getServiceKey());
     if (!key) throw new DomainError('internal', 'The service key is missing.');
     return key;
   }
@@ -102,6 +105,7 @@ export class KeyService {
     const version: KeyVersion = { keyId: key.id, versionId: key.primaryVersionId, createdAt: now };
     const material = newCmkMaterial();
     await this.#store.keys.insert(key, version, this.#keyring.wrap(version, material));
+    this.#cache.invalidate();
     this.#keyring.remember(version, material);
     return key;
   }
@@ -112,7 +116,11 @@ export class KeyService {
    */
   async resolve(reference: string, repos: Repositories = this.#store): Promise<Key> {
     const keyId = await this.#resolveId(reference, repos);
-    const key = await repos.keys.get(keyId);
+    // Inside a transaction the transaction's own view counts, not the cache.
+    const key =
+      repos === this.#store
+        ? await this.#cache.get(keyId, () => repos.keys.get(keyId))
+        : await repos.keys.get(keyId);
     if (!key || key.owner !== 'customer' || isKeyExpired(key, this.#clock.now())) {
       throw new DomainError('key_not_found', `The key "${reference}" does not exist.`, {
         resource: reference,
@@ -187,14 +195,22 @@ export class KeyService {
 
   /** Read-modify-write of one key under a row lock, so concurrent state changes do not interleave. */
   async #change(reference: string, apply: (key: Key) => Key): Promise<Key> {
-    return this.#store.transaction((tx) => this.#apply(tx, reference, apply));
+    try {
+      return await this.#store.transaction((tx) => this.#apply(tx, reference, apply));
+    } finally {
+      this.#cache.invalidate();
+    }
   }
 
   /** `#change` for several keys in one transaction: a rule refusing any of them changes none. */
   async #changeEach(references: readonly string[], apply: (key: Key) => Key): Promise<void> {
-    await this.#store.transaction(async (tx) => {
-      for (const reference of references) await this.#apply(tx, reference, apply);
-    });
+    try {
+      await this.#store.transaction(async (tx) => {
+        for (const reference of references) await this.#apply(tx, reference, apply);
+      });
+    } finally {
+      this.#cache.invalidate();
+    }
   }
 
   async #apply(tx: Repositories, reference: string, apply: (key: Key) => Key): Promise<Key> {
@@ -216,11 +232,15 @@ export class KeyService {
     const material = newCmkMaterial();
     // Sealed before the transaction: no crypto work inside one (docs/crypto.md, invariant 4).
     const wrapped = this.#keyring.wrap(version, material);
-    await this.#store.transaction(async (tx) => {
-      const rotated = rotateKey(await this.#locked(tx, target.id), version.versionId, version.createdAt);
-      await tx.keys.addVersion(version, wrapped);
-      await tx.keys.save(rotated);
-    });
+    try {
+      await this.#store.transaction(async (tx) => {
+        const rotated = rotateKey(await this.#locked(tx, target.id), version.versionId, version.createdAt);
+        await tx.keys.addVersion(version, wrapped);
+        await tx.keys.save(rotated);
+      });
+    } finally {
+      this.#cache.invalidate();
+    }
     this.#keyring.remember(version, material);
     return version;
   }
@@ -342,7 +362,7 @@ export class KeyService {
     } catch (error) {
       throw asInvalidCiphertext(error);
     }
-    const key = await this.#store.keys.get(ref.keyId);
+    const key = await this.#cache.get(ref.keyId, () => this.#store.keys.get(ref.keyId));
     if (!key || (owners === 'customer' && key.owner !== 'customer') || isKeyExpired(key, this.#clock.now())) {
       throw new DomainError('key_not_found', `The key "${ref.keyId}" does not exist.`, {
         resource: ref.keyId,
@@ -361,7 +381,11 @@ export class KeyService {
   async purgeExpired(limit = 100): Promise<number> {
     const expired = await this.#store.keys.listExpired(this.#clock.now(), limit);
     for (const keyId of expired) {
-      await this.#store.keys.destroy(keyId);
+      try {
+        await this.#store.keys.destroy(keyId);
+      } finally {
+        this.#cache.invalidate();
+      }
       this.#keyring.forget(keyId);
     }
     return expired.length;

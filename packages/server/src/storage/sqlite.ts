@@ -6,19 +6,14 @@ import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, sql, SqliteAdapter, SqliteDialect, SqliteDriver } from 'kysely';
-import type {
-  DatabaseConnection,
-  DialectAdapter,
-  Driver,
-  SqliteDialectConfig,
-  TransactionSettings,
-} from 'kysely';
+import { Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
+import type { DialectAdapter, Driver } from 'kysely';
 
 import type { StoreCapabilities } from './capabilities.js';
 import { KyselyStore } from './kysely-store.js';
 import { MigrationError, migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
+import { SqliteStoreDriver } from './sqlite-driver.js';
 import type { Store } from './store.js';
 
 /** What SQLite can and cannot do, for the shared store and migrations (see `StoreCapabilities`). */
@@ -56,6 +51,11 @@ export interface SqliteSettings {
   readonly synchronous: number;
   readonly foreignKeys: boolean;
   readonly busyTimeoutMs: number;
+  /**
+   * True for a file database: the writer runs `synchronous=NORMAL` and the store fsyncs the WAL
+   * itself before it acknowledges a commit (as durable as FULL, without blocking the event loop).
+   */
+  readonly syncsWalBeforeAcknowledging: boolean;
 }
 
 /** The SQLite store, plus a read-back of its settings for tests and diagnostics. */
@@ -84,53 +84,61 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   } catch (error) {
     throw openFailure(path, error);
   }
-  const db = new Kysely<Database>({ dialect: new StoreSqliteDialect({ database }) });
+  let reader: BetterSqlite3.Database | undefined;
+  let db: Kysely<Database> | undefined;
   try {
     // WAL lets readers run beside the one writer and turns each commit into an append.
     const journalMode: unknown = database.pragma('journal_mode = WAL', { simple: true });
     if (!inMemory && journalMode !== 'wal') {
       throw new Error(`SQLite could not switch to WAL mode (it reports "${String(journalMode)}").`);
     }
-    // FULL, not NORMAL: in WAL mode NORMAL fsyncs only at checkpoints, so a commit already
-    // acknowledged to a client can sit in the WAL unsynced. A kill -9 keeps it (the kernel has the
-    // write), but a power loss or kernel crash can drop the newest transactions. FULL fsyncs the WAL
-    // on every commit: once a write is acknowledged it survives both. It costs one fsync per write
-    // transaction, and secret writes are rare next to reads.
-    database.pragma('synchronous = FULL');
+    // In WAL mode NORMAL fsyncs only at checkpoints, so a commit acknowledged on its own could sit in
+    // the WAL unsynced: a kill -9 keeps it (the kernel has the write), a power loss or kernel crash
+    // can drop it. FULL fsyncs the WAL on every commit, but better-sqlite3 does that on the event loop.
+    // So a file database runs NORMAL and the driver fsyncs the WAL itself, off the event loop, before
+    // it acknowledges any commit (`sqlite-driver.ts`): once a write is acknowledged it survives both.
+    // An in-memory database has nothing to sync; it keeps FULL.
+    database.pragma(inMemory ? 'synchronous = FULL' : 'synchronous = NORMAL');
     // Off by default in SQLite; the schema relies on them (stages must point at existing versions).
     database.pragma('foreign_keys = ON');
+    if (!inMemory) reader = openReader(path, busyTimeoutMs);
+    db = new Kysely<Database>({
+      dialect: new StoreSqliteDialect(
+        new SqliteStoreDriver({ writer: database, reader, walPath: inMemory ? undefined : `${path}-wal` }),
+      ),
+    });
     await migrateToLatest(db, SQLITE_CAPABILITIES);
   } catch (error) {
-    await db.destroy();
     // Kysely only closes a driver it has started; a failure before the first query leaves it to us.
-    database.close();
+    if (db) await db.destroy().catch(() => undefined);
+    if (reader?.open) reader.close();
+    if (database.open) database.close();
     throw error instanceof MigrationError ? error : openFailure(path, error);
   }
   if (!inMemory) restrictSideFiles(path);
-  return new SqliteKyselyStore(db);
+  return new SqliteKyselyStore(db, database, !inMemory);
 }
 
 class SqliteKyselyStore extends KyselyStore implements SqliteStore {
-  readonly #db: Kysely<Database>;
+  readonly #writer: BetterSqlite3.Database;
+  readonly #syncsWal: boolean;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, writer: BetterSqlite3.Database, syncsWal: boolean) {
     super(db, SQLITE_CAPABILITIES);
-    this.#db = db;
+    this.#writer = writer;
+    this.#syncsWal = syncsWal;
   }
 
-  async settings(): Promise<SqliteSettings> {
-    const pragma = async (name: string): Promise<unknown> => {
-      const { rows } = await sql<Record<string, unknown>>`pragma ${sql.raw(name)}`.execute(this.#db);
-      // The single column is not always named after the pragma (busy_timeout answers `timeout`).
-      const [row] = rows;
-      return row === undefined ? undefined : Object.values(row)[0];
-    };
-    return {
-      journalMode: String(await pragma('journal_mode')),
-      synchronous: Number(await pragma('synchronous')),
-      foreignKeys: Number(await pragma('foreign_keys')) === 1,
-      busyTimeoutMs: Number(await pragma('busy_timeout')),
-    };
+  /** The writer connection's settings (reads run on a connection of their own, which never writes). */
+  settings(): Promise<SqliteSettings> {
+    const pragma = (name: string): unknown => this.#writer.pragma(name, { simple: true });
+    return Promise.resolve({
+      journalMode: String(pragma('journal_mode')),
+      synchronous: Number(pragma('synchronous')),
+      foreignKeys: Number(pragma('foreign_keys')) === 1,
+      busyTimeoutMs: Number(pragma('busy_timeout')),
+      syncsWalBeforeAcknowledging: this.#syncsWal,
+    });
   }
 }
 
@@ -170,37 +178,39 @@ function restrictSideFiles(path: string): void {
   }
 }
 
+/** The reads-only second connection (see `SqliteStoreDriver`). */
+function openReader(path: string, busyTimeoutMs: number): BetterSqlite3.Database {
+  const reader = new BetterSqlite3(path, { timeout: busyTimeoutMs });
+  try {
+    reader.pragma('query_only = ON');
+    reader.pragma('foreign_keys = ON');
+  } catch (error) {
+    reader.close();
+    throw error;
+  }
+  return reader;
+}
+
 /**
- * Kysely's SQLite dialect with two changes. Write transactions begin with `BEGIN IMMEDIATE`, taking
- * the write lock up front: a deferred transaction that reads and then writes cannot wait for the
- * lock (SQLite fails it at once with SQLITE_BUSY when another process wrote in between), while
- * `BEGIN IMMEDIATE` waits up to the busy timeout. And migrations run in one transaction: SQLite's DDL
- * is transactional, so a failed migration leaves the schema exactly as it was.
+ * Kysely's SQLite dialect over the store's own driver (`sqlite-driver.ts`: statement cache, group
+ * commit, a reader connection), with migrations in one transaction: SQLite's DDL is transactional,
+ * so a failed migration leaves the schema exactly as it was.
  */
 class StoreSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
+  readonly #driver: SqliteStoreDriver;
 
-  constructor(config: SqliteDialectConfig) {
-    super(config);
-    this.#config = config;
+  constructor(driver: SqliteStoreDriver) {
+    // The database given here is never used: the driver below holds the connections.
+    super({ database: {} as never });
+    this.#driver = driver;
   }
 
   override createDriver(): Driver {
-    return new ImmediateSqliteDriver(this.#config);
+    return this.#driver;
   }
 
   override createAdapter(): DialectAdapter {
     return new TransactionalDdlSqliteAdapter();
-  }
-}
-
-class ImmediateSqliteDriver extends SqliteDriver {
-  override async beginTransaction(
-    connection: DatabaseConnection,
-    settings?: TransactionSettings,
-  ): Promise<void> {
-    const begin = settings?.accessMode === 'read only' ? 'begin deferred' : 'begin immediate';
-    await connection.executeQuery(CompiledQuery.raw(begin));
   }
 }
 

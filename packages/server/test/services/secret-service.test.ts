@@ -219,6 +219,8 @@ describe('secret service: customer master keys', () => {
       encryptionKeyId: 'alias/app',
     });
     expect((await secrets.describeSecret('k')).encryptionKeyId).toBe(key.id);
+    // A read first, so the key service holds the key's state in memory: disabling must still bite at once.
+    expect((await secrets.getSecretValue({ name: 'k' })).data).toBe('x');
 
     await keys.disableKey(key.id);
     await expectCode(secrets.getSecretValue({ name: 'k' }), 'key_disabled');

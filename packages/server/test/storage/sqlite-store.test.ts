@@ -43,14 +43,17 @@ function sampleSecret(name: string) {
 }
 
 describe('sqlite store', () => {
-  it('runs in WAL mode with synchronous=FULL, foreign keys and a busy timeout', async () => {
+  it('runs in WAL mode, fsyncing the WAL itself before acknowledging, with foreign keys and a busy timeout', async () => {
     const store = await openSqliteStore({ path: freshPath(), busyTimeoutMs: 1234 });
     try {
+      // NORMAL: SQLite does not sync on COMMIT; the store's driver fsyncs the WAL off the event loop
+      // before any commit is acknowledged (sqlite-driver.ts), which is what FULL would guarantee.
       expect(await store.settings()).toEqual({
         journalMode: 'wal',
-        synchronous: 2,
+        synchronous: 1,
         foreignKeys: true,
         busyTimeoutMs: 1234,
+        syncsWalBeforeAcknowledging: true,
       });
     } finally {
       await store.close();
@@ -63,6 +66,7 @@ describe('sqlite store', () => {
       const settings = await store.settings();
       expect(settings.journalMode).toBe('memory');
       expect(settings.synchronous).toBe(2);
+      expect(settings.syncsWalBeforeAcknowledging).toBe(false);
       expect(settings.foreignKeys).toBe(true);
     } finally {
       await store.close();
@@ -117,6 +121,7 @@ describe('sqlite store', () => {
         '0004_identities',
         '0005_rotation',
         '0006_database_instances',
+        '0007_secret_listing_index',
       ]);
     } finally {
       raw.close();

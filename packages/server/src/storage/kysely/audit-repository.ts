@@ -6,6 +6,32 @@ import { DomainError } from '../../domain/errors.js';
 import type { AuditEventsTable } from '../schema.js';
 import type { AuditQuery, AuditRepository } from '../store.js';
 import type { Scope } from './scope.js';
+import { StatementTemplate } from './statement-template.js';
+
+const AUDIT_COLUMNS = [
+  'seq',
+  'time',
+  'request_id',
+  'phase',
+  'principal',
+  'access_key_id',
+  'source_ip',
+  'action',
+  'resource',
+  'secret_name',
+  'version_id',
+  'version_stage',
+  'key_id',
+  'result_code',
+  'http_status',
+  'prev_hash',
+  'hash',
+] as const satisfies readonly (keyof AuditEventsTable)[];
+
+/** One record's insert, compiled once: every request appends one or two, so building it each time shows. */
+const INSERT_RECORD = new StatementTemplate(AUDIT_COLUMNS, (db, values) =>
+  db.insertInto('audit_events').values(values),
+);
 
 export class KyselyAuditRepository implements AuditRepository {
   readonly #scope: Scope;
@@ -31,7 +57,7 @@ export class KyselyAuditRepository implements AuditRepository {
     await this.#scope.atomic(
       async (db) => {
         // One statement per record: a multi-row insert would hit engines' bound-parameter limits.
-        for (const record of records) await db.insertInto('audit_events').values(toRow(record)).execute();
+        for (const record of records) await INSERT_RECORD.execute(db, toRow(record));
       },
       {
         unique: () =>

@@ -7,7 +7,13 @@ import { SECRET_TYPES } from '../../domain/secret.js';
 import type { EpochMs, Secret, SecretVersion } from '../../domain/secret.js';
 import type { SecretPolicy } from '../../domain/secret-policy.js';
 import { SECRET_DATA_TYPES } from '../../domain/validation.js';
-import type { Database, SecretsTable } from '../schema.js';
+import type {
+  Database,
+  SecretsTable,
+  SecretStagesTable,
+  SecretTagsTable,
+  SecretVersionsTable,
+} from '../schema.js';
 import type {
   Page,
   ReadOptions,
@@ -19,6 +25,40 @@ import type {
 } from '../store.js';
 import { groupTags, internalError, oneOf, toCount } from './rows.js';
 import type { Db, Scope } from './scope.js';
+import { StatementTemplate } from './statement-template.js';
+
+// The statements of a secret read, compiled once (see StatementTemplate): every GetSecretValue runs them.
+const SECRET_BY_NAME = new StatementTemplate(['name'], (db, v) =>
+  db.selectFrom('secrets').selectAll().where('name', '=', v.name),
+);
+const VERSIONS_OF = new StatementTemplate(['secretId'], (db, v) =>
+  db
+    .selectFrom('secret_versions')
+    .select(['version_id', 'created_at', 'data_type'])
+    .where('secret_id', '=', v.secretId)
+    .orderBy('seq'),
+);
+const STAGES_OF = new StatementTemplate(['secretId'], (db, v) =>
+  db
+    .selectFrom('secret_stages')
+    .select(['label', 'version_id'])
+    .where('secret_id', '=', v.secretId)
+    .orderBy('label'),
+);
+const TAGS_OF = new StatementTemplate(['secretId'], (db, v) =>
+  db
+    .selectFrom('secret_tags')
+    .select(['key', 'value'])
+    .where('secret_id', '=', v.secretId)
+    .orderBy('position'),
+);
+const CIPHERTEXT_OF = new StatementTemplate(['secretId', 'versionId'], (db, v) =>
+  db
+    .selectFrom('secret_versions')
+    .select(['encrypted_data_key', 'encrypted_value'])
+    .where('secret_id', '=', v.secretId)
+    .where('version_id', '=', v.versionId),
+);
 
 /**
  * Secrets over Kysely. `save` writes what can change after creation (description, encryption key,
@@ -35,28 +75,21 @@ export class KyselySecretRepository implements SecretRepository {
   async getByName(name: string, options: ReadOptions = {}): Promise<Secret | undefined> {
     const lock = this.#scope.lockRows(options.forUpdate);
     return this.#scope.snapshot(async (db) => {
-      let query = db.selectFrom('secrets').selectAll().where('name', '=', name);
-      if (lock) query = query.forUpdate();
-      const row = await query.executeTakeFirst();
+      const row = lock
+        ? await db.selectFrom('secrets').selectAll().where('name', '=', name).forUpdate().executeTakeFirst()
+        : (await SECRET_BY_NAME.execute<Selectable<SecretsTable>>(db, { name })).rows[0];
       if (row === undefined) return undefined;
-      const versions = await db
-        .selectFrom('secret_versions')
-        .select(['version_id', 'created_at', 'data_type'])
-        .where('secret_id', '=', row.id)
-        .orderBy('seq')
-        .execute();
-      const stages = await db
-        .selectFrom('secret_stages')
-        .select(['label', 'version_id'])
-        .where('secret_id', '=', row.id)
-        .orderBy('label')
-        .execute();
-      const tags = await db
-        .selectFrom('secret_tags')
-        .select(['key', 'value'])
-        .where('secret_id', '=', row.id)
-        .orderBy('position')
-        .execute();
+      const of = { secretId: row.id };
+      const { rows: versions } = await VERSIONS_OF.execute<
+        Pick<Selectable<SecretVersionsTable>, 'version_id' | 'created_at' | 'data_type'>
+      >(db, of);
+      const { rows: stages } = await STAGES_OF.execute<
+        Pick<Selectable<SecretStagesTable>, 'label' | 'version_id'>
+      >(db, of);
+      const { rows: tags } = await TAGS_OF.execute<Pick<Selectable<SecretTagsTable>, 'key' | 'value'>>(
+        db,
+        of,
+      );
       return {
         ...toSummary(row, tags),
         versions: versions.map((v): SecretVersion => ({
@@ -160,25 +193,20 @@ export class KyselySecretRepository implements SecretRepository {
   }
 
   async getCiphertext(secretId: string, versionId: string): Promise<SecretCiphertext | undefined> {
-    const row = await this.#scope.run((db) =>
-      db
-        .selectFrom('secret_versions')
-        .select(['encrypted_data_key', 'encrypted_value'])
-        .where('secret_id', '=', secretId)
-        .where('version_id', '=', versionId)
-        .executeTakeFirst(),
+    const { rows } = await this.#scope.run((db) =>
+      CIPHERTEXT_OF.execute<Pick<Selectable<SecretVersionsTable>, 'encrypted_data_key' | 'encrypted_value'>>(
+        db,
+        { secretId, versionId },
+      ),
     );
+    const [row] = rows;
     return row && { encryptedDataKey: row.encrypted_data_key, encryptedValue: row.encrypted_value };
   }
 
   async list(query: SecretListQuery): Promise<Page<SecretSummary>> {
     const filter = (eb: ExpressionBuilder<Database, 'secrets'>) => eb.and(listConditions(eb, query));
     return this.#scope.snapshot(async (db) => {
-      const { total } = await db
-        .selectFrom('secrets')
-        .where(filter)
-        .select((eb) => eb.fn.countAll().as('total'))
-        .executeTakeFirstOrThrow();
+      const total = await countListed(db, query, filter);
       const rows = await db
         .selectFrom('secrets')
         .selectAll()
@@ -202,7 +230,7 @@ export class KyselySecretRepository implements SecretRepository {
               .orderBy('position')
               .execute();
       const tags = groupTags(tagRows, (t) => t.secret_id);
-      return { items: rows.map((row) => toSummary(row, tags.get(row.id) ?? [])), total: toCount(total) };
+      return { items: rows.map((row) => toSummary(row, tags.get(row.id) ?? [])), total };
     });
   }
 
@@ -275,6 +303,33 @@ export class KyselySecretRepository implements SecretRepository {
     );
     return rows.map((r) => r.name);
   }
+}
+
+/**
+ * The total of a listing. Without name, description or tag filters (the usual listing) it is every
+ * secret less those its deletion-state filter leaves out, so no row is read: SQLite counts a whole
+ * table from its smallest index, and the left-out ones come from the `planned_delete_at` index. A
+ * filtered count reads every candidate row, on every page.
+ */
+async function countListed(
+  db: Db,
+  query: SecretListQuery,
+  filter: (eb: ExpressionBuilder<Database, 'secrets'>) => Expression<SqlBool>,
+): Promise<number> {
+  const { namePrefixes = [], descriptions = [], tagKeys = [], tagValues = [], existingAt } = query;
+  const count = async (where?: (eb: ExpressionBuilder<Database, 'secrets'>) => Expression<SqlBool>) => {
+    let select = db.selectFrom('secrets').select((eb) => eb.fn.countAll().as('total'));
+    if (where) select = select.where(where);
+    return toCount((await select.executeTakeFirstOrThrow()).total);
+  };
+  if (namePrefixes.length + descriptions.length + tagKeys.length + tagValues.length > 0) return count(filter);
+  let excluded = 0;
+  if (query.excludePendingDeletion === true) {
+    excluded = await count((eb) => eb('planned_delete_at', 'is not', null));
+  } else if (existingAt !== undefined) {
+    excluded = await count((eb) => eb('planned_delete_at', '<=', existingAt));
+  }
+  return (await count()) - excluded;
 }
 
 /** Filters of one kind are OR-ed (`in`, or an OR of prefixes); kinds are AND-ed. Empty lists filter nothing. */
