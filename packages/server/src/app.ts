@@ -19,6 +19,7 @@ import { systemClock } from './services/clock.js';
 import { newAccountId } from './services/ids.js';
 import { KeyService } from './services/key-service.js';
 import { SecretService } from './services/secret-service.js';
+import { SecretPolicyCache } from './services/secret-policy-cache.js';
 import { PasswordService } from './services/password-service.js';
 import type { InstanceIdentity, Services } from './services/services.js';
 import { openSqliteStore } from './storage/sqlite.js';
@@ -79,11 +80,15 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   try {
     const identity = await prepareInstance(store, rootKey.key, config);
     const keys = new KeyService({ store, rootKey: rootKey.key, clock });
+    const secretPolicies = new SecretPolicyCache({ store });
     const secrets = new SecretService({
       store,
       keys,
       clock,
       limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
+      policyChanged: (secretId) => {
+        secretPolicies.forget(secretId);
+      },
     });
     const accessKeys = new AccessKeyService({ store, rootKey: rootKey.key, clock });
     const serviceKey = await keys.ensureServiceKey();
@@ -122,8 +127,24 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       ready: async () => !closing && (await store.meta.get('account_id')) !== undefined,
       closing: () => closing,
     });
-    const services: Services = { secrets, keys, accessKeys, passwords: new PasswordService(), audit };
-    await http.register(alibabaRpcPlugin({ services, identity, clock, serviceKeyId: serviceKey.id }));
+    const services: Services = {
+      secrets,
+      keys,
+      accessKeys,
+      passwords: new PasswordService(),
+      audit,
+      secretPolicies,
+    };
+    await http.register(
+      alibabaRpcPlugin({
+        services,
+        identity,
+        clock,
+        serviceKeyId: serviceKey.id,
+        // Until RAM users and policies exist (branch ram), users other than the administrator have none.
+        policies: { policiesFor: () => Promise.resolve([]) },
+      }),
+    );
 
     const sweep = async () => {
       try {

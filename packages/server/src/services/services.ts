@@ -2,6 +2,7 @@ import type { AccessKeyService } from './access-key-service.js';
 import type { AuditService } from './audit-service.js';
 import type { KeyService } from './key-service.js';
 import type { PasswordService } from './password-service.js';
+import type { SecretPolicyCache } from './secret-policy-cache.js';
 import type { SecretService } from './secret-service.js';
 
 /** The service layer as protocol adapters see it. */
@@ -11,6 +12,8 @@ export interface Services {
   readonly accessKeys: AccessKeyService;
   readonly passwords: PasswordService;
   readonly audit: AuditService;
+  /** Secret policies compiled for access decisions. */
+  readonly secretPolicies: SecretPolicyCache;
 }
 
 /** Facts about this installation that appear in ARNs and region listings. */

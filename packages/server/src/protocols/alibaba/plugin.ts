@@ -13,6 +13,10 @@ import { AUDIT_SUCCESS } from '../../domain/audit.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Clock } from '../../services/clock.js';
 import type { InstanceIdentity, Services } from '../../services/services.js';
+import type { Product } from '../../domain/permissions.js';
+import type { RequestContext } from '../../domain/ram-policy.js';
+import type { PolicySource } from './access.js';
+import { denialOf, RequestAccess, ramResourceIds } from './access.js';
 import type { ActionTable } from './action.js';
 import { ACTIONTRAIL_ACTIONS, ACTIONTRAIL_API_VERSION } from './actions/actiontrail-actions.js';
 import { KMS_ACTIONS } from './actions/index.js';
@@ -27,6 +31,8 @@ import type { ResponseFormat } from './render.js';
 import { CONTENT_TYPES, render } from './render.js';
 
 export const KMS_API_VERSION = '2016-01-20';
+/** RAM's API version: its actions join PRODUCTS with the identity service. */
+const RAM_API_VERSION = '2015-05-01';
 const MAX_LOGGED_RESOURCE = 256;
 
 /** Actions of each product this endpoint speaks, by API version (RAM's 2015-05-01 joins later). */
@@ -35,8 +41,17 @@ const PRODUCTS: Readonly<Record<string, ActionTable>> = {
   [ACTIONTRAIL_API_VERSION]: ACTIONTRAIL_ACTIONS,
 };
 
+/** Which permission table authorizes each API version's actions. */
+const PERMISSION_PRODUCTS: Readonly<Record<string, Product>> = {
+  [KMS_API_VERSION]: 'kms',
+  [RAM_API_VERSION]: 'ram',
+  [ACTIONTRAIL_API_VERSION]: 'actiontrail',
+};
+
 export interface AlibabaRpcOptions {
   readonly services: Services;
+  /** The RAM policies attached to each user. */
+  readonly policies: PolicySource;
   readonly identity: InstanceIdentity;
   readonly clock: Clock;
   readonly serviceKeyId: string;
@@ -169,6 +184,26 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
             'Specified api is not found, please check your url and method.',
           );
 
+        const permissionProduct = PERMISSION_PRODUCTS[version];
+        if (permissionProduct === undefined)
+          throw new DomainError('internal', `No permission table for version ${version}.`);
+        const access = new RequestAccess({
+          services: options.services,
+          identity: options.identity,
+          policies: options.policies,
+          product: permissionProduct,
+          action,
+          principal: authenticated.principal,
+          context: connectionFacts(request, options.clock.now()),
+        });
+        // Actions on the account, a container or a RAM identity are decided here, before they run; those
+        // on named secrets and keys by the action once it has found the resource.
+        if (RequestAccess.checkedBeforeDispatch(permissionProduct, action)) {
+          await access.requireUnscoped(
+            permissionProduct === 'ram' ? ramResourceIds(action, params, authenticated.principal) : {},
+          );
+        }
+
         // No audit, no change: a state-changing action runs only once its attempt is on record.
         if (!READ_ONLY_ACTIONS.has(action)) await record(request, state, 'attempt');
 
@@ -181,11 +216,12 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
           method,
           serviceKeyId: options.serviceKeyId,
           noteResource: (resource) => {
-            // Caller-chosen text: cap it so one request cannot write a 128 KiB log line.
-            state.resource =
-              resource.length > MAX_LOGGED_RESOURCE ? `${resource.slice(0, MAX_LOGGED_RESOURCE)}…` : resource;
+            state.resource = capped(resource);
           },
+          access,
         });
+        // Fail closed on a bug: an action that never asked is not answered (its tests catch it first).
+        if (!access.settled) throw new DomainError('internal', `${action} ran without an access check.`);
         // Recorded before anything is sent: a read the trail cannot record never leaves the server.
         await record(request, state, 'outcome', { code: AUDIT_SUCCESS, status: 200 });
         return send(
@@ -218,9 +254,14 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
         request.log.error({ err: error, action: state.action }, 'request failed');
       if (!state.outcomeSettled) {
         if (state.facts === undefined) state.facts = requestFacts(request, undefined);
-        await record(request, state, 'outcome', { code: wire.code, status: wire.status }).catch(
-          () => undefined,
-        );
+        // A refusal is recorded as what it is, with the refused ARN, even when the caller was answered
+        // as if the resource were missing (docs/audit.md).
+        const denial = denialOf(error);
+        if (denial?.resource !== undefined) state.resource = capped(denial.resource);
+        await record(request, state, 'outcome', {
+          code: denial?.code ?? wire.code,
+          status: wire.status,
+        }).catch(() => undefined);
       }
       if (state.auditFailed) wire = toWireError(auditUnavailable());
       else if (error instanceof ProtocolError && error.retryAfterSeconds !== undefined) {
@@ -252,6 +293,23 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
     });
     done();
   };
+}
+
+/** Caller-chosen text for the log line and the trail, capped so one request cannot write 128 KiB. */
+function capped(resource: string): string {
+  return resource.length > MAX_LOGGED_RESOURCE ? `${resource.slice(0, MAX_LOGGED_RESOURCE)}…` : resource;
+}
+
+/**
+ * What conditions see of the connection: the TCP peer's address (never a forwarded header, which the
+ * caller writes), whether the socket is TLS, and the server's clock.
+ */
+function connectionFacts(request: FastifyRequest, now: number): Omit<RequestContext, 'tags'> {
+  const socket = request.raw.socket as { remoteAddress?: string; encrypted?: boolean };
+  const secureTransport = socket.encrypted === true;
+  return socket.remoteAddress === undefined
+    ? { secureTransport, currentTime: now }
+    : { sourceIp: socket.remoteAddress, secureTransport, currentTime: now };
 }
 
 function send(

@@ -34,15 +34,15 @@ function times(secret: Pick<Secret, 'createdAt' | 'updatedAt' | 'plannedDeleteAt
 
 async function describeSecret({
   params,
-  services,
   identity,
   serviceKeyId,
   noteResource,
+  access,
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
   const fetchTags = params.boolean('FetchTags', false);
-  const secret = await services.secrets.describeSecret(name);
+  const secret = await access.requireSecret(name);
   return {
     Arn: secretArn(identity, secret.name),
     SecretName: secret.name,
@@ -129,9 +129,15 @@ async function listSecrets({ params, services }: ActionContext): Promise<WireBod
   };
 }
 
-async function listSecretVersionIds({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function listSecretVersionIds({
+  params,
+  services,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
+  await access.requireSecret(name);
   const includeDeprecated = params.boolean('IncludeDeprecated', false);
   const { pageNumber, pageSize, offset, limit } = paging(params, 20);
   const listing = await services.secrets.listVersions(name, includeDeprecated);
@@ -154,9 +160,10 @@ async function listSecretVersionIds({ params, services, noteResource }: ActionCo
 // ---------------------------------------------------------------------------------------------------
 // Changes and the deletion window
 
-async function updateSecret({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function updateSecret({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
+  await access.requireSecret(name);
   // `ExtendedConfig.CustomData` (flattened by the SDKs) or a whole `ExtendedConfig` document.
   const extended = params
     .entries()
@@ -172,9 +179,10 @@ async function updateSecret({ params, services, noteResource }: ActionContext): 
   return { SecretName: secret.name };
 }
 
-async function deleteSecret({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function deleteSecret({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
+  await access.requireSecret(name);
   const force = params.boolean('ForceDeleteWithoutRecovery', false);
   // Checked even when forced: a window outside the range is a mistake either way.
   const recoveryWindowDays = params.integer('RecoveryWindowInDays', {
@@ -185,9 +193,10 @@ async function deleteSecret({ params, services, noteResource }: ActionContext): 
   return { SecretName: result.secret.name, PlannedDeleteTime: timestamp(result.plannedDeleteAt) };
 }
 
-async function restoreSecret({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function restoreSecret({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
+  await access.requireSecret(name);
   const secret = await services.secrets.restoreSecret(name);
   return { SecretName: secret.name };
 }
@@ -200,22 +209,31 @@ async function getSecretPolicy({
   services,
   identity,
   noteResource,
+  access,
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
+  await access.requireSecret(name);
   // Only `default` exists; another name answers not found (API spec §3.5), decided by the service.
   const policyName = params.optional('PolicyName') ?? DEFAULT_POLICY_NAME;
   const { policy } = await services.secrets.getSecretPolicy(name, policyName);
   return { Policy: policy?.document ?? defaultSecretPolicy(identity.accountId) };
 }
 
-async function setSecretPolicy({ params, services, method, noteResource }: ActionContext): Promise<WireBody> {
+async function setSecretPolicy({
+  params,
+  services,
+  method,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   // The one KMS action documented as POST only.
   if (method !== 'POST') {
     throw new ProtocolError(403, 'UnsupportedHTTPMethod', 'SetSecretPolicy accepts POST requests only.');
   }
   const name = secretNameOf(params);
   noteResource(name);
+  await access.requireSecret(name);
   const policyName = params.optional('PolicyName') ?? DEFAULT_POLICY_NAME;
   if (policyName !== DEFAULT_POLICY_NAME) {
     throw invalidParameter('PolicyName', `Secrets have one policy, named "${DEFAULT_POLICY_NAME}".`);

@@ -59,9 +59,16 @@ function secretValueToWire(value: SecretValue): WireBody {
   };
 }
 
-async function createSecret({ params, services, identity, noteResource }: ActionContext): Promise<WireBody> {
+async function createSecret({
+  params,
+  services,
+  identity,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const name = params.required('SecretName');
   noteResource(name);
+  await access.requireUnscoped({ secretNames: [name] });
   const type = secretType(params);
   if (params.boolean('EnableAutomaticRotation', false)) {
     throw invalidParameter(
@@ -88,7 +95,7 @@ async function createSecret({ params, services, identity, noteResource }: Action
   };
 }
 
-async function getSecretValue({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function getSecretValue({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
   const stage = params.optional('VersionStage');
@@ -99,7 +106,7 @@ async function getSecretValue({ params, services, noteResource }: ActionContext)
   };
   const dryRun = params.boolean('DryRun', false);
   params.boolean('FetchExtendedConfig', false);
-  const value = await services.secrets.getSecretValue(selector);
+  const value = await services.secrets.getSecretValue(selector, access.secretGuard());
   // A dry run does everything a real read does, then answers without the value (DECISIONS 14).
   if (dryRun) throw dryRunPassed();
   return secretValueToWire(value);
@@ -151,10 +158,16 @@ function itemError(name: string, error: DomainError): WireBody {
   return { SecretName: name, Code: wire.code, Message: wire.message, HttpStatus: wire.status };
 }
 
-async function batchGetSecretValue({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function batchGetSecretValue({
+  params,
+  services,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const selectors = secretsList(params);
   noteResource(selectors.map((s) => s.name).join(','));
-  const results = await services.secrets.getSecretValues(selectors);
+  // A refused item answers exactly as a missing one (the permission table's note).
+  const results = await services.secrets.getSecretValues(selectors, access.secretGuard({ alwaysMask: true }));
   const values: WireBody[] = [];
   const errors: WireBody[] = [];
   results.forEach((result, index) => {
@@ -165,9 +178,10 @@ async function batchGetSecretValue({ params, services, noteResource }: ActionCon
   return { SecretValues: values, Errors: errors };
 }
 
-async function putSecretValue({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function putSecretValue({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
+  await access.requireSecret(name);
   const result = await services.secrets.putSecretValue({
     name,
     versionId: params.required('VersionId'),
@@ -186,9 +200,11 @@ async function updateSecretVersionStage({
   params,
   services,
   noteResource,
+  access,
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
+  await access.requireSecret(name);
   const secret = await services.secrets.updateVersionStage({
     name,
     stage: stageToDomain(params.required('VersionStage'), 'VersionStage'),
