@@ -16,6 +16,7 @@ import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
+import { IdentityService } from './services/identity-service.js';
 import { newAccountId } from './services/ids.js';
 import { KeyService } from './services/key-service.js';
 import { SecretService } from './services/secret-service.js';
@@ -91,6 +92,8 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       },
     });
     const accessKeys = new AccessKeyService({ store, rootKey: rootKey.key, clock });
+    const identities = new IdentityService({ store, clock, accessKeys });
+    await identities.ensureAdministrator();
     const serviceKey = await keys.ensureServiceKey();
     const bootstrap = await accessKeys.ensureBootstrap(config.rootAccessKey, config.dataDir);
     if (bootstrap.source === 'generated') {
@@ -134,16 +137,10 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       passwords: new PasswordService(),
       audit,
       secretPolicies,
+      identities,
     };
     await http.register(
-      alibabaRpcPlugin({
-        services,
-        identity,
-        clock,
-        serviceKeyId: serviceKey.id,
-        // Until RAM users and policies exist (branch ram), users other than the administrator have none.
-        policies: { policiesFor: () => Promise.resolve([]) },
-      }),
+      alibabaRpcPlugin({ services, identity, clock, serviceKeyId: serviceKey.id, policies: identities }),
     );
 
     const sweep = async () => {

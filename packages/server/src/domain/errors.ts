@@ -32,6 +32,29 @@ export const ERROR_CATALOG = {
   key_pending_deletion: { class: 'conflict', message: 'The key is scheduled for deletion.' },
   key_state_conflict: { class: 'conflict', message: 'The key is not in a state that allows this change.' },
   invalid_ciphertext: { class: 'client', message: 'The ciphertext is not valid for this key and context.' },
+  user_not_found: { class: 'not_found', message: 'The user does not exist.' },
+  user_already_exists: { class: 'conflict', message: 'A user with this name already exists.' },
+  user_has_access_keys: { class: 'conflict', message: 'The user still has access keys; delete them first.' },
+  user_has_policies: {
+    class: 'conflict',
+    message: 'The user still has policies attached; detach them first.',
+  },
+  administrator_protected: {
+    class: 'conflict',
+    message: 'The administrator cannot be deleted, renamed or left without an active access key.',
+  },
+  access_key_not_found: { class: 'not_found', message: 'The access key does not exist for this user.' },
+  access_key_limit_exceeded: { class: 'conflict', message: 'A user has at most two access keys.' },
+  policy_not_found: { class: 'not_found', message: 'The policy does not exist.' },
+  policy_already_exists: { class: 'conflict', message: 'A policy with this name already exists.' },
+  policy_in_use: { class: 'conflict', message: 'The policy is attached to users; detach it first.' },
+  policy_already_attached: { class: 'conflict', message: 'The policy is already attached to the user.' },
+  policy_not_attached: { class: 'not_found', message: 'The policy is not attached to the user.' },
+  policy_attachment_limit_exceeded: {
+    class: 'conflict',
+    message: 'The user has as many policies of this type attached as allowed.',
+  },
+  malformed_policy_document: { class: 'client', message: 'The policy document is not valid.' },
   unavailable: { class: 'unavailable', message: 'The service is temporarily unavailable.' },
   internal: { class: 'internal', message: 'Internal failure.' },
 } as const satisfies Record<string, { class: ErrorClass; message: string }>;
@@ -46,6 +69,8 @@ export interface ErrorDetails {
   readonly field?: string;
   /** The identifier the caller used for the missing or conflicting resource. */
   readonly resource?: string;
+  /** Which rule a value broke, for adapters whose wire codes say so (RAM's `InvalidParameter.X.Length`). */
+  readonly rule?: 'length' | 'chars' | 'format' | 'value';
 }
 
 export class DomainError extends Error {

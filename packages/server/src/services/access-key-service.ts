@@ -1,17 +1,26 @@
 /**
  * Access keys: the credentials that sign API requests. Signature checks need the secret itself (HMAC),
  * so secrets are sealed under the root key rather than hashed, and opened only to verify a request.
+ *
+ * Every user has at most two keys (RAM's limit); the administrator's bootstrap key is exempt, because it
+ * comes from the environment or the first start. `resolve` runs on every request, so resolved keys are
+ * cached in memory; every change made through this service drops the key from the cache, and entries
+ * also expire after `CACHE_TTL_MS` so that a change made by another process sharing the database is
+ * honoured within that time.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constantTimeEqual } from '../crypto/compare.js';
 import { openAccessKeySecret, sealAccessKeySecret } from '../crypto/envelope.js';
-import type { AccessKeyRecord, AccessKeyStatus, Store } from '../storage/store.js';
+import { DomainError } from '../domain/errors.js';
+import { ADMINISTRATOR, checkAccessKeyLimit, checkAdministratorKeepsAccess } from '../domain/identity.js';
+import type { EpochMs } from '../domain/secret.js';
+import type { AccessKeyRecord, AccessKeyStatus, Repositories, Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { newAccessKeyId, newAccessKeySecret } from './ids.js';
 
 /** The built-in administrator, who exists from the first start. */
-export const ADMINISTRATOR = 'administrator';
+export { ADMINISTRATOR };
 export const BOOTSTRAP_CREDENTIALS_FILE = 'bootstrap-credentials.json';
 
 export interface ResolvedAccessKey {
@@ -21,6 +30,24 @@ export interface ResolvedAccessKey {
   readonly secret: string;
 }
 
+/** An access key as listings show it: never its secret. */
+export interface AccessKeySummary {
+  readonly id: string;
+  readonly userName: string;
+  readonly status: AccessKeyStatus;
+  readonly createdAt: EpochMs;
+}
+
+/** A new key: the only time its secret is returned. */
+export interface CreatedAccessKey extends AccessKeySummary {
+  readonly secret: string;
+}
+
+/** How long a resolved key is trusted without reading storage again. */
+const CACHE_TTL_MS = 60_000;
+/** Resolved keys kept at most; the oldest entry goes first. Only keys that exist are cached. */
+const MAX_CACHED_KEYS = 10_000;
+
 export type BootstrapOutcome =
   | { readonly source: 'environment' | 'existing'; readonly accessKeyId: string }
   | { readonly source: 'generated'; readonly accessKeyId: string; readonly credentialsFile: string };
@@ -29,6 +56,9 @@ export class AccessKeyService {
   readonly #store: Store;
   readonly #rootKey: Uint8Array;
   readonly #clock: Clock;
+  readonly #cache = new Map<string, { readonly key: ResolvedAccessKey; readonly expiresAt: number }>();
+  /** Bumped by every change, so a lookup that read storage before the change does not cache its answer. */
+  #generation = 0;
 
   constructor(options: { store: Store; rootKey: Uint8Array; clock: Clock }) {
     this.#store = options.store;
@@ -76,44 +106,146 @@ export class AccessKeyService {
     return { source: 'generated', accessKeyId: id, credentialsFile };
   }
 
-  /** Creates a new active key for a user; the only time its secret is returned. */
-  async create(userName: string): Promise<{ readonly id: string; readonly secret: string }> {
+  /**
+   * Creates a new active key for an existing user: the only time its secret is returned. A third key →
+   * `access_key_limit_exceeded`; no such user → `user_not_found`.
+   */
+  async create(userName: string): Promise<CreatedAccessKey> {
     const id = newAccessKeyId();
     const secret = newAccessKeySecret();
-    await this.#put(id, userName, secret);
-    return { id, secret };
+    const record = this.#record(id, userName, secret);
+    await this.#store.transaction(async (tx) => {
+      await requireUser(tx, userName);
+      checkAccessKeyLimit(userName, (await tx.accessKeys.listForUser(userName)).length);
+      await tx.accessKeys.put(record);
+    });
+    return { id, userName, status: record.status, createdAt: record.createdAt, secret };
   }
 
-  /** Activates or deactivates a key; an inactive key's requests are refused. Unknown id → false. */
-  async setStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean> {
+  /** A user's keys, oldest first, without secrets. No such user → `user_not_found`. */
+  async list(userName: string): Promise<AccessKeySummary[]> {
     return this.#store.transaction(async (tx) => {
-      const record = await tx.accessKeys.get(accessKeyId);
-      if (!record) return false;
-      if (record.status !== status) await tx.accessKeys.put({ ...record, status });
-      return true;
+      await requireUser(tx, userName);
+      return (await tx.accessKeys.listForUser(userName)).map(summary);
     });
+  }
+
+  /**
+   * Activates or deactivates a key; an inactive key's requests are refused. `owner`, when given, must
+   * own the key (RAM's UpdateAccessKey names the user); a key that is not there → `access_key_not_found`.
+   */
+  async setStatus(accessKeyId: string, status: AccessKeyStatus, owner?: string): Promise<AccessKeySummary> {
+    try {
+      return await this.#store.transaction(async (tx) => {
+        const record = await this.#owned(tx, accessKeyId, owner);
+        if (record.status === status) return summary(record);
+        if (status === 'inactive') await this.#checkAdministratorKeepsAccess(tx, record);
+        const updated = { ...record, status };
+        await tx.accessKeys.put(updated);
+        return summary(updated);
+      });
+    } finally {
+      this.#forget(accessKeyId);
+    }
+  }
+
+  /** Deletes a key; its requests are refused from then on (404 for an unknown key id). */
+  async delete(accessKeyId: string, owner?: string): Promise<void> {
+    try {
+      await this.#store.transaction(async (tx) => {
+        const record = await this.#owned(tx, accessKeyId, owner);
+        await this.#checkAdministratorKeepsAccess(tx, record);
+        await tx.accessKeys.delete(accessKeyId);
+      });
+    } finally {
+      this.#forget(accessKeyId);
+    }
+  }
+
+  /** Drops a user's keys from the cache (after a rename, which changes their owner's name). */
+  forgetUser(userName: string): void {
+    this.#generation += 1;
+    for (const [id, entry] of this.#cache) if (entry.key.userName === userName) this.#cache.delete(id);
+  }
+
+  #forget(accessKeyId: string): void {
+    this.#generation += 1;
+    this.#cache.delete(accessKeyId);
   }
 
   /** The key with its secret opened, for signature verification; undefined when unknown. */
   async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
+    const now = this.#clock.now();
+    const cached = this.#cache.get(accessKeyId);
+    if (cached !== undefined && cached.expiresAt > now) return cached.key;
+    const generation = this.#generation;
     const record = await this.#store.accessKeys.get(accessKeyId);
-    if (!record) return undefined;
-    return {
+    if (!record) {
+      this.#cache.delete(accessKeyId);
+      return undefined;
+    }
+    const key: ResolvedAccessKey = {
       id: record.id,
       userName: record.userName,
       status: record.status,
       secret: openAccessKeySecret(this.#rootKey, record.id, record.encryptedSecret),
     };
+    this.#cache.delete(accessKeyId);
+    if (generation !== this.#generation) return key;
+    if (this.#cache.size >= MAX_CACHED_KEYS) {
+      const oldest = this.#cache.keys().next();
+      if (oldest.done !== true) this.#cache.delete(oldest.value);
+    }
+    this.#cache.set(accessKeyId, { key, expiresAt: now + CACHE_TTL_MS });
+    return key;
   }
 
-  async #put(id: string, userName: string, secret: string): Promise<void> {
-    const record: AccessKeyRecord = {
+  async #owned(tx: Repositories, accessKeyId: string, owner: string | undefined): Promise<AccessKeyRecord> {
+    if (owner !== undefined) await requireUser(tx, owner);
+    const record = await tx.accessKeys.get(accessKeyId);
+    if (!record || (owner !== undefined && record.userName !== owner)) {
+      throw new DomainError(
+        'access_key_not_found',
+        `The access key "${accessKeyId}" does not exist${owner === undefined ? '' : ` for the user "${owner}"`}.`,
+        { resource: accessKeyId },
+      );
+    }
+    return record;
+  }
+
+  async #checkAdministratorKeepsAccess(tx: Repositories, losing: AccessKeyRecord): Promise<void> {
+    if (losing.userName !== ADMINISTRATOR || losing.status !== 'active') return;
+    const active = (await tx.accessKeys.listForUser(ADMINISTRATOR)).filter(
+      (k) => k.status === 'active' && k.id !== losing.id,
+    );
+    checkAdministratorKeepsAccess(ADMINISTRATOR, active.length);
+  }
+
+  #record(id: string, userName: string, secret: string): AccessKeyRecord {
+    return {
       id,
       userName,
       status: 'active',
       encryptedSecret: sealAccessKeySecret(this.#rootKey, id, secret),
       createdAt: this.#clock.now(),
     };
-    await this.#store.accessKeys.put(record);
   }
+
+  async #put(id: string, userName: string, secret: string): Promise<void> {
+    try {
+      await this.#store.accessKeys.put(this.#record(id, userName, secret));
+    } finally {
+      this.#forget(id);
+    }
+  }
+}
+
+async function requireUser(tx: Repositories, userName: string): Promise<void> {
+  if (!(await tx.identities.getUser(userName, { forUpdate: true }))) {
+    throw new DomainError('user_not_found', `The user "${userName}" does not exist.`, { resource: userName });
+  }
+}
+
+function summary(record: AccessKeyRecord): AccessKeySummary {
+  return { id: record.id, userName: record.userName, status: record.status, createdAt: record.createdAt };
 }

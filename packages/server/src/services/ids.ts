@@ -24,3 +24,8 @@ export function newAccessKeySecret(): string {
 export function newAccountId(): string {
   return randomId(16, '0123456789').replace(/^0/, '1');
 }
+
+/** RAM user ids are 16 digits, like account ids. */
+export function newUserId(): string {
+  return randomId(16, '0123456789').replace(/^0/, '1');
+}

@@ -1,5 +1,6 @@
 import type { AccessKeyService } from './access-key-service.js';
 import type { AuditService } from './audit-service.js';
+import type { IdentityService } from './identity-service.js';
 import type { KeyService } from './key-service.js';
 import type { PasswordService } from './password-service.js';
 import type { SecretPolicyCache } from './secret-policy-cache.js';
@@ -14,6 +15,7 @@ export interface Services {
   readonly audit: AuditService;
   /** Secret policies compiled for access decisions. */
   readonly secretPolicies: SecretPolicyCache;
+  readonly identities: IdentityService;
 }
 
 /** Facts about this installation that appear in ARNs and region listings. */

@@ -13,6 +13,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 
 import { describeAuditCases } from './conformance/audit-cases.js';
+import { describeIdentityCases } from './conformance/identity-cases.js';
 import { describeKeyCases } from './conformance/key-cases.js';
 import { describeSecretCases } from './conformance/secret-cases.js';
 import { describeSecretListCases } from './conformance/secret-list-cases.js';
@@ -55,5 +56,6 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeSmallCases(store);
     describeTransactionCases(store);
     describeAuditCases(store);
+    describeIdentityCases(store);
   });
 }

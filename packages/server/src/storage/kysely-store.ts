@@ -23,6 +23,7 @@ import type { StoreCapabilities } from './capabilities.js';
 import { KyselyAccessKeyRepository } from './kysely/access-key-repository.js';
 import { KyselyAuditRepository } from './kysely/audit-repository.js';
 import { KyselyAliasRepository } from './kysely/alias-repository.js';
+import { KyselyIdentityRepository } from './kysely/identity-repository.js';
 import { KyselyKeyRepository } from './kysely/key-repository.js';
 import { KyselyMetaRepository } from './kysely/meta-repository.js';
 import { runTransaction, Scope } from './kysely/scope.js';
@@ -32,6 +33,7 @@ import type {
   AccessKeyRepository,
   AliasRepository,
   AuditRepository,
+  IdentityRepository,
   KeyRepository,
   MetaRepository,
   Repositories,
@@ -48,6 +50,7 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
     accessKeys: new KyselyAccessKeyRepository(scope),
     meta: new KyselyMetaRepository(scope),
     audit: new KyselyAuditRepository(scope),
+    identities: new KyselyIdentityRepository(scope),
   };
 }
 
@@ -63,6 +66,7 @@ export class KyselyStore implements Store {
   readonly accessKeys: AccessKeyRepository;
   readonly meta: MetaRepository;
   readonly audit: AuditRepository;
+  readonly identities: IdentityRepository;
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
 
@@ -76,6 +80,7 @@ export class KyselyStore implements Store {
     this.accessKeys = repositories.accessKeys;
     this.meta = repositories.meta;
     this.audit = repositories.audit;
+    this.identities = repositories.identities;
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {

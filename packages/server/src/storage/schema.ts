@@ -113,6 +113,39 @@ export interface AccessKeysTable {
   created_at: number;
 }
 
+/** RAM users (issue 5); their access keys and attachments refer to them by name. */
+export interface UsersTable {
+  id: string;
+  /** Unique. Sorted by code point for ListUsers. */
+  name: string;
+  display_name: string;
+  comments: string;
+  email: string;
+  mobile_phone: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Custom RAM policies; system policies are built in and have no row. */
+export interface RamPoliciesTable {
+  /** Sorted by code point for ListPolicies. */
+  name: string;
+  description: string;
+  /** The document as the caller sent it. */
+  document: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Which policies are attached to which user. */
+export interface UserPoliciesTable {
+  user_name: string;
+  /** A `PolicyType`. */
+  policy_type: string;
+  policy_name: string;
+  attached_at: number;
+}
+
 /** Instance-wide name → value facts. */
 export interface MetaTable {
   name: string;
@@ -158,6 +191,9 @@ export interface Database {
   key_tags: KeyTagsTable;
   aliases: AliasesTable;
   access_keys: AccessKeysTable;
+  users: UsersTable;
+  ram_policies: RamPoliciesTable;
+  user_policies: UserPoliciesTable;
   meta: MetaTable;
   audit_events: AuditEventsTable;
 }

@@ -12,6 +12,7 @@
  * `unavailable`. SQL text and table names never travel upward.
  */
 import type { AuditRecord } from '../domain/audit.js';
+import type { Attachment, Policy, PolicyRef, PolicyType, User } from '../domain/identity.js';
 import type { Alias, Key, KeyOwner, KeyState, KeyVersion } from '../domain/key.js';
 import type { EpochMs, Secret } from '../domain/secret.js';
 import type { SecretPolicy } from '../domain/secret-policy.js';
@@ -148,6 +149,43 @@ export interface AccessKeyRepository {
   put(record: AccessKeyRecord): Promise<void>;
   get(id: string): Promise<AccessKeyRecord | undefined>;
   listForUser(userName: string): Promise<AccessKeyRecord[]>;
+  /** Returns whether a key was deleted. */
+  delete(id: string): Promise<boolean>;
+}
+
+/** A page of a name-ordered listing: names after `after` (exclusive), at most `limit`. */
+export interface NameListQuery {
+  readonly after?: string | undefined;
+  readonly limit: number;
+}
+
+/** Users, custom RAM policies and their attachments (issue 5). System policies are not stored. */
+export interface IdentityRepository {
+  /** Name taken → `user_already_exists`. */
+  insertUser(user: User): Promise<void>;
+  getUser(name: string, options?: ReadOptions): Promise<User | undefined>;
+  /** Ordered by name (code point). */
+  listUsers(query: NameListQuery): Promise<User[]>;
+  /**
+   * Persists the user's fields. When `previousName` differs from `user.name` the user is renamed, and
+   * its access keys and attachments follow; the new name taken → `user_already_exists`.
+   */
+  saveUser(previousName: string, user: User): Promise<void>;
+  /** Deletes the user row only (callers check keys and attachments first). */
+  deleteUser(name: string): Promise<boolean>;
+  /** A custom policy; name taken → `policy_already_exists`. */
+  insertPolicy(policy: Policy): Promise<void>;
+  getPolicy(name: string, options?: ReadOptions): Promise<Policy | undefined>;
+  /** Custom policies ordered by name (code point). */
+  listPolicies(query: NameListQuery): Promise<Policy[]>;
+  deletePolicy(name: string): Promise<boolean>;
+  /** The same attachment twice → `policy_already_attached`. */
+  attach(attachment: Attachment): Promise<void>;
+  detach(userName: string, policy: PolicyRef): Promise<boolean>;
+  /** A user's attachments, oldest first, then by type and name. */
+  listAttachments(userName: string): Promise<Attachment[]>;
+  /** How many users each named policy of `type` is attached to (names without any are left out). */
+  attachmentCounts(type: PolicyType, names: readonly string[]): Promise<Map<string, number>>;
 }
 
 /** Small instance-wide facts: the account id, the root-key check value. */
@@ -197,6 +235,7 @@ export interface Repositories {
   readonly accessKeys: AccessKeyRepository;
   readonly meta: MetaRepository;
   readonly audit: AuditRepository;
+  readonly identities: IdentityRepository;
 }
 
 export interface Store extends Repositories {

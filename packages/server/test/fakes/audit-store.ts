@@ -27,6 +27,9 @@ export class AuditFaultStore implements Store {
   get accessKeys() {
     return this.#inner.accessKeys;
   }
+  get identities() {
+    return this.#inner.identities;
+  }
   get meta() {
     return this.#inner.meta;
   }

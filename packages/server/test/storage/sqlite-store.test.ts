@@ -110,7 +110,12 @@ describe('sqlite store', () => {
     const raw = new BetterSqlite3(path, { readonly: true });
     try {
       const applied = raw.prepare('select name from kysely_migration order by name').pluck().all();
-      expect(applied).toEqual(['0001_initial', '0002_secret_policies', '0003_audit_events']);
+      expect(applied).toEqual([
+        '0001_initial',
+        '0002_secret_policies',
+        '0003_audit_events',
+        '0004_identities',
+      ]);
     } finally {
       raw.close();
     }

@@ -61,6 +61,13 @@ export class KyselyAccessKeyRepository implements AccessKeyRepository {
     );
     return rows.map(toRecord);
   }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.#scope.run((db) =>
+      db.deleteFrom('access_keys').where('id', '=', id).executeTakeFirst(),
+    );
+    return result.numDeletedRows > 0n;
+  }
 }
 
 function toRecord(row: Selectable<AccessKeysTable>): AccessKeyRecord {

@@ -223,6 +223,7 @@ describe('audit trail of real SDK calls', () => {
   });
 
   it('answers the administrator only: another user is refused, and that refusal is recorded', async () => {
+    await server.instance.tessera.services.identities.createUser({ name: 'alice' });
     const other = await server.instance.tessera.services.accessKeys.create('alice');
     const alice = new PopCore({
       accessKeyId: other.id,

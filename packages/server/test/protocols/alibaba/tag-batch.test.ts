@@ -14,6 +14,7 @@ import { Params } from '../../../src/protocols/alibaba/params.js';
 import { AuditService } from '../../../src/services/audit-service.js';
 import { AccessKeyService } from '../../../src/services/access-key-service.js';
 import { systemClock } from '../../../src/services/clock.js';
+import { IdentityService } from '../../../src/services/identity-service.js';
 import { KeyService } from '../../../src/services/key-service.js';
 import { PasswordService } from '../../../src/services/password-service.js';
 import { SecretPolicyCache } from '../../../src/services/secret-policy-cache.js';
@@ -68,6 +69,7 @@ function watchedStore(store: Store, hook: () => ReadHook): Store {
       accessKeys: repos.accessKeys,
       meta: repos.meta,
       audit: repos.audit,
+      identities: repos.identities,
     };
   };
   return {
@@ -86,13 +88,15 @@ beforeEach(async () => {
   store = watchedStore(await openSqliteStore({ path: SQLITE_IN_MEMORY }), () => hook);
   const keys = new KeyService({ store, rootKey, clock: systemClock });
   await keys.ensureServiceKey();
+  const accessKeys = new AccessKeyService({ store, rootKey, clock: systemClock });
   services = {
     keys,
     secrets: new SecretService({ store, keys, clock: systemClock, limits: DEFAULT_SECRET_LIMITS }),
-    accessKeys: new AccessKeyService({ store, rootKey, clock: systemClock }),
+    accessKeys,
     passwords: new PasswordService(),
     audit: new AuditService({ store, rootKey }),
     secretPolicies: new SecretPolicyCache({ store }),
+    identities: new IdentityService({ store, clock: systemClock, accessKeys }),
   };
 });
 
