@@ -80,6 +80,20 @@ export function callerOf(principal: Principal, accountId: string): Caller {
     : { kind: 'user', accountId, userName: principal.userName };
 }
 
+/**
+ * What conditions see of the connection: the TCP peer's address (never a forwarded header, which the
+ * caller writes), whether the socket is TLS, and the server's clock.
+ */
+export function connectionFacts(
+  socket: { readonly remoteAddress?: string | undefined; readonly encrypted?: boolean },
+  now: number,
+): Omit<RequestContext, 'tags'> {
+  const secureTransport = socket.encrypted === true;
+  return socket.remoteAddress === undefined
+    ? { secureTransport, currentTime: now }
+    : { sourceIp: socket.remoteAddress, secureTransport, currentTime: now };
+}
+
 /** RAM's access-key actions act on the caller's own keys when UserName is omitted. */
 const OWN_KEY_ACTIONS: ReadonlySet<string> = new Set([
   'CreateAccessKey',

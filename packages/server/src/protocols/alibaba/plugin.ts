@@ -14,9 +14,8 @@ import { DomainError } from '../../domain/errors.js';
 import type { Clock } from '../../services/clock.js';
 import type { InstanceIdentity, Services } from '../../services/services.js';
 import type { Product } from '../../domain/permissions.js';
-import type { RequestContext } from '../../domain/ram-policy.js';
 import type { PolicySource } from './access.js';
-import { denialOf, RequestAccess, ramResourceIds } from './access.js';
+import { connectionFacts, denialOf, RequestAccess, ramResourceIds } from './access.js';
 import type { ActionTable } from './action.js';
 import { ACTIONTRAIL_ACTIONS, ACTIONTRAIL_API_VERSION } from './actions/actiontrail-actions.js';
 import { KMS_ACTIONS } from './actions/index.js';
@@ -194,7 +193,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
           product: permissionProduct,
           action,
           principal: authenticated.principal,
-          context: connectionFacts(request, options.clock.now()),
+          context: connectionFacts(request.raw.socket, options.clock.now()),
         });
         // Actions on the account, a container or a RAM identity are decided here, before they run; those
         // on named secrets and keys by the action once it has found the resource.
@@ -298,18 +297,6 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
 /** Caller-chosen text for the log line and the trail, capped so one request cannot write 128 KiB. */
 function capped(resource: string): string {
   return resource.length > MAX_LOGGED_RESOURCE ? `${resource.slice(0, MAX_LOGGED_RESOURCE)}…` : resource;
-}
-
-/**
- * What conditions see of the connection: the TCP peer's address (never a forwarded header, which the
- * caller writes), whether the socket is TLS, and the server's clock.
- */
-function connectionFacts(request: FastifyRequest, now: number): Omit<RequestContext, 'tags'> {
-  const socket = request.raw.socket as { remoteAddress?: string; encrypted?: boolean };
-  const secureTransport = socket.encrypted === true;
-  return socket.remoteAddress === undefined
-    ? { secureTransport, currentTime: now }
-    : { sourceIp: socket.remoteAddress, secureTransport, currentTime: now };
 }
 
 function send(
