@@ -55,12 +55,12 @@ export function denialOf(error: unknown): Denial | undefined {
   return typeof error === 'object' && error !== null ? denials.get(error) : undefined;
 }
 
-/** 403 codes per product: KMS documents `Forbidden.NoPermission`, RAM and ActionTrail `NoPermission`. */
-const DENIAL_CODES: { readonly [P in Product]: string } = {
-  kms: 'Forbidden.NoPermission',
-  ram: 'NoPermission',
-  actiontrail: 'NoPermission',
-};
+/** A refusal with no not-found answer: KMS documents `Forbidden.NoPermission`, RAM and ActionTrail `NoPermission`. */
+function forbidden(product: Product, message: string): ProtocolError {
+  return product === 'kms'
+    ? new ProtocolError(403, 'Forbidden.NoPermission', message)
+    : new ProtocolError(403, 'NoPermission', message);
+}
 
 export interface AccessOptions {
   readonly services: Pick<Services, 'secrets' | 'keys' | 'secretPolicies'>;
@@ -308,18 +308,14 @@ export class RequestAccess {
 
   /** The answer to a refusal, registered so the audit trail records the truth behind a masked one. */
   #refusal(outcome: Exclude<AccessOutcome, { allowed: true }>, notFound?: () => DomainError): Error {
-    const code = DENIAL_CODES[this.#options.product];
     const arn = outcome.refused?.arn;
     const why = outcome.decision === 'deny' ? 'a policy denies it' : 'no policy allows it';
-    const error =
-      outcome.hidden && notFound
-        ? notFound()
-        : new ProtocolError(
-            403,
-            code,
-            `You are not authorized to do ${this.#permission}${arn === undefined ? '' : ` on ${arn}`}: ${why}.`,
-          );
-    denials.set(error, { code, resource: arn });
+    const truth = forbidden(
+      this.#options.product,
+      `You are not authorized to do ${this.#permission}${arn === undefined ? '' : ` on ${arn}`}: ${why}.`,
+    );
+    const error = outcome.hidden && notFound ? notFound() : truth;
+    denials.set(error, { code: truth.code, resource: arn });
     return error;
   }
 
