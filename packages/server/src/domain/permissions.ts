@@ -125,7 +125,11 @@ const kms = (action: string, resource: ResourceKind, note?: string): PermissionE
     : { permission: `kms:${action}`, resource, note };
 
 export const KMS_PERMISSIONS: { readonly [A in KmsActionName]: PermissionEntry } = {
-  CreateSecret: kms('CreateSecret', 'secret'),
+  CreateSecret: kms(
+    'CreateSecret',
+    'secret',
+    'and kms:GenerateDataKey on the EncryptionKeyId key when one is given (our choice: values are sealed under it)',
+  ),
   GetSecretValue: kms('GetSecretValue', 'secret'),
   BatchGetSecretValue: kms(
     'GetSecretValue',

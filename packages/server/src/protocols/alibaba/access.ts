@@ -9,7 +9,7 @@
  * UserName and PolicyName), before dispatch; KMS actions on named secrets and keys call this object once
  * they know the resource. Secret and key reads take a guard so the resource is loaded once.
  */
-import type { AccessOutcome, ResourceFacts } from '../../domain/access-decision.js';
+import type { AccessOutcome, Permission, ResourceFacts } from '../../domain/access-decision.js';
 import { decideAccess } from '../../domain/access-decision.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
 import type { Key } from '../../domain/key.js';
@@ -153,7 +153,7 @@ const tagMap = (tags: readonly Tag[]): ReadonlyMap<string, string> =>
 export class RequestAccess {
   readonly #options: AccessOptions;
   readonly #caller: Caller;
-  readonly #permission: `${string}:${string}`;
+  readonly #permission: Permission;
   #identityPolicies: Promise<readonly ParsedPolicy[]> | undefined;
   #settled = false;
 
@@ -226,10 +226,14 @@ export class RequestAccess {
     this.#settled = true;
   }
 
-  /** A key the caller named by id, ARN or alias: resolved, checked on the real key, returned. */
-  async requireKey(reference: string): Promise<Key> {
+  /**
+   * A key the caller named by id, ARN or alias: resolved, checked on the real key, returned. `permission`
+   * is the action's own unless the key is a second resource with its own permission (CreateSecret's
+   * EncryptionKeyId needs `kms:GenerateDataKey` on it).
+   */
+  async requireKey(reference: string, permission: Permission = this.#permission): Promise<Key> {
     const key = await this.#options.services.keys.describeKey(reference);
-    await this.#require([this.#keyFacts(key)], () => keyNotFound(reference));
+    await this.#require([this.#keyFacts(key)], () => keyNotFound(reference), permission);
     return key;
   }
 
@@ -289,30 +293,41 @@ export class RequestAccess {
     return { arn: keyArn(region, accountId, key.id), tags: tagMap(key.tags), visibleWith: VISIBLE_WITH.key };
   }
 
-  async #decide(resources: readonly ResourceFacts[]): Promise<AccessOutcome> {
+  async #decide(
+    resources: readonly ResourceFacts[],
+    permission: Permission = this.#permission,
+  ): Promise<AccessOutcome> {
     return decideAccess({
       caller: this.#caller,
       identityPolicies: await this.#policies(),
       accountId: this.#options.identity.accountId,
-      permission: this.#permission,
+      permission,
       context: this.#options.context,
       resources,
     });
   }
 
-  async #require(resources: readonly ResourceFacts[], notFound?: () => DomainError): Promise<void> {
+  async #require(
+    resources: readonly ResourceFacts[],
+    notFound?: () => DomainError,
+    permission: Permission = this.#permission,
+  ): Promise<void> {
     this.#settled = true;
-    const outcome = await this.#decide(resources);
-    if (!outcome.allowed) throw this.#refusal(outcome, notFound);
+    const outcome = await this.#decide(resources, permission);
+    if (!outcome.allowed) throw this.#refusal(outcome, notFound, permission);
   }
 
   /** The answer to a refusal, registered so the audit trail records the truth behind a masked one. */
-  #refusal(outcome: Exclude<AccessOutcome, { allowed: true }>, notFound?: () => DomainError): Error {
+  #refusal(
+    outcome: Exclude<AccessOutcome, { allowed: true }>,
+    notFound?: () => DomainError,
+    permission: Permission = this.#permission,
+  ): Error {
     const arn = outcome.refused?.arn;
     const why = outcome.decision === 'deny' ? 'a policy denies it' : 'no policy allows it';
     const truth = forbidden(
       this.#options.product,
-      `You are not authorized to do ${this.#permission}${arn === undefined ? '' : ` on ${arn}`}: ${why}.`,
+      `You are not authorized to do ${permission}${arn === undefined ? '' : ` on ${arn}`}: ${why}.`,
     );
     const error = outcome.hidden && notFound ? notFound() : truth;
     denials.set(error, { code: truth.code, resource: arn });

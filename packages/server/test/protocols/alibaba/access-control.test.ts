@@ -324,6 +324,44 @@ describe('policies', () => {
   });
 });
 
+describe('CreateSecret with a customer key', () => {
+  it('needs kms:GenerateDataKey on the key, and a key the caller may not see answers as missing', async () => {
+    const { KeyMetadata } = (await admin.call('CreateKey')) as { KeyMetadata: { KeyId: string } };
+    const keyId = KeyMetadata.KeyId;
+    const creator = await user(
+      'creator',
+      statement('Allow', ['kms:CreateSecret'], ['acs:kms:*:*:secret/app/*']),
+    );
+    const create = (name: string, key: string) =>
+      creator.pop.call('CreateSecret', {
+        SecretName: name,
+        VersionId: 'v1',
+        SecretData: 'x',
+        EncryptionKeyId: key,
+      });
+    expect(await answer(create('app/sealed', keyId))).toEqual(
+      await answer(create('app/sealed', 'key-none')).then((body) => ({
+        ...body,
+        Message: (body.Message as string).replace('key-none', keyId),
+      })),
+    );
+    const sealer = await user(
+      'sealer',
+      statement('Allow', ['kms:CreateSecret'], ['acs:kms:*:*:secret/app/*']),
+      statement('Allow', ['kms:GenerateDataKey'], [`acs:kms:*:*:key/${keyId}`]),
+    );
+    await sealer.pop.call('CreateSecret', {
+      SecretName: 'app/sealed',
+      VersionId: 'v1',
+      SecretData: 'x',
+      EncryptionKeyId: keyId,
+    });
+    expect(await admin.call('DescribeSecret', { SecretName: 'app/sealed' })).toMatchObject({
+      EncryptionKeyId: keyId,
+    });
+  });
+});
+
 describe('secret policies', () => {
   it('grant a user that has no RAM policy at all', async () => {
     const carol = await user('carol');

@@ -69,6 +69,10 @@ async function createSecret({
   const name = params.required('SecretName');
   noteResource(name);
   await access.requireUnscoped({ secretNames: [name] });
+  // The values are sealed under the customer key, so the caller must be allowed to use it (and a key it
+  // may not see answers as missing).
+  const encryptionKeyId = params.optional('EncryptionKeyId');
+  if (encryptionKeyId !== undefined) await access.requireKey(encryptionKeyId, 'kms:GenerateDataKey');
   const type = secretType(params);
   if (params.boolean('EnableAutomaticRotation', false)) {
     throw invalidParameter(
@@ -82,7 +86,7 @@ async function createSecret({
     data: params.required('SecretData'),
     dataType: params.oneOf('SecretDataType', SECRET_DATA_TYPES, 'text'),
     description: params.optional('Description'),
-    encryptionKeyId: params.optional('EncryptionKeyId'),
+    encryptionKeyId,
     tags: tagsFromJson(params),
     policy: params.optional('Policy'),
   });
