@@ -34,6 +34,7 @@ import type {
   UpdateKeyDescriptionRequest,
 } from './api/keys.js';
 import { keyParams } from './api/keys.js';
+import { RAM_API_VERSION, RamApi } from './api/ram.js';
 import type {
   BatchGetSecretValueRequest,
   BatchGetSecretValueResponse,
@@ -95,9 +96,14 @@ export interface CallOptions extends RequestOptions {
 
 export class TesseraClient {
   readonly #transport: Transport;
+  /** Users, access keys and policies (RAM 2015-05-01; administrator only for now). */
+  readonly ram: RamApi;
 
   constructor(options: TesseraClientOptions = {}) {
     this.#transport = new Transport(options);
+    this.ram = new RamApi((action, wire, options) =>
+      this.#transport.send(action, wire, options, RAM_API_VERSION),
+    );
   }
 
   /** The server's origin this client talks to. */

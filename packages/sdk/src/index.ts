@@ -32,6 +32,36 @@ export type {
   VerifyEventsResponse,
 } from './api/audit.js';
 export type { ApiResponse, Filter, Page, PageRequest, RequestOptions, Tag } from './api/common.js';
+export { RAM_API_VERSION } from './api/ram.js';
+export type { RamApi } from './api/ram.js';
+export type {
+  AccessKeyRequest,
+  AccessKeyStatus,
+  AccessKeySummary,
+  AttachmentRequest,
+  CreateAccessKeyResponse,
+  CreatePolicyRequest,
+  CreateUserRequest,
+  DeleteAccessKeyRequest,
+  GetPolicyResponse,
+  ListAccessKeysResponse,
+  ListPoliciesForUserResponse,
+  ListPoliciesRequest,
+  ListPoliciesResponse,
+  ListUsersResponse,
+  MarkerPage,
+  MarkerRequest,
+  PolicyRefRequest,
+  PolicyResponse,
+  PolicyType,
+  RamPolicy,
+  RamUser,
+  UpdateAccessKeyRequest,
+  UpdateUserRequest,
+  UserPolicy,
+  UserProfile,
+  UserResponse,
+} from './api/ram.js';
 export type {
   BatchGetSecretValueRequest,
   BatchGetSecretValueResponse,

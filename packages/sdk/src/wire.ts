@@ -75,6 +75,9 @@ const LIST_WRAPPERS: Readonly<Record<string, string>> = {
   Aliases: 'Alias',
   TagResources: 'TagResource',
   Regions: 'Region',
+  Users: 'User',
+  AccessKeys: 'AccessKey',
+  Policies: 'Policy',
 };
 
 /** A response body in the SDK's shape: camelCase fields, list wrappers removed, recursively. */

@@ -35,6 +35,7 @@ describe('@tessera/sdk package', () => {
         'ACS_PREVIOUS',
         'ACTIONTRAIL_API_VERSION',
         'API_VERSION',
+        'RAM_API_VERSION',
         'RETRYABLE_ERROR_CODES',
         'SecretCache',
         'TesseraApiError',

@@ -21,6 +21,7 @@ import { newAccessKeyId, newAccessKeySecret } from './ids.js';
 
 /** The built-in administrator, who exists from the first start. */
 export { ADMINISTRATOR };
+export type { AccessKeyStatus };
 export const BOOTSTRAP_CREDENTIALS_FILE = 'bootstrap-credentials.json';
 
 export interface ResolvedAccessKey {

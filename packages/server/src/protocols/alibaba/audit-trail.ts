@@ -36,6 +36,12 @@ export const READ_ONLY_ACTIONS: ReadonlySet<string> = new Set([
   'GenerateDataKeyWithoutPlaintext',
   'LookupEvents',
   'VerifyEvents',
+  'GetUser',
+  'ListUsers',
+  'ListAccessKeys',
+  'GetPolicy',
+  'ListPolicies',
+  'ListPoliciesForUser',
 ]);
 
 /** The request-side fields of an event, read once from the parameters (before authentication). */

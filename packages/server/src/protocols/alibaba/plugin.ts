@@ -19,6 +19,7 @@ import { connectionFacts, denialOf, RequestAccess, ramResourceIds } from './acce
 import type { ActionTable } from './action.js';
 import { ACTIONTRAIL_ACTIONS, ACTIONTRAIL_API_VERSION } from './actions/actiontrail-actions.js';
 import { KMS_ACTIONS } from './actions/index.js';
+import { RAM_ACTIONS, RAM_API_VERSION } from './actions/ram-actions.js';
 import type { RequestFacts } from './audit-trail.js';
 import { auditEvent, READ_ONLY_ACTIONS, requestFacts } from './audit-trail.js';
 import { Authenticator } from './auth.js';
@@ -30,14 +31,13 @@ import type { ResponseFormat } from './render.js';
 import { CONTENT_TYPES, render } from './render.js';
 
 export const KMS_API_VERSION = '2016-01-20';
-/** RAM's API version: its actions join PRODUCTS with the identity service. */
-const RAM_API_VERSION = '2015-05-01';
 const MAX_LOGGED_RESOURCE = 256;
 
-/** Actions of each product this endpoint speaks, by API version (RAM's 2015-05-01 joins later). */
+/** Actions of each product this endpoint speaks, by API version. */
 const PRODUCTS: Readonly<Record<string, ActionTable>> = {
   [KMS_API_VERSION]: KMS_ACTIONS,
   [ACTIONTRAIL_API_VERSION]: ACTIONTRAIL_ACTIONS,
+  [RAM_API_VERSION]: RAM_ACTIONS,
 };
 
 /** Which permission table authorizes each API version's actions. */
