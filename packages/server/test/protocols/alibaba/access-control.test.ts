@@ -7,6 +7,8 @@
 import PopCore from '@alicloud/pop-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, ApiError, ApiServer, Body } from './harness.js';
+import type { RamClient } from './ram-clients.js';
+import { $Ram, popRamClient, ram, ramClient } from './ram-clients.js';
 import {
   $Kms,
   ACCESS_KEY_ID,
@@ -21,11 +23,13 @@ import {
 let server: ApiServer;
 let admin: ApiClient;
 let accountId: string;
+let ramAdmin: RamClient;
 
 beforeAll(async () => {
   server = await startApiServer();
   admin = server.client('pop-core-post');
   accountId = server.instance.tessera.identity.accountId;
+  ramAdmin = ramClient(server.endpoint, { accessKeyId: ACCESS_KEY_ID, accessKeySecret: ACCESS_KEY_SECRET });
   for (const name of ['app/db', 'app/prod/db', 'app/dev/db', 'ops/db', 'ops/shared', 'app/locked']) {
     await admin.call('CreateSecret', { SecretName: name, VersionId: 'v1', SecretData: `value of ${name}` });
   }
@@ -54,20 +58,27 @@ const statement = (effect: 'Allow' | 'Deny', action: string[], resource: string[
 
 let userCount = 0;
 
-/** A RAM user with one custom policy of these statements (none: no policy at all) and an access key. */
+/**
+ * A RAM user made through the real RAM SDK by the administrator: one custom policy of these statements
+ * (none: no policy at all), attached, and an access key.
+ */
 async function user(name: string, ...statements: object[]): Promise<TestUser> {
-  const { identities, accessKeys } = server.instance.tessera.services;
-  await identities.createUser({ name });
+  await ram(ramAdmin.createUser(new $Ram.CreateUserRequest({ userName: name })));
   if (statements.length > 0) {
     const policyName = `policy-${name}-${++userCount}`;
-    await identities.createPolicy({
-      name: policyName,
-      document: JSON.stringify({ Version: '1', Statement: statements }),
-    });
-    await identities.attachPolicy(name, { type: 'custom', name: policyName });
+    const policyDocument = JSON.stringify({ Version: '1', Statement: statements });
+    await ram(ramAdmin.createPolicy(new $Ram.CreatePolicyRequest({ policyName, policyDocument })));
+    await ram(
+      ramAdmin.attachPolicyToUser(
+        new $Ram.AttachPolicyToUserRequest({ userName: name, policyType: 'Custom', policyName }),
+      ),
+    );
   }
-  const key = await accessKeys.create(name);
-  const credentials = { accessKeyId: key.id, accessKeySecret: key.secret };
+  const created = await ram(ramAdmin.createAccessKey(new $Ram.CreateAccessKeyRequest({ userName: name })));
+  const credentials = {
+    accessKeyId: created.accessKey?.accessKeyId ?? '',
+    accessKeySecret: created.accessKey?.accessKeySecret ?? '',
+  };
   const clients = clientsFor(server, credentials);
   const pop = clients.find((c) => c.name === 'pop-core-post');
   if (!pop) throw new Error('no pop-core client');
@@ -439,8 +450,17 @@ describe('secret policies', () => {
 describe('access keys', () => {
   it('refuses a request signed with an inactive key, and accepts it again once reactivated', async () => {
     const erin = await user('erin', readOnlyApp);
-    const { accessKeys } = server.instance.tessera.services;
-    await accessKeys.setStatus(erin.accessKeyId, 'inactive');
+    const status = (value: 'Active' | 'Inactive') =>
+      ram(
+        ramAdmin.updateAccessKey(
+          new $Ram.UpdateAccessKeyRequest({
+            userName: 'erin',
+            userAccessKeyId: erin.accessKeyId,
+            status: value,
+          }),
+        ),
+      );
+    await status('Inactive');
     for (const client of erin.clients) {
       await expectFailure(
         client.call('GetSecretValue', { SecretName: 'app/db' }),
@@ -448,9 +468,101 @@ describe('access keys', () => {
         'Forbidden.AccessKey',
       );
     }
-    await accessKeys.setStatus(erin.accessKeyId, 'active');
+    await status('Active');
     expect((await erin.pop.call('GetSecretValue', { SecretName: 'app/db' })).SecretData).toBe(
       'value of app/db',
+    );
+  });
+});
+
+describe('RAM actions', () => {
+  it('are refused to a user without RAM permissions, and change nothing', async () => {
+    const reader = await user('ram-reader', readOnlyApp);
+    const asReader = ramClient(server.endpoint, reader);
+    await expectFailure(ram(asReader.listUsers(new $Ram.ListUsersRequest({}))), 403, 'NoPermission');
+    await expectFailure(
+      ram(asReader.createUser(new $Ram.CreateUserRequest({ userName: 'sneaky' }))),
+      403,
+      'NoPermission',
+    );
+    await expectFailure(
+      ram(
+        asReader.attachPolicyToUser(
+          new $Ram.AttachPolicyToUserRequest({
+            userName: 'ram-reader',
+            policyType: 'System',
+            policyName: 'AdministratorAccess',
+          }),
+        ),
+      ),
+      403,
+      'NoPermission',
+    );
+    // Even its own keys need a policy.
+    await expectFailure(
+      ram(asReader.listAccessKeys(new $Ram.ListAccessKeysRequest({}))),
+      403,
+      'NoPermission',
+    );
+    const users = await ram(ramAdmin.listUsers(new $Ram.ListUsersRequest({})));
+    expect(users.users?.user?.map((u) => u.userName)).not.toContain('sneaky');
+  });
+
+  it('are authorized per user and policy ARN: a user may manage its own keys and nobody else', async () => {
+    const self = await user(
+      'self-service',
+      statement(
+        'Allow',
+        ['ram:CreateAccessKey', 'ram:ListAccessKeys', 'ram:UpdateAccessKey', 'ram:DeleteAccessKey'],
+        ['acs:ram:*:*:user/self-service'],
+      ),
+      statement('Allow', ['ram:GetPolicy'], ['acs:ram:*:*:policy/policy-self-*']),
+    );
+    const pop = popRamClient(server.baseUrl, self, 'POST');
+    // Its own keys: UserName omitted means the caller.
+    const listed = await pop.call('ListAccessKeys');
+    expect((listed.AccessKeys as { AccessKey: Body[] }).AccessKey).toHaveLength(1);
+    await pop.call('CreateAccessKey', { UserName: 'self-service' });
+    await expectFailure(pop.call('ListAccessKeys', { UserName: 'ram-reader' }), 403, 'NoPermission');
+    await expectFailure(pop.call('CreateAccessKey', { UserName: 'administrator' }), 403, 'NoPermission');
+    await expectFailure(
+      pop.call('GetPolicy', { PolicyName: 'policy-erin-1', PolicyType: 'Custom' }),
+      403,
+      'NoPermission',
+    );
+  });
+
+  it('follow a system policy attached and detached through RAM', async () => {
+    const operator = await user('operator');
+    await ram(
+      ramAdmin.attachPolicyToUser(
+        new $Ram.AttachPolicyToUserRequest({
+          userName: 'operator',
+          policyType: 'System',
+          policyName: 'AdministratorAccess',
+        }),
+      ),
+    );
+    expect((await operator.pop.call('GetSecretValue', { SecretName: 'ops/db' })).SecretData).toBe(
+      'value of ops/db',
+    );
+    const asOperator = ramClient(server.endpoint, operator);
+    const users = await ram(asOperator.listUsers(new $Ram.ListUsersRequest({})));
+    expect(users.users?.user?.map((u) => u.userName)).toContain('operator');
+    // Detaching it takes effect on the next request.
+    await ram(
+      ramAdmin.detachPolicyFromUser(
+        new $Ram.DetachPolicyFromUserRequest({
+          userName: 'operator',
+          policyType: 'System',
+          policyName: 'AdministratorAccess',
+        }),
+      ),
+    );
+    await expectFailure(
+      operator.pop.call('GetSecretValue', { SecretName: 'ops/db' }),
+      404,
+      'Forbidden.ResourceNotFound',
     );
   });
 });
