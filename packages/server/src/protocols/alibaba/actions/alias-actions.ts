@@ -65,6 +65,7 @@ async function listAliases(context: ActionContext): Promise<WireBody> {
 async function listAliasesByKeyId(context: ActionContext): Promise<WireBody> {
   const reference = context.params.required('KeyId');
   context.noteResource(reference);
+  paging(context.params, 10); // parameter errors first, whoever asks
   await context.access.requireKey(reference);
   return aliasPage(context, reference);
 }

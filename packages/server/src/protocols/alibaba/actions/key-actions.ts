@@ -149,10 +149,10 @@ async function updateKeyDescription({
 }: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
-  await access.requireKey(reference);
   // An empty Description is a deliberate clear, so only absence is missing.
   const description = params.raw('Description');
   if (description === undefined) throw missingParameter('Description');
+  await access.requireKey(reference);
   await services.keys.updateKeyDescription(reference, description);
   return {};
 }
@@ -177,12 +177,12 @@ async function scheduleKeyDeletion({
 }: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
-  await access.requireKey(reference);
   const days = params.integer('PendingWindowInDays', {
     min: MIN_PENDING_WINDOW_DAYS,
     max: MAX_PENDING_WINDOW_DAYS,
   });
   if (days === undefined) throw missingParameter('PendingWindowInDays');
+  await access.requireKey(reference);
   await services.keys.scheduleKeyDeletion(reference, days);
   return {};
 }
@@ -210,8 +210,8 @@ async function createKeyVersion({
 async function listKeyVersions({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
-  await access.requireKey(reference);
   const page = paging(params, 10);
+  await access.requireKey(reference);
   const result = await services.keys.pageKeyVersions(reference, page);
   return {
     KeyVersions: wrapped('KeyVersion', result.items.map(keyVersionToWire)),
@@ -229,8 +229,8 @@ async function describeKeyVersion({
 }: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
-  await access.requireKey(reference);
   const versionId = params.required('KeyVersionId');
+  await access.requireKey(reference);
   return { KeyVersion: keyVersionToWire(await services.keys.describeKeyVersion(reference, versionId)) };
 }
 

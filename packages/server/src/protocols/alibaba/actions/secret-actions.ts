@@ -137,9 +137,9 @@ async function listSecretVersionIds({
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  await access.requireSecret(name);
   const includeDeprecated = params.boolean('IncludeDeprecated', false);
   const { pageNumber, pageSize, offset, limit } = paging(params, 20);
+  await access.requireSecret(name);
   const listing = await services.secrets.listVersions(name, includeDeprecated);
   return {
     SecretName: listing.secret.name,
@@ -163,7 +163,6 @@ async function listSecretVersionIds({
 async function updateSecret({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  await access.requireSecret(name);
   // `ExtendedConfig.CustomData` (flattened by the SDKs) or a whole `ExtendedConfig` document.
   const extended = params
     .entries()
@@ -175,6 +174,7 @@ async function updateSecret({ params, services, noteResource, access }: ActionCo
   }
   // Present but empty clears the description; absent leaves it alone.
   const description = params.raw('Description');
+  await access.requireSecret(name);
   const secret = await services.secrets.updateSecret(name, { description });
   return { SecretName: secret.name };
 }
@@ -182,13 +182,13 @@ async function updateSecret({ params, services, noteResource, access }: ActionCo
 async function deleteSecret({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  await access.requireSecret(name);
   const force = params.boolean('ForceDeleteWithoutRecovery', false);
   // Checked even when forced: a window outside the range is a mistake either way.
   const recoveryWindowDays = params.integer('RecoveryWindowInDays', {
     min: MIN_RECOVERY_WINDOW_DAYS,
     max: MAX_RECOVERY_WINDOW_DAYS,
   });
+  await access.requireSecret(name);
   const result = await services.secrets.deleteSecret(name, { recoveryWindowDays, force });
   return { SecretName: result.secret.name, PlannedDeleteTime: timestamp(result.plannedDeleteAt) };
 }
@@ -213,9 +213,9 @@ async function getSecretPolicy({
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  await access.requireSecret(name);
   // Only `default` exists; another name answers not found (API spec §3.5), decided by the service.
   const policyName = params.optional('PolicyName') ?? DEFAULT_POLICY_NAME;
+  await access.requireSecret(name);
   const { policy } = await services.secrets.getSecretPolicy(name, policyName);
   return { Policy: policy?.document ?? defaultSecretPolicy(identity.accountId) };
 }
@@ -233,12 +233,13 @@ async function setSecretPolicy({
   }
   const name = secretNameOf(params);
   noteResource(name);
-  await access.requireSecret(name);
   const policyName = params.optional('PolicyName') ?? DEFAULT_POLICY_NAME;
   if (policyName !== DEFAULT_POLICY_NAME) {
     throw invalidParameter('PolicyName', `Secrets have one policy, named "${DEFAULT_POLICY_NAME}".`);
   }
-  await services.secrets.setSecretPolicy(name, params.required('Policy'), policyName);
+  const document = params.required('Policy');
+  await access.requireSecret(name);
+  await services.secrets.setSecretPolicy(name, document, policyName);
   return {};
 }
 

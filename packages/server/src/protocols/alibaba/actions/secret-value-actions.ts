@@ -68,11 +68,6 @@ async function createSecret({
 }: ActionContext): Promise<WireBody> {
   const name = params.required('SecretName');
   noteResource(name);
-  await access.requireUnscoped({ secretNames: [name] });
-  // The values are sealed under the customer key, so the caller must be allowed to use it (and a key it
-  // may not see answers as missing).
-  const encryptionKeyId = params.optional('EncryptionKeyId');
-  if (encryptionKeyId !== undefined) await access.requireKey(encryptionKeyId, 'kms:GenerateDataKey');
   const type = secretType(params);
   if (params.boolean('EnableAutomaticRotation', false)) {
     throw invalidParameter(
@@ -80,16 +75,24 @@ async function createSecret({
       'Automatic rotation is for managed secret types; rotate a Generic secret with PutSecretValue.',
     );
   }
-  const secret = await services.secrets.createSecret({
+  const input = {
     name,
     versionId: params.required('VersionId'),
     data: params.required('SecretData'),
     dataType: params.oneOf('SecretDataType', SECRET_DATA_TYPES, 'text'),
     description: params.optional('Description'),
-    encryptionKeyId,
+    encryptionKeyId: params.optional('EncryptionKeyId'),
     tags: tagsFromJson(params),
     policy: params.optional('Policy'),
-  });
+  };
+  // Parameters first, then access: a malformed request gets its parameter error whoever sends it.
+  await access.requireUnscoped({ secretNames: [name] });
+  // The values are sealed under the customer key, so the caller must be allowed to use it (and a key it
+  // may not see answers as missing).
+  if (input.encryptionKeyId !== undefined) {
+    await access.requireKey(input.encryptionKeyId, 'kms:GenerateDataKey');
+  }
+  const secret = await services.secrets.createSecret(input);
   return {
     Arn: secretArn(identity, secret.name),
     SecretName: secret.name,
@@ -185,14 +188,15 @@ async function batchGetSecretValue({
 async function putSecretValue({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  await access.requireSecret(name);
-  const result = await services.secrets.putSecretValue({
+  const input = {
     name,
     versionId: params.required('VersionId'),
     data: params.required('SecretData'),
     dataType: params.oneOf('SecretDataType', SECRET_DATA_TYPES, 'text'),
     stages: versionStages(params),
-  });
+  };
+  await access.requireSecret(name);
+  const result = await services.secrets.putSecretValue(input);
   return {
     SecretName: result.secret.name,
     VersionId: result.versionId,
@@ -208,13 +212,14 @@ async function updateSecretVersionStage({
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  await access.requireSecret(name);
-  const secret = await services.secrets.updateVersionStage({
+  const input = {
     name,
     stage: stageToDomain(params.required('VersionStage'), 'VersionStage'),
     moveToVersion: params.optional('MoveToVersion'),
     removeFromVersion: params.optional('RemoveFromVersion'),
-  });
+  };
+  await access.requireSecret(name);
+  const secret = await services.secrets.updateVersionStage(input);
   return { SecretName: secret.name };
 }
 

@@ -82,10 +82,10 @@ function singleTarget(params: Params): Target {
 async function tagResource({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const target = singleTarget(params);
   noteResource(target.id);
-  await requireTarget(access, target);
   const tags = tagsFromJson(params);
   if (tags === undefined) throw missingParameter('Tags');
   if (tags.length === 0) throw invalidParameter('Tags', 'Give at least one tag.');
+  await requireTarget(access, target);
   if (target.type === 'key') await services.keys.tagKey(target.id, tags);
   else await services.secrets.tagSecret(target.id, tags);
   return {};
@@ -94,11 +94,11 @@ async function tagResource({ params, services, noteResource, access }: ActionCon
 async function untagResource({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const target = singleTarget(params);
   noteResource(target.id);
-  await requireTarget(access, target);
   const tagKeys = params.json('TagKeys', (value) => shapes.stringArray(value));
   if (tagKeys === undefined) throw missingParameter('TagKeys');
   if (tagKeys.length === 0) throw invalidParameter('TagKeys', 'Give at least one tag key.');
   checkTagKeys('TagKeys', tagKeys);
+  await requireTarget(access, target);
   if (target.type === 'key') await services.keys.untagKey(target.id, tagKeys);
   else await services.secrets.untagSecret(target.id, tagKeys);
   return {};
@@ -188,11 +188,11 @@ async function tagResources({ params, services, noteResource, access }: ActionCo
   const type = resourceType(params);
   const ids = resourceIds(params, type, true);
   noteResource(describeBatch(type, ids));
-  // Every resource, in order; the first missing or refused one answers as missing, and nothing changes.
-  for (const id of ids) await requireTarget(access, { type, id });
   const pairs = tagPairs(params);
   if (pairs.length === 0) throw missingParameter('Tag.1.Key');
   const tags = pairs.map((p) => ({ key: p.key, value: p.value ?? '' }));
+  // Every resource, in order; the first missing or refused one answers as missing, and nothing changes.
+  for (const id of ids) await requireTarget(access, { type, id });
   if (type === 'key') await services.keys.tagKeys(ids, tags);
   else await services.secrets.tagSecrets(ids, tags);
   return {};
@@ -203,14 +203,14 @@ async function untagResources({ params, services, noteResource, access }: Action
   const type = resourceType(params);
   const ids = resourceIds(params, type, true);
   noteResource(describeBatch(type, ids));
-  // Every resource, in order; the first missing or refused one answers as missing, and nothing changes.
-  for (const id of ids) await requireTarget(access, { type, id });
   const keys = tagKeyList(params);
   const all = params.boolean('All', false);
   if (all && keys.length > 0) {
     throw invalidParameter('All', 'All=true removes every tag; give no TagKey.N with it.');
   }
   if (!all && keys.length === 0) throw missingParameter('TagKey.1');
+  // Every resource, in order; the first missing or refused one answers as missing, and nothing changes.
+  for (const id of ids) await requireTarget(access, { type, id });
   // Undefined: every tag each resource carries.
   const drop = all ? undefined : keys;
   if (type === 'key') await services.keys.untagKeys(ids, drop);
