@@ -231,19 +231,20 @@ export class KeyService {
     return version;
   }
 
-  async listKeyVersions(reference: string): Promise<KeyVersion[]> {
+  async listKeyVersions(reference: string, guard?: KeyGuard): Promise<KeyVersion[]> {
     const key = await this.resolve(reference);
+    if (guard) await guard(key);
     return this.#store.keys.listVersions(key.id);
   }
 
   /** One page of a key's versions, oldest first. */
-  async pageKeyVersions(reference: string, paging: Paging): Promise<Page<KeyVersion>> {
-    const versions = await this.listKeyVersions(reference);
+  async pageKeyVersions(reference: string, paging: Paging, guard?: KeyGuard): Promise<Page<KeyVersion>> {
+    const versions = await this.listKeyVersions(reference, guard);
     return { items: versions.slice(paging.offset, paging.offset + paging.limit), total: versions.length };
   }
 
-  async describeKeyVersion(reference: string, versionId: string): Promise<KeyVersion> {
-    const versions = await this.listKeyVersions(reference);
+  async describeKeyVersion(reference: string, versionId: string, guard?: KeyGuard): Promise<KeyVersion> {
+    const versions = await this.listKeyVersions(reference, guard);
     const version = versions.find((v) => v.versionId === versionId);
     if (!version) {
       throw new DomainError(

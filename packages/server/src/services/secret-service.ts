@@ -309,8 +309,9 @@ export class SecretService {
     return this.#store.secrets.list({ ...query, existingAt: this.#clock.now() });
   }
 
-  async listVersions(name: string, includeDeprecated: boolean): Promise<VersionListing> {
+  async listVersions(name: string, includeDeprecated: boolean, guard?: SecretGuard): Promise<VersionListing> {
     const secret = await this.#live(name);
+    if (guard) await guard(secret);
     assertNotPendingDeletion(secret);
     return {
       secret,
@@ -330,8 +331,13 @@ export class SecretService {
   }
 
   /** The secret's policy of this name (only `default` exists), or undefined while the default applies. */
-  async getSecretPolicy(name: string, policyName = DEFAULT_POLICY_NAME): Promise<SecretPolicyView> {
+  async getSecretPolicy(
+    name: string,
+    policyName = DEFAULT_POLICY_NAME,
+    guard?: SecretGuard,
+  ): Promise<SecretPolicyView> {
     const secret = await this.#live(name);
+    if (guard) await guard(secret);
     assertNotPendingDeletion(secret);
     assertPolicyName(secret, policyName);
     return { secret, policy: await this.#store.secrets.getPolicy(secret.id, policyName) };

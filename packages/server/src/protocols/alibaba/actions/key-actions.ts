@@ -211,8 +211,7 @@ async function listKeyVersions({ params, services, noteResource, access }: Actio
   const reference = params.required('KeyId');
   noteResource(reference);
   const page = paging(params, 10);
-  await access.requireKey(reference);
-  const result = await services.keys.pageKeyVersions(reference, page);
+  const result = await services.keys.pageKeyVersions(reference, page, access.keyGuard(reference));
   return {
     KeyVersions: wrapped('KeyVersion', result.items.map(keyVersionToWire)),
     TotalCount: result.total,
@@ -230,8 +229,8 @@ async function describeKeyVersion({
   const reference = params.required('KeyId');
   noteResource(reference);
   const versionId = params.required('KeyVersionId');
-  await access.requireKey(reference);
-  return { KeyVersion: keyVersionToWire(await services.keys.describeKeyVersion(reference, versionId)) };
+  const version = await services.keys.describeKeyVersion(reference, versionId, access.keyGuard(reference));
+  return { KeyVersion: keyVersionToWire(version) };
 }
 
 /** One region: the one this installation is configured as. */

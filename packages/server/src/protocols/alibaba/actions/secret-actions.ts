@@ -139,8 +139,7 @@ async function listSecretVersionIds({
   noteResource(name);
   const includeDeprecated = params.boolean('IncludeDeprecated', false);
   const { pageNumber, pageSize, offset, limit } = paging(params, 20);
-  await access.requireSecret(name);
-  const listing = await services.secrets.listVersions(name, includeDeprecated);
+  const listing = await services.secrets.listVersions(name, includeDeprecated, access.secretGuard());
   return {
     SecretName: listing.secret.name,
     PageNumber: pageNumber,
@@ -215,8 +214,7 @@ async function getSecretPolicy({
   noteResource(name);
   // Only `default` exists; another name answers not found (API spec §3.5), decided by the service.
   const policyName = params.optional('PolicyName') ?? DEFAULT_POLICY_NAME;
-  await access.requireSecret(name);
-  const { policy } = await services.secrets.getSecretPolicy(name, policyName);
+  const { policy } = await services.secrets.getSecretPolicy(name, policyName, access.secretGuard());
   return { Policy: policy?.document ?? defaultSecretPolicy(identity.accountId) };
 }
 
