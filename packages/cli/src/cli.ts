@@ -5,20 +5,35 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from './command.js';
 import { CONNECTION_HELP, EXIT_HELP } from './command.js';
+import { accessKey } from './commands/access-key.js';
 import { audit } from './commands/audit.js';
 import { configure } from './commands/configure.js';
 import { get } from './commands/get.js';
 import { kms } from './commands/kms.js';
 import { password } from './commands/password.js';
+import { policy } from './commands/policy.js';
 import { put } from './commands/put.js';
 import { server } from './commands/server.js';
+import { user } from './commands/user.js';
 import { versions } from './commands/versions.js';
 import { CliError, UsageError } from './errors.js';
 import type { ExitCode } from './exit-codes.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
 
-export const COMMANDS: readonly Command[] = [get, put, versions, password, kms, audit, configure, server];
+export const COMMANDS: readonly Command[] = [
+  get,
+  put,
+  versions,
+  password,
+  kms,
+  audit,
+  user,
+  accessKey,
+  policy,
+  configure,
+  server,
+];
 
 const USAGE = 'tessera <command> [arguments] [options]';
 
