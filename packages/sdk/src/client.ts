@@ -114,7 +114,7 @@ export interface CallOptions extends RequestOptions {
 
 export class TesseraClient {
   readonly #transport: Transport;
-  /** Users, access keys and policies (RAM 2015-05-01; administrator only for now). */
+  /** Users, access keys and policies (RAM 2015-05-01; each action needs its ram:<Action> permission). */
   readonly ram: RamApi;
 
   constructor(options: TesseraClientOptions = {}) {

@@ -27,6 +27,7 @@ import { IdentityService } from './services/identity-service.js';
 import { newAccountId } from './services/ids.js';
 import { KeyService } from './services/key-service.js';
 import { SecretService } from './services/secret-service.js';
+import { SecretPolicyCache } from './services/secret-policy-cache.js';
 import { PasswordService } from './services/password-service.js';
 import { RotationEngine } from './services/rotation/rotation-engine.js';
 import { RotationService } from './services/rotation/rotation-service.js';
@@ -101,11 +102,15 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   try {
     const identity = await prepareInstance(store, rootKey.key, config);
     const keys = new KeyService({ store, rootKey: rootKey.key, clock });
+    const secretPolicies = new SecretPolicyCache({ store });
     const secrets = new SecretService({
       store,
       keys,
       clock,
       limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
+      policyChanged: (secretId) => {
+        secretPolicies.forget(secretId);
+      },
     });
     const accessKeys = new AccessKeyService({ store, rootKey: rootKey.key, clock });
     const identities = new IdentityService({ store, clock, accessKeys });
@@ -166,6 +171,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       accessKeys,
       passwords,
       audit,
+      secretPolicies,
       identities,
       databases,
       ...rotationParts,
@@ -177,6 +183,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         clock,
         serviceKeyId: serviceKey.id,
         rateLimit: { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+        policies: identities,
       }),
     );
 

@@ -28,7 +28,8 @@ function status(context: SubcommandContext): AccessKeyStatus {
 
 export const accessKey = ramCommand({
   name: 'access-key',
-  summary: "create, list, activate, deactivate and delete a user's access keys (administrator only)",
+  summary:
+    "create, list, activate, deactivate and delete a user's access keys (needs ram:*AccessKey* permissions)",
   options: OPTIONS,
   subcommands: {
     create: {

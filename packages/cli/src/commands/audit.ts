@@ -88,7 +88,8 @@ async function lookup(client: TesseraClient, request: LookupEventsRequest, limit
 
 export const audit: Command = {
   name: 'audit',
-  summary: 'look up the audit trail, or verify its hash chain (administrator only)',
+  summary:
+    'look up the audit trail, or verify its hash chain (needs actiontrail:LookupEvents / VerifyEvents)',
   usage: USAGE,
   help: `Usage: ${USAGE}
 

@@ -93,7 +93,7 @@ async function attachment(context: SubcommandContext, attach: boolean): Promise<
 
 export const policy = ramCommand({
   name: 'policy',
-  summary: 'create, show, list, delete, attach and detach RAM policies (administrator only)',
+  summary: 'create, show, list, delete, attach and detach RAM policies (needs ram:*Policy* permissions)',
   options: OPTIONS,
   subcommands: {
     create: {

@@ -48,7 +48,7 @@ function profile(context: SubcommandContext) {
 
 export const user = ramCommand({
   name: 'user',
-  summary: 'create, show, list, update and delete users (administrator only)',
+  summary: 'create, show, list, update and delete users (needs ram:*User* permissions)',
   options: OPTIONS,
   subcommands: {
     create: {
@@ -145,7 +145,7 @@ export const user = ramCommand({
       },
     },
   },
-  details: `Manages the account's users (RAM API 2015-05-01). Only the administrator may, for now.
+  details: `Manages the account's users (RAM API 2015-05-01). Needs the matching ram:<Action> permission (the administrator has all).
 
   --display-name TEXT       1 to 128 characters; defaults to the user name
   --comments TEXT           at most 128 characters ("" clears them on update)

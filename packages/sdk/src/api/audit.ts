@@ -1,6 +1,6 @@
 /**
  * The audit trail through the ActionTrail-style API (version 2020-07-06): LookupEvents and Tessera's
- * VerifyEvents. Both are for the administrator only.
+ * VerifyEvents. They need `actiontrail:LookupEvents` / `actiontrail:VerifyEvents` (the administrator has both).
  */
 import type { WireParams } from '../wire.js';
 import { params } from '../wire.js';

@@ -1,6 +1,6 @@
 /**
  * Users, access keys and policies through the RAM-compatible API (product version 2015-05-01), as
- * `client.ram`. Every action is for the administrator for now. The shapes follow RAM's, camelCased:
+ * `client.ram`. Each action needs its `ram:<Action>` permission (docs/permissions.md). The shapes follow RAM's, camelCased:
  * `createUser({ userName })` → `{ requestId, user: { userId, userName, … } }`.
  */
 import { fromWire, params } from '../wire.js';

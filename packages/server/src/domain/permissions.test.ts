@@ -8,10 +8,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // eslint-disable-next-line no-restricted-imports -- test-only: the list must equal the protocol's table
+import { ACTIONTRAIL_ACTIONS } from '../protocols/alibaba/actions/actiontrail-actions.js';
+// eslint-disable-next-line no-restricted-imports -- test-only: the list must equal the protocol's table
 import { KMS_ACTIONS } from '../protocols/alibaba/actions/index.js';
 import { isDomainError } from './errors.js';
 import type { PermissionEntry } from './permissions.js';
 import {
+  ACTIONTRAIL_ACTION_NAMES,
   KMS_ACTION_NAMES,
   KMS_PERMISSIONS,
   RAM_ACTION_NAMES,
@@ -30,6 +33,7 @@ describe('the action list', () => {
   it('equals the keys of the protocol action table', () => {
     expect([...KMS_ACTION_NAMES].sort()).toEqual(Object.keys(KMS_ACTIONS).sort());
     expect(new Set(KMS_ACTION_NAMES).size).toBe(KMS_ACTION_NAMES.length);
+    expect([...ACTIONTRAIL_ACTION_NAMES].sort()).toEqual(Object.keys(ACTIONTRAIL_ACTIONS).sort());
   });
 
   it('maps every KMS and RAM action to a permission of its product', () => {
@@ -87,6 +91,13 @@ describe('resourcesToAuthorize', () => {
       resourcesToAuthorize('ram', 'AttachPolicyToUser', { ...IDS, userName: 'bob', policyName: 'ro' })
         .resources,
     ).toEqual(['acs:ram::1234567890:user/bob', 'acs:ram::1234567890:policy/ro']);
+    expect(resourcesToAuthorize('actiontrail', 'LookupEvents', IDS)).toEqual({
+      permission: 'actiontrail:LookupEvents',
+      resources: ['acs:actiontrail:cn-hangzhou:1234567890:*'],
+      requiresAuthorization: true,
+    });
+    expect(permissionFor('actiontrail', 'VerifyEvents')?.permission).toBe('actiontrail:VerifyEvents');
+    expect(permissionFor('actiontrail', 'GetSecretValue')).toBeUndefined();
     expect(resourcesToAuthorize('kms', 'DescribeRegions', IDS)).toEqual({
       permission: 'kms:DescribeRegions',
       resources: [],
@@ -177,7 +188,9 @@ describe('docs/permissions.md', () => {
     const inDocOnly = documented.map(key).filter((r) => !expected.map(key).includes(r));
     const inCodeOnly = expected.map(key).filter((r) => !documented.map(key).includes(r));
     expect({ inDocOnly, inCodeOnly }).toEqual({ inDocOnly: [], inCodeOnly: [] });
-    expect(documented).toHaveLength(KMS_ACTION_NAMES.length + RAM_ACTION_NAMES.length);
+    expect(documented).toHaveLength(
+      KMS_ACTION_NAMES.length + RAM_ACTION_NAMES.length + ACTIONTRAIL_ACTION_NAMES.length,
+    );
   });
 
   it('renders each entry once, notes included', () => {

@@ -90,6 +90,13 @@ export const RAM_ACTION_NAMES = [
 ] as const;
 export type RamActionName = (typeof RAM_ACTION_NAMES)[number];
 
+/** The ActionTrail-style audit actions (product version 2020-07-06). */
+export const ACTIONTRAIL_ACTION_NAMES = ['LookupEvents', 'VerifyEvents'] as const;
+export type ActionTrailActionName = (typeof ACTIONTRAIL_ACTION_NAMES)[number];
+
+/** The products whose actions are authorized, by the service prefix of their permissions. */
+export type Product = 'kms' | 'ram' | 'actiontrail';
+
 /**
  * What a permission is checked against:
  * - `secret`, `key`: each named secret / each resolved key (`…:secret/<name>`, `…:key/<id>`);
@@ -116,7 +123,7 @@ export type ResourceKind =
   | 'none';
 
 export interface PermissionEntry {
-  readonly permission: `kms:${string}` | `ram:${string}`;
+  readonly permission: `${Product}:${string}`;
   readonly resource: ResourceKind;
   /** Why the entry differs from `<service>:<Action>` on the obvious resource, when it does. */
   readonly note?: string;
@@ -131,7 +138,11 @@ const kms = (action: string, resource: ResourceKind, note?: string): PermissionE
 const DATABASE_NOTE = 'Tessera extension: no resource-level control';
 
 export const KMS_PERMISSIONS: { readonly [A in KmsActionName]: PermissionEntry } = {
-  CreateSecret: kms('CreateSecret', 'secret'),
+  CreateSecret: kms(
+    'CreateSecret',
+    'secret',
+    'and kms:GenerateDataKey on the EncryptionKeyId key when one is given (our choice: values are sealed under it)',
+  ),
   GetSecretValue: kms('GetSecretValue', 'secret'),
   BatchGetSecretValue: kms(
     'GetSecretValue',
@@ -216,12 +227,49 @@ export const RAM_PERMISSIONS: { readonly [A in RamActionName]: PermissionEntry }
   ListPoliciesForUser: ram('ListPoliciesForUser', 'user'),
 };
 
+export const ACTIONTRAIL_PERMISSIONS: { readonly [A in ActionTrailActionName]: PermissionEntry } = {
+  LookupEvents: {
+    permission: 'actiontrail:LookupEvents',
+    resource: 'account',
+    note: 'the whole trail of the account: every user, every action',
+  },
+  VerifyEvents: {
+    permission: 'actiontrail:VerifyEvents',
+    resource: 'account',
+    note: "Tessera's own action (checks the hash chain)",
+  },
+};
+
+const TABLES: { readonly [P in Product]: Readonly<Record<string, PermissionEntry>> } = {
+  kms: KMS_PERMISSIONS,
+  ram: RAM_PERMISSIONS,
+  actiontrail: ACTIONTRAIL_PERMISSIONS,
+};
+
 /** The permission entry of a wire action, if the action exists (`product` picks the table). */
-export function permissionFor(product: 'kms' | 'ram', action: string): PermissionEntry | undefined {
-  const table: Readonly<Record<string, PermissionEntry>> =
-    product === 'kms' ? KMS_PERMISSIONS : RAM_PERMISSIONS;
+export function permissionFor(product: Product, action: string): PermissionEntry | undefined {
+  const table = TABLES[product];
   return Object.hasOwn(table, action) ? table[action] : undefined;
 }
+
+/**
+ * Permissions any one of which shows the caller that a resource exists. A caller refused on a secret
+ * or key who holds none of them gets the answer a missing one gets (so existence cannot be probed); one
+ * who holds any of them already knows it exists and is told the truth, 403.
+ */
+export const VISIBLE_WITH: {
+  readonly secret: readonly `kms:${string}`[];
+  readonly key: readonly `kms:${string}`[];
+} = {
+  secret: ['kms:DescribeSecret', 'kms:GetSecretValue'],
+  key: [
+    'kms:DescribeKey',
+    'kms:Encrypt',
+    'kms:Decrypt',
+    'kms:GenerateDataKey',
+    'kms:GenerateDataKeyWithoutPlaintext',
+  ],
+};
 
 export const secretArn = (region: string, accountId: string, name: string): string =>
   `acs:kms:${region}:${accountId}:secret/${name}`;
@@ -258,11 +306,7 @@ export interface Authorization {
  * The permission and ARNs to authorize for one action. Throws `internal` for an unknown action or when
  * an identifier the resource kind needs is missing: both are bugs in the caller, never user input.
  */
-export function resourcesToAuthorize(
-  product: 'kms' | 'ram',
-  action: string,
-  ids: ResourceIds,
-): Authorization {
+export function resourcesToAuthorize(product: Product, action: string, ids: ResourceIds): Authorization {
   const entry = permissionFor(product, action);
   if (entry === undefined)
     throw new DomainError('internal', `No permission is defined for ${product} ${action}.`);
@@ -298,7 +342,7 @@ export function resourcesToAuthorize(
       case 'alias-container':
         return [`acs:kms:${region}:${accountId}:alias`];
       case 'account':
-        return [product === 'kms' ? `acs:kms:${region}:${accountId}:*` : `acs:ram::${accountId}:*`];
+        return [product === 'ram' ? `acs:ram::${accountId}:*` : `acs:${product}:${region}:${accountId}:*`];
       case 'user':
         return [user()];
       case 'policy':
@@ -313,7 +357,7 @@ export function resourcesToAuthorize(
 }
 
 /**
- * The table docs/permissions.md carries between its markers, one row per action, KMS then RAM. The
+ * The table docs/permissions.md carries between its markers, one row per action, KMS, RAM, ActionTrail. The
  * doc test compares the file with this text, so regenerating the doc is pasting this.
  */
 export function renderPermissionTable(): string {
@@ -322,6 +366,7 @@ export function renderPermissionTable(): string {
     '|---|---|---|---|---|',
     ...KMS_ACTION_NAMES.map((a) => row('kms', a, KMS_PERMISSIONS[a])),
     ...RAM_ACTION_NAMES.map((a) => row('ram', a, RAM_PERMISSIONS[a])),
+    ...ACTIONTRAIL_ACTION_NAMES.map((a) => row('actiontrail', a, ACTIONTRAIL_PERMISSIONS[a])),
   ];
   return rows.join('\n');
 }

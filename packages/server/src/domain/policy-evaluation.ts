@@ -15,6 +15,7 @@ import type {
 import { compileCondition, isOperator, quote } from './ram-policy.js';
 import {
   cidrContains,
+  codePoints,
   compileGlob,
   globMatches,
   matchGlob,
@@ -100,23 +101,23 @@ function conditionsHold(statement: ParsedStatement, context: RequestContext): bo
   });
 }
 
-function setCovers(set: PatternSet, subject: string, chars: () => readonly string[]): boolean {
+function setCovers(set: PatternSet, subject: string, chars: () => ArrayLike<string>): boolean {
   const any = set.patterns.some((glob) => matchGlob(glob, subject, chars));
   return set.negated ? !any : any;
 }
 
 /** The subject of one request, with its code points computed at most once. */
-function lazyChars(subject: string): () => readonly string[] {
-  let chars: readonly string[] | undefined;
-  return () => (chars ??= Array.from(subject));
+function lazyChars(subject: string): () => ArrayLike<string> {
+  let chars: ArrayLike<string> | undefined;
+  return () => (chars ??= codePoints(subject));
 }
 
 function statementApplies(
   statement: ParsedStatement,
   action: string,
-  actionChars: () => readonly string[],
+  actionChars: () => ArrayLike<string>,
   resource: string,
-  resourceChars: () => readonly string[],
+  resourceChars: () => ArrayLike<string>,
   context: RequestContext,
 ): boolean {
   return (
@@ -133,10 +134,10 @@ function statementApplies(
  * never matter.
  */
 export function evaluate(policies: readonly ParsedPolicy[], request: AccessRequest): Decision {
-  return evaluateStatements(
-    policies.flatMap((p) => p.statements),
-    request,
-  );
+  // A plain loop: Array#flatMap is several times slower, and this runs on every request.
+  const statements: ParsedStatement[] = [];
+  for (const policy of policies) for (const statement of policy.statements) statements.push(statement);
+  return evaluateStatements(statements, request);
 }
 
 function evaluateStatements(statements: readonly ParsedStatement[], request: AccessRequest): Decision {

@@ -32,7 +32,7 @@ export function compileGlob(source: string, caseInsensitive = false): Glob {
  * cost is at most pattern length × subject length, whatever the pattern (no backtracking blow-up, and
  * no regular expression built from policy text).
  */
-export function globMatches(pattern: readonly string[], subject: readonly string[]): boolean {
+export function globMatches(pattern: readonly string[], subject: ArrayLike<string>): boolean {
   let p = 0;
   let s = 0;
   let starAt = -1;
@@ -63,9 +63,19 @@ export function wildcardMatch(pattern: string, subject: string): boolean {
   return globMatches(Array.from(pattern), Array.from(subject));
 }
 
-export function matchGlob(glob: Glob, subject: string, subjectChars: () => readonly string[]): boolean {
+export function matchGlob(glob: Glob, subject: string, subjectChars: () => ArrayLike<string>): boolean {
   return glob.literal ? glob.text === subject : globMatches(glob.chars, subjectChars());
 }
+
+/**
+ * A subject's code points for `globMatches`: the string itself when it has no surrogate pair (every
+ * code unit is then a code point, and indexing a string allocates nothing), else its code points.
+ */
+export function codePoints(subject: string): ArrayLike<string> {
+  return SURROGATE.test(subject) ? Array.from(subject) : subject;
+}
+
+const SURROGATE = /[\uD800-\uDFFF]/;
 
 // ---------------------------------------------------------------------------------------------------
 // IP addresses

@@ -65,6 +65,12 @@ export interface CmkPlaintext {
   readonly versionId: string;
 }
 
+/**
+ * Runs on the key a cryptographic call resolved, before its state is checked or its material used: the
+ * caller's access check (the protocol adapter's), so a refused caller learns nothing about the key.
+ */
+export type KeyGuard = (key: Key) => Promise<void>;
+
 export class KeyService {
   readonly #store: Store;
   readonly #keyring: CmkKeyring;
@@ -245,19 +251,20 @@ export class KeyService {
     return version;
   }
 
-  async listKeyVersions(reference: string): Promise<KeyVersion[]> {
+  async listKeyVersions(reference: string, guard?: KeyGuard): Promise<KeyVersion[]> {
     const key = await this.resolve(reference);
+    if (guard) await guard(key);
     return this.#store.keys.listVersions(key.id);
   }
 
   /** One page of a key's versions, oldest first. */
-  async pageKeyVersions(reference: string, paging: Paging): Promise<Page<KeyVersion>> {
-    const versions = await this.listKeyVersions(reference);
+  async pageKeyVersions(reference: string, paging: Paging, guard?: KeyGuard): Promise<Page<KeyVersion>> {
+    const versions = await this.listKeyVersions(reference, guard);
     return { items: versions.slice(paging.offset, paging.offset + paging.limit), total: versions.length };
   }
 
-  async describeKeyVersion(reference: string, versionId: string): Promise<KeyVersion> {
-    const versions = await this.listKeyVersions(reference);
+  async describeKeyVersion(reference: string, versionId: string, guard?: KeyGuard): Promise<KeyVersion> {
+    const versions = await this.listKeyVersions(reference, guard);
     const version = versions.find((v) => v.versionId === versionId);
     if (!version) {
       throw new DomainError(
@@ -312,9 +319,11 @@ export class KeyService {
     reference: string,
     plaintext: Uint8Array,
     context: EncryptionContext,
+    guard?: KeyGuard,
   ): Promise<CmkCiphertext> {
     validateEncryptPlaintext(plaintext.byteLength);
     const key = await this.resolve(reference);
+    if (guard) await guard(key);
     return this.encryptUnder(key, plaintext, encryptionContextBinding(context));
   }
 
@@ -335,19 +344,23 @@ export class KeyService {
     spec: DataKeySpec,
     numberOfBytes: number | undefined,
     context: EncryptionContext,
+    guard?: KeyGuard,
   ): Promise<CmkCiphertext & { readonly plaintext: Buffer }> {
     const plaintext = newDataKey(dataKeyLength(spec, numberOfBytes));
     const text = Buffer.from(plaintext.toString('base64'), 'utf8');
     try {
-      return { ...(await this.encrypt(reference, text, context)), plaintext };
+      return { ...(await this.encrypt(reference, text, context, guard)), plaintext };
+    } catch (error) {
+      plaintext.fill(0);
+      throw error;
     } finally {
       text.fill(0);
     }
   }
 
   /** Decrypts a blob made by `encrypt`; the blob names its key version, so no key id is needed. */
-  async decrypt(blob: Uint8Array, context: EncryptionContext): Promise<CmkPlaintext> {
-    return this.#decrypt(blob, encryptionContextBinding(context), 'customer');
+  async decrypt(blob: Uint8Array, context: EncryptionContext, guard?: KeyGuard): Promise<CmkPlaintext> {
+    return this.#decrypt(blob, encryptionContextBinding(context), 'customer', guard);
   }
 
   /** Like `decrypt`, but also for blobs under the service key: the data keys of secret versions. */
@@ -355,7 +368,12 @@ export class KeyService {
     return this.#decrypt(blob, context, 'any');
   }
 
-  async #decrypt(blob: Uint8Array, context: Uint8Array, owners: 'customer' | 'any'): Promise<CmkPlaintext> {
+  async #decrypt(
+    blob: Uint8Array,
+    context: Uint8Array,
+    owners: 'customer' | 'any',
+    guard?: KeyGuard,
+  ): Promise<CmkPlaintext> {
     let ref: CmkVersionRef;
     try {
       ref = parseCmkBlob(blob);
@@ -368,6 +386,7 @@ export class KeyService {
         resource: ref.keyId,
       });
     }
+    if (guard) await guard(key);
     assertKeyUsable(key);
     const cmk = await this.#keyring.material(ref);
     try {

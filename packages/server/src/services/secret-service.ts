@@ -49,7 +49,15 @@ export interface SecretServiceOptions {
   readonly keys: KeyService;
   readonly clock: Clock;
   readonly limits: SecretLimits;
+  /** Told after a secret's policy was set or the secret destroyed (the access layer caches policies). */
+  readonly policyChanged?: (secretId: string) => void;
 }
+
+/**
+ * Runs on the secret a read found, before anything else is checked or decrypted: the access check of
+ * the caller, so a refused caller learns nothing about the secret's state and the secret is loaded once.
+ */
+export type SecretGuard = (secret: Secret) => Promise<void>;
 
 export interface CreateSecretInput {
   readonly name: string;
@@ -124,6 +132,7 @@ export class SecretService {
   readonly #envelope: SecretEnvelope;
   readonly #clock: Clock;
   readonly #limits: SecretLimits;
+  readonly #policyChanged: (secretId: string) => void;
 
   constructor(options: SecretServiceOptions) {
     this.#store = options.store;
@@ -131,6 +140,7 @@ export class SecretService {
     this.#envelope = new SecretEnvelope(options.keys);
     this.#clock = options.clock;
     this.#limits = options.limits;
+    this.#policyChanged = options.policyChanged ?? (() => undefined);
   }
 
   async createSecret(input: CreateSecretInput): Promise<Secret> {
@@ -166,6 +176,7 @@ export class SecretService {
       const existing = await tx.secrets.getByName(input.name, { forUpdate: true });
       if (existing && isExpired(existing, now)) {
         await tx.secrets.destroy(existing.id);
+        this.#policyChanged(existing.id);
       } else if (existing) {
         assertNotPendingDeletion(existing);
         throw new DomainError('secret_already_exists', `A secret named "${input.name}" already exists.`, {
@@ -236,8 +247,9 @@ export class SecretService {
     return { secret, versionId: input.versionId, stages: stored.stages, created: false };
   }
 
-  async getSecretValue(input: SecretValueSelector): Promise<SecretValue> {
+  async getSecretValue(input: SecretValueSelector, guard?: SecretGuard): Promise<SecretValue> {
     const secret = await this.#live(input.name);
+    if (guard) await guard(secret);
     assertNotPendingDeletion(secret);
     return this.#read(secret, resolveVersion(secret, input));
   }
@@ -246,11 +258,14 @@ export class SecretService {
    * Reads several values, each on its own: one item's domain error (not found, pending deletion, a
    * disabled key) is that item's result and does not fail the others. Results keep the request order.
    */
-  async getSecretValues(selectors: readonly SecretValueSelector[]): Promise<SecretValueResult[]> {
+  async getSecretValues(
+    selectors: readonly SecretValueSelector[],
+    guard?: SecretGuard,
+  ): Promise<SecretValueResult[]> {
     const results: SecretValueResult[] = [];
     for (const selector of selectors) {
       try {
-        results.push({ ok: true, value: await this.getSecretValue(selector) });
+        results.push({ ok: true, value: await this.getSecretValue(selector, guard) });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         results.push({ ok: false, error });
@@ -301,8 +316,9 @@ export class SecretService {
     return this.#store.secrets.list({ ...query, existingAt: this.#clock.now() });
   }
 
-  async listVersions(name: string, includeDeprecated: boolean): Promise<VersionListing> {
+  async listVersions(name: string, includeDeprecated: boolean, guard?: SecretGuard): Promise<VersionListing> {
     const secret = await this.#live(name);
+    if (guard) await guard(secret);
     assertNotPendingDeletion(secret);
     return {
       secret,
@@ -329,8 +345,13 @@ export class SecretService {
   }
 
   /** The secret's policy of this name (only `default` exists), or undefined while the default applies. */
-  async getSecretPolicy(name: string, policyName = DEFAULT_POLICY_NAME): Promise<SecretPolicyView> {
+  async getSecretPolicy(
+    name: string,
+    policyName = DEFAULT_POLICY_NAME,
+    guard?: SecretGuard,
+  ): Promise<SecretPolicyView> {
     const secret = await this.#live(name);
+    if (guard) await guard(secret);
     assertNotPendingDeletion(secret);
     assertPolicyName(secret, policyName);
     return { secret, policy: await this.#store.secrets.getPolicy(secret.id, policyName) };
@@ -342,13 +363,15 @@ export class SecretService {
     document: string,
     policyName = DEFAULT_POLICY_NAME,
   ): Promise<SecretPolicyView> {
-    return this.#store.transaction(async (tx) => {
+    const view = await this.#store.transaction(async (tx) => {
       const current = await this.#live(name, tx, true);
       const change = setSecretPolicy(current, { name: policyName, document, now: this.#clock.now() });
       await tx.secrets.save(change.secret);
       await tx.secrets.savePolicy(change.policy);
       return { secret: change.secret, policy: change.policy };
     });
+    this.#policyChanged(view.secret.id);
+    return view;
   }
 
   async tagSecret(name: string, tags: readonly Tag[]): Promise<Secret> {
@@ -385,6 +408,7 @@ export class SecretService {
       const outcome = deleteSecret(secret, { ...options, now: this.#clock.now() });
       if (outcome.kind === 'destroyed') {
         await tx.secrets.destroy(secret.id);
+        this.#policyChanged(secret.id);
         return { secret, plannedDeleteAt: outcome.deletedAt };
       }
       await tx.secrets.save(outcome.secret);
@@ -405,7 +429,10 @@ export class SecretService {
     for (const name of names) {
       await this.#store.transaction(async (tx) => {
         const secret = await tx.secrets.getByName(name, { forUpdate: true });
-        if (secret && isExpired(secret, this.#clock.now())) await tx.secrets.destroy(secret.id);
+        if (secret && isExpired(secret, this.#clock.now())) {
+          await tx.secrets.destroy(secret.id);
+          this.#policyChanged(secret.id);
+        }
       });
     }
     return names.length;

@@ -7,6 +7,7 @@ import type { PasswordService } from './password-service.js';
 import type { RotationService } from './rotation/rotation-service.js';
 import type { RotationScheduler } from './rotation/scheduler.js';
 import type { RotationWebhookService } from './rotation/webhook-service.js';
+import type { SecretPolicyCache } from './secret-policy-cache.js';
 import type { SecretService } from './secret-service.js';
 
 /** The service layer as protocol adapters see it. */
@@ -16,6 +17,8 @@ export interface Services {
   readonly accessKeys: AccessKeyService;
   readonly passwords: PasswordService;
   readonly audit: AuditService;
+  /** Secret policies compiled for access decisions. */
+  readonly secretPolicies: SecretPolicyCache;
   readonly identities: IdentityService;
   readonly rotation: RotationService;
   readonly rotationWebhooks: RotationWebhookService;

@@ -4,6 +4,7 @@
  * touches storage or crypto, and lets errors bubble to the plugin's error handler.
  */
 import type { InstanceIdentity, Services } from '../../services/services.js';
+import type { RequestAccess } from './access.js';
 import type { WireBody } from './codec.js';
 import type { Params } from './params.js';
 
@@ -24,6 +25,11 @@ export interface ActionContext {
   readonly serviceKeyId: string;
   /** Records what the request was about, for the request log line (never values). */
   readonly noteResource: (resource: string) => void;
+  /**
+   * The caller's access checks. Actions on named secrets and keys call it once they know the resource;
+   * the plugin has already checked every other action, and refuses an answer no check settled.
+   */
+  readonly access: RequestAccess;
 }
 
 export type ActionHandler = (context: ActionContext) => Promise<WireBody>;

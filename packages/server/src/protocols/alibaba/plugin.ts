@@ -13,6 +13,9 @@ import { AUDIT_SUCCESS } from '../../domain/audit.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Clock } from '../../services/clock.js';
 import type { InstanceIdentity, Services } from '../../services/services.js';
+import type { Product } from '../../domain/permissions.js';
+import type { PolicySource } from './access.js';
+import { connectionFacts, denialOf, RequestAccess, ramResourceIds } from './access.js';
 import type { ActionTable } from './action.js';
 import { ACTIONTRAIL_ACTIONS, ACTIONTRAIL_API_VERSION } from './actions/actiontrail-actions.js';
 import { KMS_ACTIONS } from './actions/index.js';
@@ -38,8 +41,17 @@ const PRODUCTS: Readonly<Record<string, ActionTable>> = {
   [RAM_API_VERSION]: RAM_ACTIONS,
 };
 
+/** Which permission table authorizes each API version's actions. */
+const PERMISSION_PRODUCTS: Readonly<Record<string, Product>> = {
+  [KMS_API_VERSION]: 'kms',
+  [RAM_API_VERSION]: 'ram',
+  [ACTIONTRAIL_API_VERSION]: 'actiontrail',
+};
+
 export interface AlibabaRpcOptions {
   readonly services: Services;
+  /** The RAM policies attached to each user. */
+  readonly policies: PolicySource;
   readonly identity: InstanceIdentity;
   readonly clock: Clock;
   readonly serviceKeyId: string;
@@ -178,6 +190,26 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
             'Specified api is not found, please check your url and method.',
           );
 
+        const permissionProduct = PERMISSION_PRODUCTS[version];
+        if (permissionProduct === undefined)
+          throw new DomainError('internal', `No permission table for version ${version}.`);
+        const access = new RequestAccess({
+          services: options.services,
+          identity: options.identity,
+          policies: options.policies,
+          product: permissionProduct,
+          action,
+          principal: authenticated.principal,
+          context: connectionFacts(request.raw.socket, options.clock.now()),
+        });
+        // Actions on the account, a container or a RAM identity are decided here, before they run; those
+        // on named secrets and keys by the action once it has found the resource.
+        if (RequestAccess.checkedBeforeDispatch(permissionProduct, action)) {
+          await access.requireUnscoped(
+            permissionProduct === 'ram' ? ramResourceIds(action, params, authenticated.principal) : {},
+          );
+        }
+
         // No audit, no change: a state-changing action runs only once its attempt is on record.
         if (!READ_ONLY_ACTIONS.has(action)) await record(request, state, 'attempt');
 
@@ -190,11 +222,12 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
           method,
           serviceKeyId: options.serviceKeyId,
           noteResource: (resource) => {
-            // Caller-chosen text: cap it so one request cannot write a 128 KiB log line.
-            state.resource =
-              resource.length > MAX_LOGGED_RESOURCE ? `${resource.slice(0, MAX_LOGGED_RESOURCE)}…` : resource;
+            state.resource = capped(resource);
           },
+          access,
         });
+        // Fail closed on a bug: an action that never asked is not answered (its tests catch it first).
+        if (!access.settled) throw new DomainError('internal', `${action} ran without an access check.`);
         // Recorded before anything is sent: a read the trail cannot record never leaves the server.
         await record(request, state, 'outcome', { code: AUDIT_SUCCESS, status: 200 });
         return send(
@@ -227,9 +260,14 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
         request.log.error({ err: error, action: state.action }, 'request failed');
       if (!state.outcomeSettled) {
         if (state.facts === undefined) state.facts = requestFacts(request, undefined);
-        await record(request, state, 'outcome', { code: wire.code, status: wire.status }).catch(
-          () => undefined,
-        );
+        // A refusal is recorded as what it is, with the refused ARN, even when the caller was answered
+        // as if the resource were missing (docs/audit.md).
+        const denial = denialOf(error);
+        if (denial?.resource !== undefined) state.resource = capped(denial.resource);
+        await record(request, state, 'outcome', {
+          code: denial?.code ?? wire.code,
+          status: wire.status,
+        }).catch(() => undefined);
       }
       if (state.auditFailed) wire = toWireError(auditUnavailable());
       else if (error instanceof ProtocolError && error.retryAfterSeconds !== undefined) {
@@ -261,6 +299,11 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
     });
     done();
   };
+}
+
+/** Caller-chosen text for the log line and the trail, capped so one request cannot write 128 KiB. */
+function capped(resource: string): string {
+  return resource.length > MAX_LOGGED_RESOURCE ? `${resource.slice(0, MAX_LOGGED_RESOURCE)}…` : resource;
 }
 
 function send(

@@ -222,7 +222,7 @@ describe('audit trail of real SDK calls', () => {
     expect(statSync(auditFile).mode & 0o777).toBe(0o600);
   });
 
-  it('answers the administrator only: another user is refused, and that refusal is recorded', async () => {
+  it('refuses a user no policy allows actiontrail:LookupEvents, and records that refusal', async () => {
     await server.instance.tessera.services.identities.createUser({ name: 'alice' });
     const other = await server.instance.tessera.services.accessKeys.create('alice');
     const alice = new PopCore({
@@ -238,8 +238,15 @@ describe('audit trail of real SDK calls', () => {
       403,
       'NoPermission',
     );
+    const { region, accountId } = server.instance.tessera.identity;
     expect(rows('request_id = ?', refused.requestId)).toMatchObject([
-      { phase: 'outcome', principal: 'alice', action: 'LookupEvents', result_code: 'NoPermission' },
+      {
+        phase: 'outcome',
+        principal: 'alice',
+        action: 'LookupEvents',
+        result_code: 'NoPermission',
+        resource: `acs:actiontrail:${region}:${accountId}:*`,
+      },
     ]);
   });
 });

@@ -36,13 +36,16 @@ export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
   readonly requestId: string | undefined;
+  /** The server's error body as the SDK parsed it, when it did. */
+  readonly body: Body | undefined;
 
-  constructor(code: string, status: number, requestId: string | undefined, message: string) {
+  constructor(code: string, status: number, requestId: string | undefined, message: string, body?: Body) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
     this.requestId = requestId;
+    this.body = body;
   }
 }
 
@@ -98,9 +101,23 @@ export async function startApiServer(
   };
 }
 
-interface Credentials {
+export interface Credentials {
   accessKeyId: string;
   accessKeySecret: string;
+}
+
+/** Every client of `startApiServer`, signing with other credentials (a RAM user's access key). */
+export function clientsFor(
+  server: Pick<ApiServer, 'endpoint' | 'baseUrl'>,
+  credentials: Credentials,
+): ApiClient[] {
+  return [
+    rpcClient(kmsClient(server.endpoint, credentials)),
+    openApiClient(server.endpoint, credentials, 'openapi-acs3'),
+    openApiClient(server.endpoint, credentials, 'openapi-v2'),
+    popCoreClient(server.baseUrl, credentials, 'GET'),
+    popCoreClient(server.baseUrl, credentials, 'POST'),
+  ];
 }
 
 export function kmsClient(endpoint: string, credentials: Credentials): InstanceType<typeof Kms> {
@@ -123,7 +140,7 @@ export function toApiError(error: unknown): ApiError {
         ? data.statusCode
         : (e.statusCode ?? 0);
   const requestId = typeof data.RequestId === 'string' ? data.RequestId : undefined;
-  return new ApiError(code, status, requestId, e.message ?? String(error));
+  return new ApiError(code, status, requestId, e.message ?? String(error), e.data);
 }
 
 /** The error a call that must fail ends with, in the one shape every client's errors are mapped to. */

@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/errors.js';
+import { RequestAccess } from '../../../src/protocols/alibaba/access.js';
 import type { ActionContext } from '../../../src/protocols/alibaba/action.js';
 import { KMS_ACTIONS } from '../../../src/protocols/alibaba/actions/index.js';
 import { DOMAIN_ERRORS, ProtocolError } from '../../../src/protocols/alibaba/errors.js';
@@ -78,16 +79,27 @@ afterAll(async () => {
   await instance.stop();
 });
 
-function context(params: Record<string, string>): ActionContext {
+function context(action: string, params: Record<string, string>): ActionContext {
+  const { services, identity } = instance.tessera;
+  const principal = { accessKeyId: 'HostileTester', userName: 'administrator' };
   return {
     params: new Params(new Map(Object.entries(params))),
-    services: instance.tessera.services,
-    identity: instance.tessera.identity,
-    principal: { accessKeyId: 'HostileTester', userName: 'administrator' },
+    services,
+    identity,
+    principal,
     requestId: 'hostile',
     method: 'POST',
     serviceKeyId: 'none',
     noteResource: () => undefined,
+    access: new RequestAccess({
+      services,
+      identity,
+      policies: { policiesFor: () => Promise.resolve([]) },
+      product: 'kms',
+      action,
+      principal,
+      context: { secureTransport: false },
+    }),
   };
 }
 
@@ -112,7 +124,7 @@ it('answers every hostile parameter of every action with success or a 4xx, never
           [parameter]: value,
         };
         try {
-          await handler(context(params));
+          await handler(context(action, params));
         } catch (error) {
           const status = statusOf(error);
           if (status >= 500) {

@@ -344,7 +344,7 @@ describe('access keys', () => {
     ).toBe('Active');
   });
 
-  it('answers every RAM action from a non-administrator with 403 NoPermission, and does nothing', async () => {
+  it('answers RAM actions from a user no policy allows with 403 NoPermission, and does nothing', async () => {
     await ram(admin.createUser(new $Ram.CreateUserRequest({ userName: 'plain-user' })));
     const key = await ram(admin.createAccessKey(new $Ram.CreateAccessKeyRequest({ userName: 'plain-user' })));
     const user = ramClient(server.endpoint, {

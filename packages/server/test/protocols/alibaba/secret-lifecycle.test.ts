@@ -388,8 +388,9 @@ describe('DeleteSecret and RestoreSecret', () => {
     await create('delete/pending');
     await acs3.call('SetSecretPolicy', {
       SecretName: 'delete/pending',
+      // Denies another user, not the administrator making these calls (policies are enforced).
       Policy:
-        '{"Version":"1","Statement":[{"Effect":"Deny","Principal":{"RAM":["*"]},"Action":["kms:*"],"Resource":["*"]}]}',
+        '{"Version":"1","Statement":[{"Effect":"Deny","Principal":{"RAM":["acs:ram::1234567890:user/mallory"]},"Action":["kms:*"],"Resource":["*"]}]}',
     });
     await acs3.call('DeleteSecret', { SecretName: 'delete/pending', RecoveryWindowInDays: '7' });
     const planned = iso(clock.now() + 7 * DAY_MS);

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SECRET_LIMITS } from '../../../src/domain/secret.js';
+import { RequestAccess } from '../../../src/protocols/alibaba/access.js';
 import type { ActionContext } from '../../../src/protocols/alibaba/action.js';
 import { KMS_ACTIONS } from '../../../src/protocols/alibaba/actions/index.js';
 import { Params } from '../../../src/protocols/alibaba/params.js';
@@ -16,6 +17,7 @@ import { systemClock } from '../../../src/services/clock.js';
 import { IdentityService } from '../../../src/services/identity-service.js';
 import { KeyService } from '../../../src/services/key-service.js';
 import { PasswordService } from '../../../src/services/password-service.js';
+import { SecretPolicyCache } from '../../../src/services/secret-policy-cache.js';
 import { SecretService } from '../../../src/services/secret-service.js';
 import type { Services } from '../../../src/services/services.js';
 import { openSqliteStore, SQLITE_IN_MEMORY } from '../../../src/storage/sqlite.js';
@@ -93,6 +95,7 @@ beforeEach(async () => {
     accessKeys,
     passwords: new PasswordService(),
     audit: new AuditService({ store, rootKey }),
+    secretPolicies: new SecretPolicyCache({ store }),
     identities: new IdentityService({ store, clock: systemClock, accessKeys }),
   };
 });
@@ -105,15 +108,26 @@ afterEach(async () => {
 function call(action: string, params: Record<string, string>): Promise<unknown> {
   const handler = KMS_ACTIONS[action];
   if (!handler) throw new Error(`no action ${action}`);
+  const identity = { region: 'cn-hangzhou', accountId: '1234567890123456' };
+  const principal = { accessKeyId: 'TesseraTestAdmin', userName: 'administrator' };
   const context: ActionContext = {
     params: new Params(new Map(Object.entries(params))),
     services,
-    identity: { region: 'cn-hangzhou', accountId: '1234567890123456' },
-    principal: { accessKeyId: 'TesseraTestAdmin', userName: 'administrator' },
+    identity,
+    principal,
     requestId: 'test',
     method: 'POST',
     serviceKeyId: 'none',
     noteResource: () => undefined,
+    access: new RequestAccess({
+      services,
+      identity,
+      policies: { policiesFor: () => Promise.resolve([]) },
+      product: 'kms',
+      action,
+      principal,
+      context: { secureTransport: false },
+    }),
   };
   return handler(context);
 }

@@ -6,23 +6,28 @@ import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { aliasArn, paging, wrapped } from '../codec.js';
 
-async function createAlias({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function createAlias({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const aliasName = params.required('AliasName');
   noteResource(aliasName);
-  await services.keys.createAlias(aliasName, params.required('KeyId'));
+  const keyReference = params.required('KeyId');
+  await access.requireAlias(aliasName, keyReference);
+  await services.keys.createAlias(aliasName, keyReference);
   return {};
 }
 
-async function updateAlias({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function updateAlias({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const aliasName = params.required('AliasName');
   noteResource(aliasName);
-  await services.keys.updateAlias(aliasName, params.required('KeyId'));
+  const keyReference = params.required('KeyId');
+  await access.requireAlias(aliasName, keyReference);
+  await services.keys.updateAlias(aliasName, keyReference);
   return {};
 }
 
-async function deleteAlias({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function deleteAlias({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const aliasName = params.required('AliasName');
   noteResource(aliasName);
+  await access.requireAlias(aliasName);
   await services.keys.deleteAlias(aliasName);
   return {};
 }
@@ -60,6 +65,8 @@ async function listAliases(context: ActionContext): Promise<WireBody> {
 async function listAliasesByKeyId(context: ActionContext): Promise<WireBody> {
   const reference = context.params.required('KeyId');
   context.noteResource(reference);
+  paging(context.params, 10); // parameter errors first, whoever asks
+  await context.access.requireKey(reference);
   return aliasPage(context, reference);
 }
 

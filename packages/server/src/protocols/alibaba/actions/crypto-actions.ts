@@ -40,7 +40,7 @@ function ciphertextBlob(params: Params): Buffer {
   return Buffer.from(value, 'base64');
 }
 
-async function encrypt({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function encrypt({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
   const plaintext = Buffer.from(params.required('Plaintext'), 'utf8');
@@ -48,7 +48,7 @@ async function encrypt({ params, services, noteResource }: ActionContext): Promi
     throw invalidParameter('Plaintext', `It is at most ${MAX_ENCRYPT_PLAINTEXT_BYTES} bytes.`);
   const context = encryptionContext(params);
   const dryRun = params.boolean('DryRun', false);
-  const result = await services.keys.encrypt(reference, plaintext, context);
+  const result = await services.keys.encrypt(reference, plaintext, context, access.keyGuard(reference));
   // A dry run does everything the call does, then answers without the result (DECISIONS 14).
   if (dryRun) throw dryRunPassed();
   return {
@@ -58,11 +58,12 @@ async function encrypt({ params, services, noteResource }: ActionContext): Promi
   };
 }
 
-async function decrypt({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function decrypt({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const blob = ciphertextBlob(params);
   const context = encryptionContext(params);
   const dryRun = params.boolean('DryRun', false);
-  const result = await services.keys.decrypt(blob, context);
+  // The key is the one the blob names; a refused caller gets the answer a missing key gets.
+  const result = await services.keys.decrypt(blob, context, access.keyGuard());
   noteResource(result.keyId);
   if (dryRun) throw dryRunPassed();
   return {
@@ -74,7 +75,7 @@ async function decrypt({ params, services, noteResource }: ActionContext): Promi
 
 /** GenerateDataKey and its WithoutPlaintext twin differ only in whether the answer carries the key. */
 function dataKeyAction(withPlaintext: boolean): (context: ActionContext) => Promise<WireBody> {
-  return async ({ params, services, noteResource }) => {
+  return async ({ params, services, noteResource, access }) => {
     const reference = params.required('KeyId');
     noteResource(reference);
     const spec = params.oneOf('KeySpec', DATA_KEY_SPECS, 'AES_256');
@@ -84,7 +85,13 @@ function dataKeyAction(withPlaintext: boolean): (context: ActionContext) => Prom
     });
     const context = encryptionContext(params);
     const dryRun = params.boolean('DryRun', false);
-    const result = await services.keys.generateDataKey(reference, spec, numberOfBytes, context);
+    const result = await services.keys.generateDataKey(
+      reference,
+      spec,
+      numberOfBytes,
+      context,
+      access.keyGuard(reference),
+    );
     try {
       if (dryRun) throw dryRunPassed();
       return {

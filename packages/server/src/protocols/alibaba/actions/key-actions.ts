@@ -96,10 +96,10 @@ async function createKey({ params, services, identity, noteResource }: ActionCon
   return { KeyMetadata: keyMetadata(identity, key) };
 }
 
-async function describeKey({ params, services, identity, noteResource }: ActionContext): Promise<WireBody> {
+async function describeKey({ params, identity, noteResource, access }: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
-  return { KeyMetadata: keyMetadata(identity, await services.keys.describeKey(reference)) };
+  return { KeyMetadata: keyMetadata(identity, await access.requireKey(reference)) };
 }
 
 /**
@@ -141,12 +141,18 @@ async function listKeys({ params, services, identity }: ActionContext): Promise<
   };
 }
 
-async function updateKeyDescription({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function updateKeyDescription({
+  params,
+  services,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
   // An empty Description is a deliberate clear, so only absence is missing.
   const description = params.raw('Description');
   if (description === undefined) throw missingParameter('Description');
+  await access.requireKey(reference);
   await services.keys.updateKeyDescription(reference, description);
   return {};
 }
@@ -154,15 +160,21 @@ async function updateKeyDescription({ params, services, noteResource }: ActionCo
 function stateChange(
   change: (services: ActionContext['services'], reference: string) => Promise<unknown>,
 ): (context: ActionContext) => Promise<WireBody> {
-  return async ({ params, services, noteResource }) => {
+  return async ({ params, services, noteResource, access }) => {
     const reference = params.required('KeyId');
     noteResource(reference);
+    await access.requireKey(reference);
     await change(services, reference);
     return {};
   };
 }
 
-async function scheduleKeyDeletion({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function scheduleKeyDeletion({
+  params,
+  services,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
   const days = params.integer('PendingWindowInDays', {
@@ -170,6 +182,7 @@ async function scheduleKeyDeletion({ params, services, noteResource }: ActionCon
     max: MAX_PENDING_WINDOW_DAYS,
   });
   if (days === undefined) throw missingParameter('PendingWindowInDays');
+  await access.requireKey(reference);
   await services.keys.scheduleKeyDeletion(reference, days);
   return {};
 }
@@ -182,17 +195,23 @@ function keyVersionToWire(version: KeyVersion): WireBody {
   };
 }
 
-async function createKeyVersion({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function createKeyVersion({
+  params,
+  services,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
+  await access.requireKey(reference);
   return { KeyVersion: keyVersionToWire(await services.keys.createKeyVersion(reference)) };
 }
 
-async function listKeyVersions({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function listKeyVersions({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
   const page = paging(params, 10);
-  const result = await services.keys.pageKeyVersions(reference, page);
+  const result = await services.keys.pageKeyVersions(reference, page, access.keyGuard(reference));
   return {
     KeyVersions: wrapped('KeyVersion', result.items.map(keyVersionToWire)),
     TotalCount: result.total,
@@ -201,11 +220,17 @@ async function listKeyVersions({ params, services, noteResource }: ActionContext
   };
 }
 
-async function describeKeyVersion({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function describeKeyVersion({
+  params,
+  services,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
   const versionId = params.required('KeyVersionId');
-  return { KeyVersion: keyVersionToWire(await services.keys.describeKeyVersion(reference, versionId)) };
+  const version = await services.keys.describeKeyVersion(reference, versionId, access.keyGuard(reference));
+  return { KeyVersion: keyVersionToWire(version) };
 }
 
 /** One region: the one this installation is configured as. */

@@ -1,12 +1,12 @@
 /**
- * What the RAM actions share: the administrator-only guard (until policy enforcement arrives), RAM's
+ * What the RAM actions share (who may call them is decided by policies before dispatch, in the plugin), RAM's
  * own `InvalidParameter.<Name>.<Rule>` codes for the values the identity domain checks, paging
  * markers, and the wire shapes of users and policies (RAM API reference, product version 2015-05-01).
  */
 import { DomainError } from '../../../domain/errors.js';
 import type { Policy, PolicyRef, PolicyType, User } from '../../../domain/identity.js';
-import { ADMINISTRATOR, POLICY_DEFAULT_VERSION } from '../../../domain/identity.js';
-import type { ActionContext, ActionHandler } from '../action.js';
+import { POLICY_DEFAULT_VERSION } from '../../../domain/identity.js';
+import type { ActionHandler } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { timestamp } from '../codec.js';
 import { invalidParameter, ProtocolError } from '../errors.js';
@@ -17,17 +17,6 @@ export const RAM_API_VERSION = '2015-05-01';
 /** ListUsers / ListPolicies: RAM's MaxItems range and default. */
 const MAX_ITEMS = 1000;
 const DEFAULT_MAX_ITEMS = 100;
-
-/** Every RAM action is the administrator's alone until RAM policies are enforced. */
-export function requireAdministrator({ principal }: ActionContext): void {
-  if (principal.userName !== ADMINISTRATOR) {
-    throw new ProtocolError(
-      403,
-      'NoPermission',
-      'Only the administrator may manage users, access keys and policies.',
-    );
-  }
-}
 
 /** RAM's codes for a value the domain refused, by domain field and rule (RAM API errors page). */
 const PARAMETER_ERRORS: Readonly<Record<string, (message: string) => ProtocolError>> = {
@@ -52,10 +41,9 @@ const PARAMETER_ERRORS: Readonly<Record<string, (message: string) => ProtocolErr
   'description.length': (m) => new ProtocolError(400, 'InvalidParameter.Description.Length', m),
 };
 
-/** A RAM action: administrator only, and the domain's parameter errors in RAM's spelling. */
+/** A RAM action: the domain's parameter errors in RAM's spelling. */
 export function ramAction(handler: ActionHandler): ActionHandler {
   return async (context) => {
-    requireAdministrator(context);
     try {
       return await handler(context);
     } catch (error) {

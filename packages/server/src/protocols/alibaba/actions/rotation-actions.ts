@@ -57,10 +57,18 @@ export function rotationViewFields(view: RotationView): WireBody {
   return { ...rotationFields(view.rotatable, view.policy), ...lastRunFields(view.lastRun) };
 }
 
-async function rotateSecret({ params, services, identity, noteResource }: ActionContext): Promise<WireBody> {
+async function rotateSecret({
+  params,
+  services,
+  identity,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  const started = await services.rotation.rotate(name, params.required('VersionId'));
+  const versionId = params.required('VersionId');
+  await access.requireSecret(name);
+  const started = await services.rotation.rotate(name, versionId);
   return {
     Arn: secretArn(identity, started.secret.name),
     SecretName: started.secret.name,
@@ -72,12 +80,14 @@ async function updateSecretRotationPolicy({
   params,
   services,
   noteResource,
+  access,
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
   if (!params.has('EnableAutomaticRotation')) throw missingParameter('EnableAutomaticRotation');
   const enabled = params.boolean('EnableAutomaticRotation', false);
   const intervalSeconds = rotationIntervalOf(params);
+  await access.requireSecret(name);
   await services.rotation.updatePolicy(name, { enabled, intervalSeconds });
   return { SecretName: name };
 }

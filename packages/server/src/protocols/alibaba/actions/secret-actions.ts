@@ -40,11 +40,12 @@ async function describeSecret({
   identity,
   serviceKeyId,
   noteResource,
+  access,
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
   const fetchTags = params.boolean('FetchTags', false);
-  const secret = await services.secrets.describeSecret(name);
+  const secret = await access.requireSecret(name);
   const rotation = await services.rotation.view(secret);
   return {
     Arn: secretArn(identity, secret.name),
@@ -135,12 +136,17 @@ async function listSecrets({ params, services }: ActionContext): Promise<WireBod
   };
 }
 
-async function listSecretVersionIds({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function listSecretVersionIds({
+  params,
+  services,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
   const includeDeprecated = params.boolean('IncludeDeprecated', false);
   const { pageNumber, pageSize, offset, limit } = paging(params, 20);
-  const listing = await services.secrets.listVersions(name, includeDeprecated);
+  const listing = await services.secrets.listVersions(name, includeDeprecated, access.secretGuard());
   return {
     SecretName: listing.secret.name,
     PageNumber: pageNumber,
@@ -160,7 +166,7 @@ async function listSecretVersionIds({ params, services, noteResource }: ActionCo
 // ---------------------------------------------------------------------------------------------------
 // Changes and the deletion window
 
-async function updateSecret({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function updateSecret({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
   // `ExtendedConfig.CustomData` (flattened by the SDKs) is for managed types' custom data, which
@@ -174,12 +180,13 @@ async function updateSecret({ params, services, noteResource }: ActionContext): 
   }
   // Present but empty clears the description (and an empty ExtendedConfig clears it); absent leaves it alone.
   const description = params.raw('Description');
+  await access.requireSecret(name);
   const extendedConfig = params.raw('ExtendedConfig');
   const secret = await services.secrets.updateSecret(name, { description, extendedConfig });
   return { SecretName: secret.name };
 }
 
-async function deleteSecret({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function deleteSecret({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
   const force = params.boolean('ForceDeleteWithoutRecovery', false);
@@ -188,13 +195,15 @@ async function deleteSecret({ params, services, noteResource }: ActionContext): 
     min: MIN_RECOVERY_WINDOW_DAYS,
     max: MAX_RECOVERY_WINDOW_DAYS,
   });
+  await access.requireSecret(name);
   const result = await services.secrets.deleteSecret(name, { recoveryWindowDays, force });
   return { SecretName: result.secret.name, PlannedDeleteTime: timestamp(result.plannedDeleteAt) };
 }
 
-async function restoreSecret({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function restoreSecret({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
+  await access.requireSecret(name);
   const secret = await services.secrets.restoreSecret(name);
   return { SecretName: secret.name };
 }
@@ -207,16 +216,23 @@ async function getSecretPolicy({
   services,
   identity,
   noteResource,
+  access,
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
   // Only `default` exists; another name answers not found (API spec §3.5), decided by the service.
   const policyName = params.optional('PolicyName') ?? DEFAULT_POLICY_NAME;
-  const { policy } = await services.secrets.getSecretPolicy(name, policyName);
+  const { policy } = await services.secrets.getSecretPolicy(name, policyName, access.secretGuard());
   return { Policy: policy?.document ?? defaultSecretPolicy(identity.accountId) };
 }
 
-async function setSecretPolicy({ params, services, method, noteResource }: ActionContext): Promise<WireBody> {
+async function setSecretPolicy({
+  params,
+  services,
+  method,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   // The one KMS action documented as POST only.
   if (method !== 'POST') {
     throw new ProtocolError(403, 'UnsupportedHTTPMethod', 'SetSecretPolicy accepts POST requests only.');
@@ -227,7 +243,9 @@ async function setSecretPolicy({ params, services, method, noteResource }: Actio
   if (policyName !== DEFAULT_POLICY_NAME) {
     throw invalidParameter('PolicyName', `Secrets have one policy, named "${DEFAULT_POLICY_NAME}".`);
   }
-  await services.secrets.setSecretPolicy(name, params.required('Policy'), policyName);
+  const document = params.required('Policy');
+  await access.requireSecret(name);
+  await services.secrets.setSecretPolicy(name, document, policyName);
   return {};
 }
 

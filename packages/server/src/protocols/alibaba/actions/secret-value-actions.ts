@@ -64,7 +64,13 @@ function secretValueToWire(value: SecretValue, fetchExtendedConfig = false): Wir
   };
 }
 
-async function createSecret({ params, services, identity, noteResource }: ActionContext): Promise<WireBody> {
+async function createSecret({
+  params,
+  services,
+  identity,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const name = params.required('SecretName');
   noteResource(name);
   const type = secretType(params);
@@ -88,6 +94,13 @@ async function createSecret({ params, services, identity, noteResource }: Action
     secretType: type,
     extendedConfig,
   };
+  // Parameters first, then access: a malformed request gets its parameter error whoever sends it.
+  await access.requireUnscoped({ secretNames: [name] });
+  // The values are sealed under the customer key, so the caller must be allowed to use it (and a key it
+  // may not see answers as missing).
+  if (input.encryptionKeyId !== undefined) {
+    await access.requireKey(input.encryptionKeyId, 'kms:GenerateDataKey');
+  }
   // Rds secrets are checked against their database instance and stored as {"AccountName","AccountPassword"}.
   const secret =
     type === RDS_SECRET_TYPE
@@ -107,7 +120,7 @@ async function createSecret({ params, services, identity, noteResource }: Action
   };
 }
 
-async function getSecretValue({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function getSecretValue({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
   const stage = params.optional('VersionStage');
@@ -118,7 +131,7 @@ async function getSecretValue({ params, services, noteResource }: ActionContext)
   };
   const dryRun = params.boolean('DryRun', false);
   const fetchExtendedConfig = params.boolean('FetchExtendedConfig', false);
-  const value = await services.secrets.getSecretValue(selector);
+  const value = await services.secrets.getSecretValue(selector, access.secretGuard());
   // A dry run does everything a real read does, then answers without the value (DECISIONS 14).
   if (dryRun) throw dryRunPassed();
   // Only secrets a rotator serves pay for the policy lookup.
@@ -174,10 +187,16 @@ function itemError(name: string, error: DomainError): WireBody {
   return { SecretName: name, Code: wire.code, Message: wire.message, HttpStatus: wire.status };
 }
 
-async function batchGetSecretValue({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function batchGetSecretValue({
+  params,
+  services,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const selectors = secretsList(params);
   noteResource(selectors.map((s) => s.name).join(','));
-  const results = await services.secrets.getSecretValues(selectors);
+  // A refused item answers exactly as a missing one (the permission table's note).
+  const results = await services.secrets.getSecretValues(selectors, access.secretGuard({ alwaysMask: true }));
   const values: WireBody[] = [];
   const errors: WireBody[] = [];
   results.forEach((result, index) => {
@@ -188,16 +207,18 @@ async function batchGetSecretValue({ params, services, noteResource }: ActionCon
   return { SecretValues: values, Errors: errors };
 }
 
-async function putSecretValue({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function putSecretValue({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  const result = await services.secrets.putSecretValue({
+  const input = {
     name,
     versionId: params.required('VersionId'),
     data: params.required('SecretData'),
     dataType: params.oneOf('SecretDataType', SECRET_DATA_TYPES, 'text'),
     stages: versionStages(params),
-  });
+  };
+  await access.requireSecret(name);
+  const result = await services.secrets.putSecretValue(input);
   return {
     SecretName: result.secret.name,
     VersionId: result.versionId,
@@ -209,15 +230,18 @@ async function updateSecretVersionStage({
   params,
   services,
   noteResource,
+  access,
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  const secret = await services.secrets.updateVersionStage({
+  const input = {
     name,
     stage: stageToDomain(params.required('VersionStage'), 'VersionStage'),
     moveToVersion: params.optional('MoveToVersion'),
     removeFromVersion: params.optional('RemoveFromVersion'),
-  });
+  };
+  await access.requireSecret(name);
+  const secret = await services.secrets.updateVersionStage(input);
   return { SecretName: secret.name };
 }
 

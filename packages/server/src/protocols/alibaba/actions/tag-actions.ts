@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { DomainError, isDomainError } from '../../../domain/errors.js';
 import type { Tag } from '../../../domain/validation.js';
 import type { Services } from '../../../services/services.js';
+import type { RequestAccess } from '../access.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { secretNameFrom, secretNameOf, tagsFromJson, wrapped } from '../codec.js';
@@ -44,6 +45,12 @@ interface TaggedResource {
 // ---------------------------------------------------------------------------------------------------
 // Single resource
 
+/** The named secret or key must exist and the caller be allowed on it (a refused one answers as missing). */
+async function requireTarget(access: RequestAccess, target: Target): Promise<void> {
+  if (target.type === 'key') await access.requireKey(target.id);
+  else await access.requireSecret(target.id);
+}
+
 /** Exactly one of KeyId, SecretName, CertificateId; certificates are not something Tessera stores. */
 function singleTarget(params: Params): Target {
   const given = ['KeyId', 'SecretName', 'CertificateId'].filter(
@@ -72,34 +79,36 @@ function singleTarget(params: Params): Target {
     : { type: 'secret', id: secretNameOf(params) };
 }
 
-async function tagResource({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function tagResource({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const target = singleTarget(params);
   noteResource(target.id);
   const tags = tagsFromJson(params);
   if (tags === undefined) throw missingParameter('Tags');
   if (tags.length === 0) throw invalidParameter('Tags', 'Give at least one tag.');
+  await requireTarget(access, target);
   if (target.type === 'key') await services.keys.tagKey(target.id, tags);
   else await services.secrets.tagSecret(target.id, tags);
   return {};
 }
 
-async function untagResource({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function untagResource({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const target = singleTarget(params);
   noteResource(target.id);
   const tagKeys = params.json('TagKeys', (value) => shapes.stringArray(value));
   if (tagKeys === undefined) throw missingParameter('TagKeys');
   if (tagKeys.length === 0) throw invalidParameter('TagKeys', 'Give at least one tag key.');
   checkTagKeys('TagKeys', tagKeys);
+  await requireTarget(access, target);
   if (target.type === 'key') await services.keys.untagKey(target.id, tagKeys);
   else await services.secrets.untagSecret(target.id, tagKeys);
   return {};
 }
 
 /** Keys only (the API has no secret variant); works in every key state. */
-async function listResourceTags({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function listResourceTags({ params, noteResource, access }: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
-  const key = await services.keys.describeKey(reference);
+  const key = await access.requireKey(reference);
   return {
     Tags: wrapped(
       'Tag',
@@ -174,7 +183,7 @@ function describeBatch(type: ResourceType, ids: readonly string[]): string {
   return ids.length > 5 ? `${shown},+${ids.length - 5} more` : shown;
 }
 
-async function tagResources({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function tagResources({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   params.required('RegionId');
   const type = resourceType(params);
   const ids = resourceIds(params, type, true);
@@ -182,12 +191,14 @@ async function tagResources({ params, services, noteResource }: ActionContext): 
   const pairs = tagPairs(params);
   if (pairs.length === 0) throw missingParameter('Tag.1.Key');
   const tags = pairs.map((p) => ({ key: p.key, value: p.value ?? '' }));
+  // Every resource, in order; the first missing or refused one answers as missing, and nothing changes.
+  for (const id of ids) await requireTarget(access, { type, id });
   if (type === 'key') await services.keys.tagKeys(ids, tags);
   else await services.secrets.tagSecrets(ids, tags);
   return {};
 }
 
-async function untagResources({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function untagResources({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   params.required('RegionId');
   const type = resourceType(params);
   const ids = resourceIds(params, type, true);
@@ -198,6 +209,8 @@ async function untagResources({ params, services, noteResource }: ActionContext)
     throw invalidParameter('All', 'All=true removes every tag; give no TagKey.N with it.');
   }
   if (!all && keys.length === 0) throw missingParameter('TagKey.1');
+  // Every resource, in order; the first missing or refused one answers as missing, and nothing changes.
+  for (const id of ids) await requireTarget(access, { type, id });
   // Undefined: every tag each resource carries.
   const drop = all ? undefined : keys;
   if (type === 'key') await services.keys.untagKeys(ids, drop);
@@ -274,8 +287,13 @@ function matches(resource: TaggedResource, filters: readonly TagFilter[]): boole
 /** Resources at positions `[offset, offset + limit)` of the scan; fewer than `limit` means the end. */
 type ResourceScan = (offset: number, limit: number) => Promise<(TaggedResource | undefined)[]>;
 
+/**
+ * The resources to list, each checked for the caller: one it may not list tags of is skipped exactly as
+ * a missing one is, so the listing shows nothing about it (docs/permissions.md).
+ */
 function scanOf(
   services: Services,
+  access: RequestAccess,
   type: ResourceType,
   ids: readonly string[],
   filters: readonly TagFilter[],
@@ -283,29 +301,38 @@ function scanOf(
   if (ids.length > 0) {
     // Named resources, in the order given; ones that do not exist are skipped, not an error.
     return async (offset, limit) =>
-      Promise.all(ids.slice(offset, offset + limit).map((id) => describeOrSkip(services, type, id)));
+      Promise.all(ids.slice(offset, offset + limit).map((id) => describeOrSkip(services, access, type, id)));
   }
   if (type === 'secret') {
     // Storage narrows by tag key (any of them); `matches` then applies the exact filter.
     const tagKeys = filters.length > 0 ? [...new Set(filters.map((f) => f.key))] : undefined;
-    return async (offset, limit) =>
-      (await services.secrets.listSecrets({ tagKeys, offset, limit })).items.map((s) => ({
-        id: s.name,
-        tags: s.tags,
-      }));
+    return async (offset, limit) => {
+      const { items } = await services.secrets.listSecrets({ tagKeys, offset, limit });
+      // Positions stay those of the scan (a skipped resource is `undefined`), so NextToken still works.
+      return Promise.all(
+        items.map(async (s) => ((await access.allowsSecret(s)) ? { id: s.name, tags: s.tags } : undefined)),
+      );
+    };
   }
-  return async (offset, limit) => (await services.keys.listKeys({ offset, limit })).items;
+  return async (offset, limit) => {
+    const { items } = await services.keys.listKeys({ offset, limit });
+    return Promise.all(items.map(async (key) => ((await access.allowsKey(key)) ? key : undefined)));
+  };
 }
 
 async function describeOrSkip(
   services: Services,
+  access: RequestAccess,
   type: ResourceType,
   id: string,
 ): Promise<TaggedResource | undefined> {
   try {
-    if (type === 'key') return await services.keys.describeKey(id);
+    if (type === 'key') {
+      const key = await services.keys.describeKey(id);
+      return (await access.allowsKey(key)) ? key : undefined;
+    }
     const secret = await services.secrets.describeSecret(id);
-    return { id: secret.name, tags: secret.tags };
+    return (await access.allowsSecret(secret)) ? { id: secret.name, tags: secret.tags } : undefined;
   } catch (error) {
     if (
       isDomainError(error, 'key_not_found') ||
@@ -318,7 +345,12 @@ async function describeOrSkip(
   }
 }
 
-async function listTagResources({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function listTagResources({
+  params,
+  services,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   params.required('RegionId');
   const type = resourceType(params);
   const ids = resourceIds(params, type, false);
@@ -329,7 +361,9 @@ async function listTagResources({ params, services, noteResource }: ActionContex
   }));
   const fingerprint = queryFingerprint(type, ids, filters);
   const start = decodeToken(params.optional('NextToken'), fingerprint);
-  const scan = scanOf(services, type, ids, filters);
+  const scan = scanOf(services, access, type, ids, filters);
+  // Settled even when nothing is scanned: every resource listed is checked on its own.
+  access.markFiltered();
 
   const rows: WireBody[] = [];
   let position = start.resource;
