@@ -306,7 +306,7 @@ export class KyselySecretRepository implements SecretRepository {
 }
 
 /**
- * The total of a listing. Without name, description or tag filters (the usual listing) it is every
+ * The total of a listing. Without name, description, type or tag filters (the usual listing) it is every
  * secret less those its deletion-state filter leaves out, so no row is read: SQLite counts a whole
  * table from its smallest index, and the left-out ones come from the `planned_delete_at` index. A
  * filtered count reads every candidate row, on every page.
@@ -322,7 +322,10 @@ async function countListed(
     if (where) select = select.where(where);
     return toCount((await select.executeTakeFirstOrThrow()).total);
   };
-  if (namePrefixes.length + descriptions.length + tagKeys.length + tagValues.length > 0) return count(filter);
+  const filtered =
+    namePrefixes.length + descriptions.length + tagKeys.length + tagValues.length > 0 ||
+    query.secretTypes !== undefined;
+  if (filtered) return count(filter);
   let excluded = 0;
   if (query.excludePendingDeletion === true) {
     excluded = await count((eb) => eb('planned_delete_at', 'is not', null));

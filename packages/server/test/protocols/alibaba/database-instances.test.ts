@@ -198,6 +198,43 @@ describe('CreateSecret with SecretType=Rds', () => {
     );
   });
 
+  it('refuses PutSecretValue and UpdateSecretVersionStage on an Rds secret, and changes nothing', async () => {
+    await create(
+      'app/managed',
+      { SecretSubType: 'SingleUser', DBInstanceId: 'rds-target' },
+      { AccountName: 'app', AccountPassword: 'Pw0-managed' },
+    );
+    const before = await client().call('ListSecretVersionIds', { SecretName: 'app/managed' });
+    const put = await expectFailure(
+      client().call('PutSecretValue', {
+        SecretName: 'app/managed',
+        VersionId: 'hand-written',
+        SecretData: JSON.stringify({ AccountName: 'app', AccountPassword: 'by-hand' }),
+      }),
+      400,
+      'Rejected.UnsupportedOperation',
+    );
+    expect(put.message).toContain('Generic');
+    await expectFailure(
+      client().call('UpdateSecretVersionStage', {
+        SecretName: 'app/managed',
+        VersionStage: 'Custom',
+        MoveToVersion: 'v1',
+      }),
+      400,
+      'Rejected.UnsupportedOperation',
+    );
+    expect(await client().call('ListSecretVersionIds', { SecretName: 'app/managed' })).toEqual({
+      ...before,
+      RequestId: expect.any(String) as unknown,
+    });
+    const value = await client().call('GetSecretValue', { SecretName: 'app/managed' });
+    expect(JSON.parse(value.SecretData as string)).toEqual({
+      AccountName: 'app',
+      AccountPassword: 'Pw0-managed',
+    });
+  });
+
   it('DoubleUsers names both accounts, and the first version holds one of them', async () => {
     const config = {
       SecretSubType: 'DoubleUsers',

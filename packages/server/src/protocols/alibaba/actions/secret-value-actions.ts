@@ -2,7 +2,8 @@
  * Actions on secret values: create, read (one or a batch), write, and move stage labels (API spec
  * §3.1–3.4, §5).
  */
-import type { DomainError } from '../../../domain/errors.js';
+import { DomainError } from '../../../domain/errors.js';
+import type { Secret } from '../../../domain/secret.js';
 import { SECRET_DATA_TYPES } from '../../../domain/validation.js';
 import type { SecretValue, SecretValueSelector } from '../../../services/secret-service.js';
 import type { ActionContext, ActionTable } from '../action.js';
@@ -207,6 +208,20 @@ async function batchGetSecretValue({
   return { SecretValues: values, Errors: errors };
 }
 
+/**
+ * PutSecretValue and UpdateSecretVersionStage are for Generic secrets only (API spec §3.2): the versions
+ * of a managed secret are Tessera's own, written by its rotation runs, and a hand-written value would
+ * break the next rotation. Checked after access, so a caller who may not see the secret learns nothing.
+ */
+function onlyGeneric(secret: Secret, action: string): void {
+  if (secret.secretType !== GENERIC_SECRET_TYPE) {
+    throw new DomainError(
+      'unsupported_operation',
+      `${action} works on Generic secrets only; rotate a ${secret.secretType} secret with RotateSecret.`,
+    );
+  }
+}
+
 async function putSecretValue({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
@@ -217,7 +232,7 @@ async function putSecretValue({ params, services, noteResource, access }: Action
     dataType: params.oneOf('SecretDataType', SECRET_DATA_TYPES, 'text'),
     stages: versionStages(params),
   };
-  await access.requireSecret(name);
+  onlyGeneric(await access.requireSecret(name), 'PutSecretValue');
   const result = await services.secrets.putSecretValue(input);
   return {
     SecretName: result.secret.name,
@@ -240,7 +255,7 @@ async function updateSecretVersionStage({
     moveToVersion: params.optional('MoveToVersion'),
     removeFromVersion: params.optional('RemoveFromVersion'),
   };
-  await access.requireSecret(name);
+  onlyGeneric(await access.requireSecret(name), 'UpdateSecretVersionStage');
   const secret = await services.secrets.updateVersionStage(input);
   return { SecretName: secret.name };
 }
