@@ -270,19 +270,20 @@ describe('CreateSecret with SecretType=Rds', () => {
   it('refuses configurations and data that do not fit, without echoing the password', async () => {
     const good = { SecretSubType: 'SingleUser', DBInstanceId: 'rds-target' };
     const data = { Accounts: [{ AccountName: 'app', AccountPassword: 'S3cret-pw' }] };
-    const cases: [Promise<unknown>, number, string][] = [
-      [create('x/1', { ...good, SecretSubType: 'Triple' }, data), 400, 'InvalidParameter'],
-      [create('x/2', { ...good, DBInstanceId: 'nowhere' }, data), 404, 'Forbidden.ResourceNotFound'],
-      [create('x/3', { ...good, Surprise: 1 }, data), 400, 'InvalidParameter'],
-      [create('x/4', '[1,2]', data), 400, 'InvalidParameter'],
-      [create('x/5', good, 'S3cret-pw'), 400, 'InvalidParameter'],
-      [create('x/6', good, { Accounts: [] }), 400, 'InvalidParameter'],
-      [create('x/7', good, data, { SecretDataType: 'binary' }), 400, 'InvalidParameter'],
-      [create('x/8', { ...good, PasswordLength: 8 }, data), 400, 'InvalidParameter'],
-      [create('x/9', { ...good, AccountName: 'a b' }, data), 400, 'InvalidParameter'],
+    // Thunks: each request is sent only when its turn comes, so no refusal goes unobserved meanwhile.
+    const cases: [() => Promise<unknown>, number, string][] = [
+      [() => create('x/1', { ...good, SecretSubType: 'Triple' }, data), 400, 'InvalidParameter'],
+      [() => create('x/2', { ...good, DBInstanceId: 'nowhere' }, data), 404, 'Forbidden.ResourceNotFound'],
+      [() => create('x/3', { ...good, Surprise: 1 }, data), 400, 'InvalidParameter'],
+      [() => create('x/4', '[1,2]', data), 400, 'InvalidParameter'],
+      [() => create('x/5', good, 'S3cret-pw'), 400, 'InvalidParameter'],
+      [() => create('x/6', good, { Accounts: [] }), 400, 'InvalidParameter'],
+      [() => create('x/7', good, data, { SecretDataType: 'binary' }), 400, 'InvalidParameter'],
+      [() => create('x/8', { ...good, PasswordLength: 8 }, data), 400, 'InvalidParameter'],
+      [() => create('x/9', { ...good, AccountName: 'a b' }, data), 400, 'InvalidParameter'],
     ];
     for (const [call, status, code] of cases) {
-      const error = await expectFailure(call, status, code);
+      const error = await expectFailure(call(), status, code);
       expect(error.message).not.toContain('S3cret-pw');
     }
     await expectFailure(
