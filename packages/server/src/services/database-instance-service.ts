@@ -10,6 +10,7 @@ import type {
 } from '../domain/database-instance.js';
 import { registerDatabaseInstance, updateDatabaseInstance } from '../domain/database-instance.js';
 import { DomainError, invalidArgument } from '../domain/errors.js';
+import type { DatabaseAccount } from '../domain/rds-secret.js';
 import {
   formatAccountValue,
   parseAccountValue,
@@ -113,7 +114,10 @@ export class DatabaseInstanceService {
    * SecretData the first account (Alibaba's `{"Accounts":[…]}` shape, or the value shape); the stored
    * value is that account as `{"AccountName","AccountPassword"}`.
    */
-  async createRdsSecret(input: CreateSecretInput): Promise<Secret> {
+  async createRdsSecret(
+    input: CreateSecretInput,
+    guardInstance?: (instance: DatabaseInstance) => Promise<void>,
+  ): Promise<Secret> {
     if (input.dataType !== 'text') {
       throw invalidArgument('secretDataType', 'The SecretDataType of an Rds secret is text.');
     }
@@ -124,12 +128,33 @@ export class DatabaseInstanceService {
     }
     const config = parseRdsConfig(parseExtendedConfig(input.extendedConfig));
     const account = parseRdsSecretData(input.data, config);
-    await this.describe(config.dbInstanceId);
+    const instance = await this.describe(config.dbInstanceId);
+    if (guardInstance) await guardInstance(instance);
+    const admin = await this.#adminAccount(instance.adminSecretName);
+    // Rotating the administrator's own password would leave the instance's administrator secret stale
+    // and the next rotation unable to log in.
+    const named = [account.accountName, config.accountName, config.cloneAccountName];
+    if (admin !== undefined && named.includes(admin.accountName)) {
+      throw invalidArgument(
+        'extendedConfig',
+        `The account "${admin.accountName}" is the administrator of database instance "${instance.id}"; an Rds secret rotates another account.`,
+      );
+    }
     return this.#secrets.createSecret({
       ...input,
       secretType: 'Rds',
       data: formatAccountValue(account),
     });
+  }
+
+  /** The administrator account an instance logs in with; undefined when its secret is gone or unreadable. */
+  async #adminAccount(name: string): Promise<DatabaseAccount | undefined> {
+    try {
+      return parseAccountValue((await this.#secrets.getSecretValue({ name })).data);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'secret_not_found') return undefined;
+      throw error;
+    }
   }
 
   async #checkAdminSecret(name: string): Promise<void> {

@@ -195,10 +195,14 @@ export class RequestAccess {
     await this.#require(authorization.resources.map((arn) => ({ arn })));
   }
 
-  /** A secret the caller named: loaded (pending deletion included), checked, returned. */
-  async requireSecret(name: string): Promise<Secret> {
+  /**
+   * A secret the caller named: loaded (pending deletion included), checked, returned. `permission` is the
+   * action's own unless given (e.g. `kms:GetSecretValue` on a secret whose value the action hands to
+   * Tessera to use on the caller's behalf).
+   */
+  async requireSecret(name: string, permission: Permission = this.#permission): Promise<Secret> {
     const secret = await this.#options.services.secrets.describeSecret(name);
-    await this.#require([await this.#secretFacts(secret)], () => secretNotFound(secret.name));
+    await this.#require([await this.#secretFacts(secret)], () => secretNotFound(secret.name), permission);
     return secret;
   }
 

@@ -626,3 +626,83 @@ describe('the audit trail', () => {
     });
   });
 });
+
+describe('managed database secrets: Tessera logs in only with credentials the caller could read', () => {
+  beforeAll(async () => {
+    await admin.call('CreateSecret', {
+      SecretName: 'dbadm/orders',
+      VersionId: 'v1',
+      SecretData: JSON.stringify({ AccountName: 'orders_admin', AccountPassword: 'admin-pw' }),
+    });
+    await admin.call('RegisterDatabaseInstance', {
+      DBInstanceId: 'deputy-orders',
+      Engine: 'PostgreSQL',
+      Host: '127.0.0.1',
+      AdminSecretName: 'dbadm/orders',
+    });
+  });
+
+  const rdsSecret = (name: string, accountName: string) => ({
+    SecretName: name,
+    VersionId: 'v1',
+    SecretType: 'Rds',
+    ExtendedConfig: JSON.stringify({ SecretSubType: 'SingleUser', DBInstanceId: 'deputy-orders' }),
+    SecretData: JSON.stringify({ AccountName: accountName, AccountPassword: 'Pw0-initial' }),
+  });
+
+  it('refuses a user who may not read the administrator secret, as if it were missing', async () => {
+    const deputy = await user(
+      'deputy',
+      statement('Allow', ['kms:*'], ['acs:kms:*:*:secret/app/*']),
+      statement('Allow', ['kms:RegisterDatabaseInstance', 'kms:ListDatabaseInstances'], ['*']),
+    );
+    const register = (secret: string) =>
+      deputy.pop.call('RegisterDatabaseInstance', {
+        DBInstanceId: `deputy-${secret.replace('/', '-')}`,
+        Engine: 'PostgreSQL',
+        Host: '127.0.0.1',
+        AdminSecretName: secret,
+      });
+    // The refusal on a secret it may not see is the answer for a secret that does not exist.
+    // (The names differ, so the messages are compared with the name taken out.)
+    const unnamed = async (secret: string) => {
+      const body = await answer(register(secret));
+      return { ...body, Message: String(body.Message).replace(secret, '<name>') };
+    };
+    const refused = await unnamed('dbadm/orders');
+    expect(refused).toMatchObject({ Code: 'Forbidden.ResourceNotFound', status: 404 });
+    expect(refused).toEqual(await unnamed('dbadm/none'));
+    await expectFailure(
+      deputy.pop.call('CreateSecret', rdsSecret('app/orders', 'app')),
+      404,
+      'Forbidden.ResourceNotFound',
+    );
+    // Nothing was registered or created.
+    const listed = await deputy.pop.call('ListDatabaseInstances', { PageSize: 100 });
+    expect(JSON.stringify(listed)).not.toContain('deputy-dbadm');
+    await expectFailure(
+      admin.call('DescribeSecret', { SecretName: 'app/orders' }),
+      404,
+      'Forbidden.ResourceNotFound',
+    );
+
+    // Allowed to read the administrator secret, the same user may.
+    const trusted = await user(
+      'trusted-deputy',
+      statement('Allow', ['kms:*'], ['acs:kms:*:*:secret/app/*', 'acs:kms:*:*:secret/dbadm/*']),
+    );
+    expect(await trusted.pop.call('CreateSecret', rdsSecret('app/orders', 'app'))).toMatchObject({
+      SecretType: 'Rds',
+    });
+  });
+
+  it('refuses an Rds secret that would rotate the administrator account itself', async () => {
+    const refused = await expectFailure(
+      admin.call('CreateSecret', rdsSecret('app/orders-admin', 'orders_admin')),
+      400,
+      'InvalidParameter',
+    );
+    expect(refused.message).toContain('administrator');
+    expect(refused.message).not.toContain('admin-pw');
+  });
+});

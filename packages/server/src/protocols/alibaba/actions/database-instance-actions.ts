@@ -57,14 +57,28 @@ function instanceToWire(instance: DatabaseInstance): WireBody {
   };
 }
 
+/**
+ * Tessera logs in with the administrator secret of an instance on behalf of whoever registers it or
+ * creates Rds secrets on it, so each of them must be allowed to read that secret: nobody can hand
+ * Tessera a credential they could not use themselves (no confused deputy). A secret the caller may not
+ * see answers exactly as a missing one.
+ */
+export async function requireAdminSecret(
+  access: ActionContext['access'],
+  name: string | undefined,
+): Promise<void> {
+  if (name !== undefined) await access.requireSecret(name, 'kms:GetSecretValue');
+}
+
 async function registerDatabaseInstance({
   params,
   services,
   noteResource,
+  access,
 }: ActionContext): Promise<WireBody> {
   const id = params.required('DBInstanceId');
   noteResource(id);
-  const instance = await services.databases.register({
+  const settings = {
     id,
     engine: engineOf(params),
     host: params.required('Host'),
@@ -74,8 +88,10 @@ async function registerDatabaseInstance({
     caCertificate: params.optional('CaCertificate'),
     adminSecretName: params.required('AdminSecretName'),
     description: params.optional('Description'),
-  });
-  return instanceToWire(instance);
+  };
+  // Parameters first, then access: a malformed request gets its parameter error whoever sends it.
+  await requireAdminSecret(access, settings.adminSecretName);
+  return instanceToWire(await services.databases.register(settings));
 }
 
 async function describeDatabaseInstance({
@@ -99,7 +115,12 @@ async function listDatabaseInstances({ params, services }: ActionContext): Promi
   };
 }
 
-async function updateDatabaseInstance({ params, services, noteResource }: ActionContext): Promise<WireBody> {
+async function updateDatabaseInstance({
+  params,
+  services,
+  noteResource,
+  access,
+}: ActionContext): Promise<WireBody> {
   const id = params.required('DBInstanceId');
   noteResource(id);
   if (params.has('Engine')) {
@@ -108,7 +129,7 @@ async function updateDatabaseInstance({ params, services, noteResource }: Action
       'The engine of a registered instance cannot change; register a new one.',
     );
   }
-  const instance = await services.databases.update(id, {
+  const changes = {
     host: params.optional('Host'),
     port: params.integer('Port', { min: 1, max: 65_535 }),
     database: clearable(params, 'Database'),
@@ -116,8 +137,9 @@ async function updateDatabaseInstance({ params, services, noteResource }: Action
     caCertificate: clearable(params, 'CaCertificate'),
     adminSecretName: params.optional('AdminSecretName'),
     description: params.raw('Description'),
-  });
-  return instanceToWire(instance);
+  };
+  await requireAdminSecret(access, changes.adminSecretName);
+  return instanceToWire(await services.databases.update(id, changes));
 }
 
 async function deregisterDatabaseInstance({

@@ -22,6 +22,7 @@ import {
 } from '../codec.js';
 import { dryRunPassed, invalidParameter, missingParameter } from '../errors.js';
 import type { Params } from '../params.js';
+import { requireAdminSecret } from './database-instance-actions.js';
 import { rotationFields, rotationIntervalOf } from './rotation-actions.js';
 import { shapes } from '../params.js';
 
@@ -105,7 +106,9 @@ async function createSecret({
   // Rds secrets are checked against their database instance and stored as {"AccountName","AccountPassword"}.
   const secret =
     type === RDS_SECRET_TYPE
-      ? await services.databases.createRdsSecret(input)
+      ? await services.databases.createRdsSecret(input, (instance) =>
+          requireAdminSecret(access, instance.adminSecretName),
+        )
       : await services.secrets.createSecret(input);
   const policy = enableRotation
     ? await services.rotation.updatePolicy(secret.name, { enabled: true, intervalSeconds })
