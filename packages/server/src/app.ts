@@ -164,6 +164,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       passwords,
       rootKey: rootKey.key,
       databases,
+      audit,
     });
     const services: Services = {
       secrets,
@@ -254,6 +255,7 @@ function createRotation(deps: {
   passwords: PasswordService;
   rootKey: Buffer;
   databases: DatabaseInstanceService;
+  audit: AuditService;
 }) {
   const { config, logger, clock, store, secrets } = deps;
   // One name per process in the leases table, so a restarted process is a new holder.
@@ -274,6 +276,7 @@ function createRotation(deps: {
     holder,
     leaseTtlMs: config.rotationLeaseMs,
     limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
+    audit: deps.audit,
   });
   const rotation = new RotationService({
     store,

@@ -9,6 +9,8 @@
  * current. `reconcileLabels` derives the labels from the run's state, so applying it again after a crash
  * (whichever of the two writes landed) gives the same secret.
  */
+import type { AuditEvent } from './audit.js';
+import { AUDIT_SUCCESS } from './audit.js';
 import { DomainError, invalidArgument } from './errors.js';
 import type { EpochMs, Secret, SecretLimits } from './secret.js';
 import {
@@ -317,4 +319,34 @@ function assertActive(run: RotationRun): void {
   if (!isRunActive(run)) {
     throw new DomainError('internal', undefined, {}, { cause: new Error('The rotation run has ended.') });
   }
+}
+
+/** The principal of events the rotation engine records: `$` is outside RAM user names, so no user has it. */
+export const ROTATION_PRINCIPAL = '$rotation';
+
+/**
+ * The audit event of one executed step of a run (`RotationCreate`, `RotationSet`, `RotationTest`,
+ * `RotationFinish`): background work changes secrets too, and the trail must show it. The request id is
+ * the run's id with the step and attempt, so a retried step is a new event.
+ */
+export function rotationStepEvent(before: RotationRun, after: RotationRun, now: EpochMs): AuditEvent {
+  const failed = after.attempts > before.attempts || after.status === 'failed';
+  const promoted = hasPromoted(after) && !hasPromoted(before);
+  const action = `Rotation${before.step.charAt(0).toUpperCase()}${before.step.slice(1)}`;
+  return {
+    time: now,
+    requestId: `${after.id}:${before.step}:${after.attempts}`,
+    phase: 'outcome',
+    principal: ROTATION_PRINCIPAL,
+    accessKeyId: null,
+    sourceIp: null,
+    action,
+    resource: after.secretName,
+    secretName: after.secretName,
+    versionId: after.versionId,
+    versionStage: promoted ? 'ACSCurrent' : before.step === 'create' && !failed ? STAGE_PENDING : null,
+    keyId: null,
+    resultCode: failed ? 'RotationStepFailed' : AUDIT_SUCCESS,
+    httpStatus: null,
+  };
 }

@@ -11,9 +11,11 @@
  * - finish: the rotator's cleanup, after which the run has succeeded.
  *
  * Only the holder of the run's lease (`rotation-run:<id>`) works on it, so processes sharing a
- * database never run one step twice at once.
+ * database never run one step twice at once. Every executed step is an audit event (principal
+ * `$rotation`), recorded before the step's outcome is persisted.
  */
 import type { Logger } from 'pino';
+import type { AuditEvent } from '../../domain/audit.js';
 import { DomainError } from '../../domain/errors.js';
 import type { RetrySchedule, RotationRun, StepFailure } from '../../domain/rotation.js';
 import {
@@ -25,6 +27,7 @@ import {
   policyAfterFailedRun,
   policyAfterRotation,
   reconcileLabels,
+  rotationStepEvent,
   STAGE_PENDING,
 } from '../../domain/rotation.js';
 import type { Secret, SecretLimits } from '../../domain/secret.js';
@@ -49,6 +52,8 @@ export interface RotationEngineOptions {
   readonly leaseTtlMs: number;
   readonly limits: SecretLimits;
   readonly retry?: RetrySchedule;
+  /** The audit trail: every executed step is recorded before its outcome is persisted. */
+  readonly audit: { record(event: AuditEvent): Promise<unknown> };
 }
 
 /** What a rotator is told about a secret. */
@@ -164,7 +169,10 @@ export class RotationEngine {
 
   /** Labels first (idempotent), then the policy, then the run. */
   async #persist(before: RotationRun, after: RotationRun, secret?: Secret): Promise<RotationRun> {
-    const { store, secrets, clock, limits, logger } = this.#options;
+    const { store, secrets, clock, limits, logger, audit } = this.#options;
+    // Fail closed: when the step cannot be recorded, its outcome is not persisted either, and the next
+    // pass runs the (idempotent) step again.
+    await audit.record(rotationStepEvent(before, after, clock.now()));
     const promotedNow = hasPromoted(after) && !hasPromoted(before);
     const failedNow = after.status === 'failed';
     if (secret && (promotedNow || failedNow)) {

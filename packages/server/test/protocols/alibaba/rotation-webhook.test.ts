@@ -176,6 +176,28 @@ describe('rotation webhook', () => {
     expect(await api.call('DescribeSecret', { SecretName: 'rot/retry' })).toMatchObject({
       RotationStatus: 'Succeeded',
     });
+
+    // Every executed step is in the audit trail, failures included, under the engine's own principal,
+    // and no value is.
+    const { events } = await services().audit.lookup({
+      principal: '$rotation',
+      resource: 'rot/retry',
+      limit: 50,
+    });
+    const trail = events
+      .slice()
+      .reverse()
+      .map((e) => [e.action, e.resultCode, e.versionId, e.versionStage]);
+    expect(trail).toEqual([
+      ['RotationCreate', 'Success', 'r1', 'ACSPending'],
+      ['RotationSet', 'RotationStepFailed', 'r1', null],
+      ['RotationSet', 'RotationStepFailed', 'r1', null],
+      ['RotationSet', 'Success', 'r1', null],
+      ['RotationTest', 'Success', 'r1', 'ACSCurrent'],
+      ['RotationFinish', 'Success', 'r1', null],
+    ]);
+    expect(JSON.stringify(events)).not.toContain('next-password');
+    expect((await services().audit.verify()).broken).toBeUndefined();
   });
 
   it('stops at a 4xx answer: no retries, ACSCurrent kept, ACSPending dropped, the error visible', async () => {
