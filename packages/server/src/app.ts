@@ -37,6 +37,7 @@ import { RotationScheduler } from './services/rotation/scheduler.js';
 import { RotationWebhookService } from './services/rotation/webhook-service.js';
 import { randomUUID } from 'node:crypto';
 import type { InstanceIdentity, Services } from './services/services.js';
+import { openPostgresStore } from './storage/postgres.js';
 import { openSqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
 
@@ -98,7 +99,10 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     throw new StartupError(`Cannot set up HTTPS: ${(error as Error).message}.`);
   }
 
-  const store = await openSqliteStore({ path: join(config.dataDir, DATABASE_FILE) });
+  const store =
+    config.databaseUrl === undefined
+      ? await openSqliteStore({ path: join(config.dataDir, DATABASE_FILE) })
+      : await openPostgresStore({ connectionString: config.databaseUrl });
   try {
     const identity = await prepareInstance(store, rootKey.key, config);
     const keys = new KeyService({ store, rootKey: rootKey.key, clock });

@@ -18,6 +18,7 @@ finish. It takes its settings from the environment, for example:
   TESSERA_HOST        address to listen on (default 127.0.0.1)
   TESSERA_PORT        TCP port, 0 picks a free one (default 8080)
   TESSERA_DATA_DIR    data folder (default ./data)
+  TESSERA_DATABASE_URL  PostgreSQL URL to keep the store in (default: SQLite in the data folder)
   TESSERA_ROOT_KEY / TESSERA_ROOT_KEY_FILE, TESSERA_ROOT_ACCESS_KEY_ID / _SECRET,
   TESSERA_REGION, TESSERA_LOG_LEVEL, TESSERA_MAX_SECRET_VERSIONS, TESSERA_SHUTDOWN_TIMEOUT_SECONDS,
   TESSERA_AUDIT_FILE

@@ -10,6 +10,7 @@ describe('config', () => {
       host: '127.0.0.1',
       port: 8080,
       dataDir: '/srv/tessera/data',
+      databaseUrl: undefined,
       rootKeyFile: '/srv/tessera/data/root.key',
       generateRootKey: true,
       rootKey: undefined,
@@ -74,6 +75,25 @@ describe('config', () => {
       expect(problems).toContain(name);
     }
     expect((error as ConfigError).problems).toHaveLength(6);
+  });
+
+  it('reads a PostgreSQL database URL, and refuses anything else without repeating it', () => {
+    const url = 'postgresql://tessera:pw@db.internal:5432/tessera';
+    expect(loadConfig({ TESSERA_DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(loadConfig({ TESSERA_DATABASE_URL: 'postgres://db/t' }).databaseUrl).toBe('postgres://db/t');
+    for (const bad of ['mysql://u:hunter2@db/t', 'hunter2', 'postgresql:///t?password=hunter2']) {
+      let error: unknown;
+      try {
+        loadConfig({ TESSERA_DATABASE_URL: bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        'TESSERA_DATABASE_URL must be a postgresql:// or postgres:// URL with a host',
+      ]);
+      expect((error as Error).message).not.toContain('hunter2');
+    }
   });
 
   it("ignores variables outside its namespace, the clients' variables and blank values", () => {

@@ -10,6 +10,11 @@ export interface Config {
   readonly port: number;
   /** Absolute path of the data folder (database, generated root key, bootstrap credentials). */
   readonly dataDir: string;
+  /**
+   * A PostgreSQL connection URL (`TESSERA_DATABASE_URL`): the store lives there, shared by every node
+   * given the same URL, instead of in the data folder's SQLite file. Undefined: SQLite.
+   */
+  readonly databaseUrl: string | undefined;
   /** Base64 root key from the environment; when absent the key file is used (or generated). */
   readonly rootKey: string | undefined;
   readonly rootKeyFile: string;
@@ -42,6 +47,8 @@ export const SETTINGS = {
   TESSERA_HOST: 'address to listen on (default 127.0.0.1)',
   TESSERA_PORT: 'TCP port, 0 picks a free one (default 8080)',
   TESSERA_DATA_DIR: 'data folder (default ./data)',
+  TESSERA_DATABASE_URL:
+    'PostgreSQL URL (postgresql://user:password@host:5432/db) to keep the store in, shared by several nodes (default: SQLite in the data folder)',
   TESSERA_ROOT_KEY: 'root key, base64 of 32 bytes',
   TESSERA_ROOT_KEY_FILE: 'file holding the base64 root key (default <data>/root.key, generated if missing)',
   TESSERA_ROOT_ACCESS_KEY_ID: 'bootstrap administrator access key id',
@@ -119,6 +126,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   const port = integer('TESSERA_PORT', 8080, 0, 65535);
   const dataDirRaw = read('TESSERA_DATA_DIR') ?? './data';
   const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+  const databaseUrl = read('TESSERA_DATABASE_URL');
+  // The URL may carry a password, so problems describe it without repeating it.
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    problems.push('TESSERA_DATABASE_URL must be a postgresql:// or postgres:// URL with a host');
+  }
   const rootKeyFileRaw = read('TESSERA_ROOT_KEY_FILE');
   const rootKeyFile = rootKeyFileRaw === undefined ? join(dataDir, 'root.key') : resolve(cwd, rootKeyFileRaw);
   const rootKey = read('TESSERA_ROOT_KEY');
@@ -189,6 +201,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     host,
     port,
     dataDir,
+    databaseUrl,
     rootKey,
     rootKeyFile,
     generateRootKey: rootKeyFileRaw === undefined,
@@ -204,4 +217,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     rotationTickMs,
     rotationLeaseMs,
   });
+}
+
+function isPostgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'postgresql:' || url.protocol === 'postgres:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
 }

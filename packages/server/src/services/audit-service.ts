@@ -15,10 +15,13 @@ import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { auditChainHash, auditChainKey } from '../crypto/audit-chain.js';
 import { canonicalAuditEncoding, ChainWalker, GENESIS_HASH, newAuditEvent } from '../domain/audit.js';
 import type { AuditEvent, AuditRecord, ChainBreak } from '../domain/audit.js';
+import { isDomainError } from '../domain/errors.js';
 import type { AuditQuery, Store } from '../storage/store.js';
 
 /** Events one transaction appends at most; more wait for the next one. */
 const MAX_BATCH = 256;
+/** Transactions one batch tries when other processes keep appending first. */
+const APPEND_ATTEMPTS = 5;
 /** Records one verification step reads. */
 const VERIFY_PAGE = 1000;
 
@@ -72,8 +75,9 @@ export class AuditService {
   #pending: Pending[] = [];
   #draining: Promise<void> | undefined;
   /**
-   * The chain's head after this process's last committed append (this process is the trail's only
-   * writer); undefined until read, and again after a failed append, when it is read afresh.
+   * The chain's head after this process's last committed append; undefined until read, and again
+   * after a failed append, when it is read afresh (another process sharing the database may have
+   * appended meanwhile: `#appendBatch` then seals the batch again).
    */
   #head: { readonly seq: number; readonly hash: string } | undefined;
 
@@ -146,17 +150,7 @@ export class AuditService {
         const batch = this.#pending.splice(0, MAX_BATCH);
         let records: AuditRecord[];
         try {
-          records = await this.#store.transaction(async (tx) => {
-            let previous = this.#head ?? (await tx.audit.head()) ?? { seq: 0, hash: GENESIS_HASH };
-            const sealed = batch.map(({ event }) => {
-              const unsealed = { ...event, seq: previous.seq + 1, prevHash: previous.hash };
-              const hash = auditChainHash(this.#chainKey, canonicalAuditEncoding(unsealed));
-              previous = { seq: unsealed.seq, hash };
-              return { ...unsealed, hash };
-            });
-            await tx.audit.append(sealed);
-            return sealed;
-          });
+          records = await this.#appendBatch(batch.map(({ event }) => event));
         } catch (error) {
           this.#head = undefined;
           for (const pending of batch) pending.reject(error);
@@ -172,6 +166,37 @@ export class AuditService {
       }
     } finally {
       this.#draining = undefined;
+    }
+  }
+
+  /**
+   * Seals the events after the chain's head and appends them in one transaction. Another process
+   * sharing the database (PostgreSQL, several nodes) may have appended since this one last did, so the
+   * cached head is stale and the seq clashes: then the batch is sealed again after the new head, a few
+   * times at most. Any other failure, or a clash while the head did not move, is final.
+   */
+  async #appendBatch(events: readonly AuditEvent[]): Promise<AuditRecord[]> {
+    for (let attempt = 1; ; attempt++) {
+      let used: { readonly seq: number; readonly hash: string } = { seq: 0, hash: GENESIS_HASH };
+      try {
+        return await this.#store.transaction(async (tx) => {
+          used = this.#head ?? (await tx.audit.head()) ?? used;
+          let previous = used;
+          const sealed = events.map((event) => {
+            const unsealed = { ...event, seq: previous.seq + 1, prevHash: previous.hash };
+            const hash = auditChainHash(this.#chainKey, canonicalAuditEncoding(unsealed));
+            previous = { seq: unsealed.seq, hash };
+            return { ...unsealed, hash };
+          });
+          await tx.audit.append(sealed);
+          return sealed;
+        });
+      } catch (error) {
+        this.#head = undefined;
+        if (attempt >= APPEND_ATTEMPTS || !isDomainError(error, 'unavailable')) throw error;
+        const head = await this.#store.audit.head().catch(() => undefined);
+        if (head === undefined || head.seq === used.seq) throw error;
+      }
     }
   }
 

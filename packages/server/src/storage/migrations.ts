@@ -38,15 +38,30 @@ export function createMigrations(capabilities: StoreCapabilities): Record<string
   };
 }
 
+export interface MigrateOptions {
+  /**
+   * The schema of the migrator's own bookkeeping tables, where the store's tables live in a schema of
+   * their own (PostgreSQL). Without it the migrator would take another schema's history for its own.
+   */
+  readonly migrationTableSchema?: string | undefined;
+}
+
 /**
  * Brings the schema up to date. Throws `MigrationError` naming the failed migration, with the driver's
  * error as `cause`; migrations applied before it stay applied (each engine decides whether a whole run
  * is one transaction through its Kysely adapter's `supportsTransactionalDdl`).
  */
-export async function migrateToLatest(db: Kysely<Database>, capabilities: StoreCapabilities): Promise<void> {
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  capabilities: StoreCapabilities,
+  options: MigrateOptions = {},
+): Promise<void> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: () => Promise.resolve(createMigrations(capabilities)) },
+    ...(options.migrationTableSchema === undefined
+      ? {}
+      : { migrationTableSchema: options.migrationTableSchema }),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error === undefined) return;

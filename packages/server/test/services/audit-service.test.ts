@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { AuditEvent } from '../../src/domain/audit.js';
+import { DomainError } from '../../src/domain/errors.js';
 import { AuditService } from '../../src/services/audit-service.js';
 import { openSqliteStore, SQLITE_IN_MEMORY } from '../../src/storage/sqlite.js';
 import { AuditFaultStore } from '../fakes/audit-store.js';
@@ -65,6 +66,29 @@ describe('AuditService', () => {
     expect((await audit.verify()).broken).toBeUndefined();
     const { events } = await audit.lookup({ limit: 10 });
     expect(events.map((e) => e.requestId)).toEqual(['after', 'before']);
+  });
+
+  it('continues the chain after another process appended to the same trail, instead of refusing', async () => {
+    // Two nodes on one database: each caches the head of its own last append.
+    const other = new AuditService({ store, rootKey: ROOT_KEY });
+    try {
+      await audit.record(event('first-node-1'));
+      await other.record(event('second-node-1'));
+      const after = await audit.record(event('first-node-2'));
+      expect(after.seq).toBe(3);
+      expect(await audit.verify()).toMatchObject({ checked: 3, broken: undefined });
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('gives up when a busy failure leaves the head where it was, without appending twice', async () => {
+    await audit.record(event('before'));
+    store.failure = new DomainError('unavailable', 'The database is busy. Retry the request.');
+    await expect(audit.record(event('lost'))).rejects.toMatchObject({ code: 'unavailable' });
+    expect(store.transactions).toBe(2);
+    store.failure = undefined;
+    expect((await audit.record(event('after'))).seq).toBe(2);
   });
 
   it('caps caller-chosen text and replaces control characters', async () => {
