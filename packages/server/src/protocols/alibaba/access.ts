@@ -30,7 +30,7 @@ import type { Secret } from '../../domain/secret.js';
 import type { Tag } from '../../domain/validation.js';
 import { ADMINISTRATOR } from '../../services/access-key-service.js';
 import type { KeyGuard } from '../../services/key-service.js';
-import type { SecretGuard } from '../../services/secret-service.js';
+import type { SecretGuard } from '../../services/secret-transactions.js';
 import type { InstanceIdentity, Services } from '../../services/services.js';
 import type { Principal } from './action.js';
 import { ProtocolError } from './errors.js';
