@@ -29,7 +29,7 @@ import type { ParsedPolicy, RequestContext } from '../../domain/ram-policy.js';
 import type { Secret } from '../../domain/secret.js';
 import type { Tag } from '../../domain/validation.js';
 import { ADMINISTRATOR } from '../../services/access-key-service.js';
-import type { KeyGuard } from '../../services/key-service.js';
+import type { KeyGuard } from '../../services/key-crypto.js';
 import type { SecretGuard } from '../../services/secret-transactions.js';
 import type { InstanceIdentity, Services } from '../../services/services.js';
 import type { Principal } from './action.js';
