@@ -13,15 +13,18 @@
  *
  * A warm read is two Map lookups and a flag check: each secret keeps direct references to the values its
  * labels in use point to, rebuilt whenever labels or values change, and a timer clears its `fresh` flag
- * when the interval runs out (so reads never consult the clock).
+ * when the interval runs out (so reads never consult the clock). The labels, their timers and refreshes
+ * are `secret-cache-labels.ts`; this module is the reader and the values it holds.
  */
 import type { SecretDataType } from './api/secrets.js';
 import type { TesseraClient } from './client.js';
 import { TesseraClient as Client } from './client.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { isRetryableError, TesseraConfigError, TesseraError } from './errors.js';
+import { TesseraConfigError, TesseraError } from './errors.js';
 import { Lru } from './lru.js';
+import type { LabelEntry } from './secret-cache-labels.js';
+import { SecretLabels } from './secret-cache-labels.js';
 
 export const ACS_CURRENT = 'ACSCurrent';
 export const ACS_PREVIOUS = 'ACSPrevious';
@@ -81,37 +84,7 @@ export type RefreshEvent =
   /** A definitive failure, or stale for too long: the secret is forgotten; the next read asks the server. */
   | { readonly type: 'dropped'; readonly secretName: string; readonly error: unknown };
 
-/** What the cache knows about one secret's labels. */
-interface Entry {
-  readonly name: string;
-  /** stage → version id. */
-  stages: Map<string, string>;
-  /** True when `stages` came from a full listing (so a label absent from it does not exist). */
-  complete: boolean;
-  /** When the server last confirmed `stages` (the start of that request). */
-  verifiedAt: number;
-  /** Whether `verifiedAt` is within the interval; cleared by `expiryTimer`. */
-  fresh: boolean;
-  /** Sequence number of the newest listing applied; older answers never overwrite newer ones. */
-  appliedSeq: number;
-  /** When the last refresh failed transiently; undefined after a success. */
-  failedAt: number | undefined;
-  /** Labels the application reads: a refresh prefetches their values. */
-  readonly watched: Set<string>;
-  /** Watched stage → the value it points to, when held: what warm reads return. */
-  hot: Map<string, CachedSecret>;
-  /** The last `getCurrentAndPrevious` answer, until `hot` changes. */
-  pair: CurrentAndPrevious | undefined;
-  refreshTimer: unknown;
-  expiryTimer: unknown;
-  refreshing: Promise<void> | undefined;
-  forced: Promise<void> | undefined;
-}
-
 const DEFAULTS = { refreshIntervalMs: 60_000, refreshAhead: 0.8, maxStaleMs: 900_000, maxVersions: 1_000 };
-
-/** After a failed refresh, the next attempt comes this fraction of the interval later. */
-const RETRY_FRACTION = 0.1;
 
 /** ListSecretVersionIds' largest page; a secret has at most 8 labels, so one page holds every labelled version. */
 const LIST_PAGE_SIZE = 100;
@@ -123,15 +96,10 @@ const LIST_PAGE_SIZE = 100;
 export class SecretCache {
   readonly #client: TesseraClient;
   readonly #clock: Clock;
-  readonly #intervalMs: number;
-  readonly #aheadMs: number;
-  readonly #maxStaleMs: number;
-  readonly #onRefresh: ((event: RefreshEvent) => void) | undefined;
-  readonly #entries = new Map<string, Entry>();
+  readonly #labels: SecretLabels;
   readonly #values: Lru<string, CachedSecret>;
   readonly #flights = new Map<string, Promise<CachedSecret>>();
   readonly #pairFlights = new Map<string, Promise<CurrentAndPrevious>>();
-  #seq = 0;
   #closed = false;
 
   constructor(options: SecretCacheOptions = {}) {
@@ -149,11 +117,21 @@ export class SecretCache {
     if (problems.length > 0) throw new TesseraConfigError(`SecretCache: ${problems.join('; ')}.`);
     this.#client = options.client ?? new Client();
     this.#clock = options.clock ?? systemClock;
-    this.#intervalMs = interval;
-    this.#aheadMs = interval * ahead;
-    this.#maxStaleMs = maxStale;
     this.#values = new Lru(maxVersions);
-    this.#onRefresh = options.onRefresh;
+    this.#labels = new SecretLabels({
+      source: {
+        listStages: (name) => this.#listStages(name),
+        prefetch: (name, stages, watched) => this.#prefetch(name, stages, watched),
+        pin: (entry) => {
+          this.#pin(entry);
+        },
+      },
+      clock: this.#clock,
+      intervalMs: interval,
+      aheadMs: interval * ahead,
+      maxStaleMs: maxStale,
+      onRefresh: options.onRefresh,
+    });
   }
 
   /**
@@ -165,7 +143,7 @@ export class SecretCache {
     options?: { readonly versionStage?: string | undefined },
   ): Promise<CachedSecret> {
     const stage = options?.versionStage ?? ACS_CURRENT;
-    const entry = this.#entries.get(secretName);
+    const entry = this.#labels.get(secretName);
     if (entry?.fresh === true) {
       const value = entry.hot.get(stage);
       if (value !== undefined) return value;
@@ -185,7 +163,7 @@ export class SecretCache {
    * login with `current` fails can try `previous` (or the reverse while the target catches up).
    */
   async getCurrentAndPrevious(secretName: string): Promise<CurrentAndPrevious> {
-    const entry = this.#entries.get(secretName);
+    const entry = this.#labels.get(secretName);
     if (entry?.fresh === true && entry.complete) {
       if (entry.pair !== undefined) return entry.pair;
       const current = entry.hot.get(ACS_CURRENT);
@@ -206,18 +184,17 @@ export class SecretCache {
    */
   async refreshNow(secretName: string): Promise<void> {
     this.#assertOpen();
-    const entry = this.#entries.get(secretName);
+    const entry = this.#labels.get(secretName);
     if (entry === undefined) return;
     // Not joined with a background refresh already in flight: that one may predate the rotation that
     // made the caller's login fail.
-    await this.#refresh(entry, 'forced');
+    await this.#labels.refresh(entry, 'forced');
   }
 
   /** Stops every timer and forgets every value. Reads after `close()` throw; in-flight ones finish. */
   close(): void {
     this.#closed = true;
-    for (const entry of this.#entries.values()) this.#stopTimers(entry);
-    this.#entries.clear();
+    this.#labels.close();
     this.#values.clear();
   }
 
@@ -235,10 +212,10 @@ export class SecretCache {
   }
 
   async #resolve(name: string, stage: string): Promise<CachedSecret> {
-    let entry = this.#entries.get(name);
-    if (entry !== undefined && this.#expired(entry)) {
-      await this.#revalidate(entry);
-      entry = this.#entries.get(name);
+    let entry = this.#labels.get(name);
+    if (entry !== undefined && this.#labels.expired(entry)) {
+      await this.#labels.revalidate(entry);
+      entry = this.#labels.get(name);
     }
     if (entry === undefined) return this.#fetchStage(name, stage);
     entry.watched.add(stage);
@@ -250,101 +227,27 @@ export class SecretCache {
   }
 
   /** The value a stage points to, if held: pinned for a watched stage, else in the LRU. */
-  #held(entry: Entry, stage: string, versionId: string): CachedSecret | undefined {
+  #held(entry: LabelEntry, stage: string, versionId: string): CachedSecret | undefined {
     const pinned = entry.hot.get(stage);
     return pinned?.versionId === versionId ? pinned : this.#values.get(valueKey(entry.name, versionId));
   }
 
   async #resolvePair(name: string): Promise<CurrentAndPrevious> {
-    let entry = this.#entries.get(name);
+    let entry = this.#labels.get(name);
     if (entry === undefined) {
       // Registered before it is filled, so a concurrent `get` joins this listing instead of starting its own.
-      entry = this.#newEntry(name, Number.NEGATIVE_INFINITY);
+      entry = this.#labels.create(name, Number.NEGATIVE_INFINITY);
     }
     entry.watched.add(ACS_CURRENT).add(ACS_PREVIOUS);
-    if (!entry.complete || this.#expired(entry)) await this.#revalidate(entry);
+    if (!entry.complete || this.#labels.expired(entry)) await this.#labels.revalidate(entry);
     const current = await this.#resolve(name, ACS_CURRENT);
-    const latest = this.#entries.get(name);
+    const latest = this.#labels.get(name);
     const previousId = latest?.stages.get(ACS_PREVIOUS);
     if (latest === undefined || previousId === undefined) return { current, previous: undefined };
     const previous =
       this.#held(latest, ACS_PREVIOUS, previousId) ?? (await this.#fetchVersion(name, previousId));
     this.#pin(latest);
     return { current, previous };
-  }
-
-  /** Brings an expired or partial entry up to date, or decides the stale one may be served. */
-  async #revalidate(entry: Entry): Promise<void> {
-    // The last refresh failed: serve the stale labels at once rather than make readers wait on another
-    // attempt (against an unresponsive server, that is timeoutMs per try); the retry timer keeps trying.
-    if (entry.failedAt !== undefined && this.#servable(entry, this.#clock.now())) return;
-    try {
-      await this.#refresh(entry);
-    } catch (error) {
-      // Still registered after a transient failure means still servable (see #runRefresh).
-      if (isRetryableError(error) && this.#entries.get(entry.name) === entry) return;
-      throw error;
-    }
-  }
-
-  /**
-   * One refresh per entry and slot at a time: a refresh started by the timer or by a read is shared
-   * (`refreshing`), and so is one started by `refreshNow` (`forced`).
-   */
-  #refresh(entry: Entry, slot: 'refreshing' | 'forced' = 'refreshing'): Promise<void> {
-    const running = entry[slot];
-    if (running !== undefined) return running;
-    const run = this.#runRefresh(entry, slot);
-    entry[slot] = run;
-    return run;
-  }
-
-  async #runRefresh(entry: Entry, slot: 'refreshing' | 'forced'): Promise<void> {
-    const seq = ++this.#seq;
-    const startedAt = this.#clock.now();
-    // Cleared before the outcome is acted on, so a timer it schedules starts a new refresh, not this one.
-    const settle = () => {
-      entry[slot] = undefined;
-    };
-    try {
-      const stages = await this.#listStages(entry.name);
-      await Promise.all(
-        [...entry.watched].map(async (stage) => {
-          const versionId = stages.get(stage);
-          if (versionId !== undefined && !this.#values.has(valueKey(entry.name, versionId))) {
-            await this.#fetchVersion(entry.name, versionId);
-          }
-        }),
-      );
-      settle();
-      if (this.#entries.get(entry.name) !== entry) return;
-      let changedStages: string[] = [];
-      if (seq > entry.appliedSeq) {
-        changedStages = changes(entry.stages, stages);
-        entry.stages = stages;
-        entry.complete = true;
-        entry.appliedSeq = seq;
-        this.#pin(entry);
-        this.#verified(entry, startedAt);
-      }
-      entry.failedAt = undefined;
-      this.#onRefresh?.({ type: 'refreshed', secretName: entry.name, changedStages });
-    } catch (error) {
-      settle();
-      if (this.#entries.get(entry.name) === entry) {
-        const now = this.#clock.now();
-        if (isRetryableError(error) && this.#servable(entry, now)) {
-          entry.failedAt = now;
-          this.#scheduleRefresh(entry, this.#retryDelayMs());
-          const staleUntil = entry.verifiedAt + this.#intervalMs + this.#maxStaleMs;
-          this.#onRefresh?.({ type: 'failed', secretName: entry.name, error, staleUntil });
-        } else {
-          this.#drop(entry);
-          this.#onRefresh?.({ type: 'dropped', secretName: entry.name, error });
-        }
-      }
-      throw error;
-    }
   }
 
   /** stage → version id for every labelled version. */
@@ -365,12 +268,12 @@ export class SecretCache {
 
   /** A read by stage: the value, and what its answer says about the labels. */
   async #fetchStage(name: string, stage: string): Promise<CachedSecret> {
-    const seq = ++this.#seq;
+    const seq = this.#labels.nextSeq();
     const startedAt = this.#clock.now();
     const answer = await this.#client.getSecretValue({ secretName: name, versionStage: stage });
     const value = this.#store(name, answer);
     if (this.#closed) return value;
-    const entry = this.#entries.get(name) ?? this.#newEntry(name, startedAt);
+    const entry = this.#labels.get(name) ?? this.#labels.create(name, startedAt);
     entry.watched.add(stage);
     if (seq > entry.appliedSeq) {
       // Labels point at one version each: those this version no longer holds have moved, we do not know where.
@@ -409,7 +312,7 @@ export class SecretCache {
   }
 
   /** Points each watched stage at the value it now names, keeping held values even if the LRU let go. */
-  #pin(entry: Entry): void {
+  #pin(entry: LabelEntry): void {
     const hot = new Map<string, CachedSecret>();
     for (const stage of entry.watched) {
       const versionId = entry.stages.get(stage);
@@ -423,91 +326,23 @@ export class SecretCache {
     entry.pair = undefined;
   }
 
-  #newEntry(name: string, verifiedAt: number): Entry {
-    const entry: Entry = {
-      name,
-      stages: new Map(),
-      complete: false,
-      verifiedAt,
-      fresh: false,
-      appliedSeq: 0,
-      failedAt: undefined,
-      watched: new Set(),
-      hot: new Map(),
-      pair: undefined,
-      refreshTimer: undefined,
-      expiryTimer: undefined,
-      refreshing: undefined,
-      forced: undefined,
-    };
-    this.#entries.set(name, entry);
-    if (Number.isFinite(verifiedAt)) this.#verified(entry, verifiedAt);
-    return entry;
-  }
-
-  /** The server confirmed the entry's labels at `at`: fresh until the interval runs out, refreshed ahead of that. */
-  #verified(entry: Entry, at: number): void {
-    const now = this.#clock.now();
-    entry.verifiedAt = at;
-    entry.fresh = now - at < this.#intervalMs;
-    if (this.#closed) return;
-    this.#clock.clearTimeout(entry.expiryTimer);
-    entry.expiryTimer = this.#clock.setTimeout(
-      () => {
-        entry.expiryTimer = undefined;
-        entry.fresh = false;
-      },
-      Math.max(0, at + this.#intervalMs - now),
+  /** Fetches the values the watched stages point to in a fresh listing, where not held yet. */
+  async #prefetch(
+    name: string,
+    stages: ReadonlyMap<string, string>,
+    watched: ReadonlySet<string>,
+  ): Promise<void> {
+    await Promise.all(
+      [...watched].map(async (stage) => {
+        const versionId = stages.get(stage);
+        if (versionId !== undefined && !this.#values.has(valueKey(name, versionId))) {
+          await this.#fetchVersion(name, versionId);
+        }
+      }),
     );
-    this.#scheduleRefresh(entry, at + this.#aheadMs - now);
-  }
-
-  #scheduleRefresh(entry: Entry, delayMs: number): void {
-    if (this.#closed) return;
-    this.#clock.clearTimeout(entry.refreshTimer);
-    entry.refreshTimer = this.#clock.setTimeout(
-      () => {
-        entry.refreshTimer = undefined;
-        if (this.#entries.get(entry.name) !== entry) return;
-        // The outcome is reported through onRefresh; readers see it through the entry's state.
-        this.#refresh(entry).catch(() => undefined);
-      },
-      Math.max(0, delayMs),
-    );
-  }
-
-  #stopTimers(entry: Entry): void {
-    this.#clock.clearTimeout(entry.refreshTimer);
-    this.#clock.clearTimeout(entry.expiryTimer);
-    entry.refreshTimer = undefined;
-    entry.expiryTimer = undefined;
-    entry.fresh = false;
-  }
-
-  #drop(entry: Entry): void {
-    this.#stopTimers(entry);
-    if (this.#entries.get(entry.name) === entry) this.#entries.delete(entry.name);
-  }
-
-  #expired(entry: Entry): boolean {
-    return this.#clock.now() - entry.verifiedAt >= this.#intervalMs;
-  }
-
-  /** Whether the entry's labels may still be served when the server cannot confirm them. */
-  #servable(entry: Entry, now: number): boolean {
-    return now - entry.verifiedAt < this.#intervalMs + this.#maxStaleMs;
-  }
-
-  #retryDelayMs(): number {
-    return this.#intervalMs * RETRY_FRACTION;
   }
 }
 
 function valueKey(name: string, versionId: string): string {
   return `${name}\u0000${versionId}`;
-}
-
-function changes(before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): string[] {
-  const stages = new Set([...before.keys(), ...after.keys()]);
-  return [...stages].filter((stage) => before.get(stage) !== after.get(stage)).sort();
 }

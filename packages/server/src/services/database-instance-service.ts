@@ -21,7 +21,8 @@ import type { Secret } from '../domain/secret.js';
 import { parseExtendedConfig } from '../domain/secret.js';
 import type { Page, Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
-import type { CreateSecretInput, SecretService } from './secret-service.js';
+import type { CreateSecretInput } from './secret-values.js';
+import type { SecretService } from './secret-service.js';
 
 /** Secrets read per page while looking for the ones that use an instance. */
 const SCAN_PAGE = 100;

@@ -1,28 +1,17 @@
 /**
- * Customer master keys: lifecycle, aliases, key versions, and every use of key material. The root key
- * never leaves this service; unwrapped CMK material is cached in memory (it is immutable per key
- * version); key metadata is cached too (`key-cache.ts`) and forgotten as soon as any key change has
- * committed, so that disabling a key takes effect at once.
+ * Customer master keys: lifecycle, aliases and key versions. The root key never leaves this service;
+ * unwrapped CMK material is cached in memory (it is immutable per key version); key metadata is cached
+ * too (`key-cache.ts`) and forgotten as soon as any key change has committed, so that disabling a key
+ * takes effect at once. Every use of key material (Encrypt, Decrypt, data keys) is `key-crypto.ts`.
  */
 import { randomUUID } from 'node:crypto';
-import { DecryptionError, bindingOf } from '../crypto/aead.js';
-import type { CmkVersionRef } from '../crypto/envelope.js';
-import {
-  decryptWithCmk,
-  encryptWithCmk,
-  newCmkMaterial,
-  newDataKey,
-  parseCmkBlob,
-} from '../crypto/envelope.js';
+import { newCmkMaterial } from '../crypto/envelope.js';
 import { DomainError } from '../domain/errors.js';
 import type { Alias, DataKeySpec, EncryptionContext, Key, KeyState, KeyVersion } from '../domain/key.js';
 import {
   assertAliasTargetAllowed,
   assertKeyModifiable,
-  assertKeyUsable,
-  canonicalEncryptionContext,
   cancelKeyDeletion,
-  dataKeyLength,
   disableKey,
   enableKey,
   isKeyExpired,
@@ -31,7 +20,6 @@ import {
   scheduleKeyDeletion,
   updateKeyDescription,
   validateAliasName,
-  validateEncryptPlaintext,
 } from '../domain/key.js';
 import { mergeTags, DEFAULT_SECRET_LIMITS } from '../domain/secret.js';
 import type { Tag } from '../domain/validation.js';
@@ -40,6 +28,8 @@ import type { Page, Repositories, Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { CmkKeyring } from './cmk-keyring.js';
 import { KeyCache } from './key-cache.js';
+import type { CmkCiphertext, CmkPlaintext, KeyGuard } from './key-crypto.js';
+import { KeyCrypto } from './key-crypto.js';
 import { randomId } from './ids.js';
 
 export interface KeyServiceOptions {
@@ -53,34 +43,24 @@ export interface Paging {
   readonly limit: number;
 }
 
-export interface CmkCiphertext {
-  readonly blob: Buffer;
-  readonly keyId: string;
-  readonly versionId: string;
-}
-
-export interface CmkPlaintext {
-  readonly plaintext: Buffer;
-  readonly keyId: string;
-  readonly versionId: string;
-}
-
-/**
- * Runs on the key a cryptographic call resolved, before its state is checked or its material used: the
- * caller's access check (the protocol adapter's), so a refused caller learns nothing about the key.
- */
-export type KeyGuard = (key: Key) => Promise<void>;
-
 export class KeyService {
   readonly #store: Store;
   readonly #keyring: CmkKeyring;
   readonly #clock: Clock;
   readonly #cache = new KeyCache();
+  readonly #crypto: KeyCrypto;
 
   constructor(options: KeyServiceOptions) {
     this.#store = options.store;
     this.#keyring = new CmkKeyring(options.rootKey, options.store.keys);
     this.#clock = options.clock;
+    this.#crypto = new KeyCrypto({
+      store: options.store,
+      keyring: this.#keyring,
+      cache: this.#cache,
+      clock: options.clock,
+      resolve: (reference) => this.resolve(reference),
+    });
   }
 
   /** Creates the service key on first start; it protects secrets created without an EncryptionKeyId. */
@@ -321,24 +301,15 @@ export class KeyService {
     context: EncryptionContext,
     guard?: KeyGuard,
   ): Promise<CmkCiphertext> {
-    validateEncryptPlaintext(plaintext.byteLength);
-    const key = await this.resolve(reference);
-    if (guard) await guard(key);
-    return this.encryptUnder(key, plaintext, encryptionContextBinding(context));
+    return this.#crypto.encrypt(reference, plaintext, context, guard);
   }
 
   /** Like `encrypt`, for a key the caller has already loaded (secrets use the service key too). */
   async encryptUnder(key: Key, plaintext: Uint8Array, context: Uint8Array): Promise<CmkCiphertext> {
-    assertKeyUsable(key);
-    const cmk = await this.#keyring.material({ keyId: key.id, versionId: key.primaryVersionId });
-    return { blob: encryptWithCmk(cmk, plaintext, context), keyId: key.id, versionId: key.primaryVersionId };
+    return this.#crypto.encryptUnder(key, plaintext, context);
   }
 
-  /**
-   * A fresh random data key (GenerateDataKey): `numberOfBytes` if given, else the spec's size. The blob
-   * seals the key's base64 text, not its raw bytes, so `decrypt` of the blob returns exactly the text
-   * GenerateDataKey handed out (the real service's Decrypt also answers a data key in base64).
-   */
+  /** A fresh random data key (GenerateDataKey), sealed under the key; see `KeyCrypto.generateDataKey`. */
   async generateDataKey(
     reference: string,
     spec: DataKeySpec,
@@ -346,54 +317,17 @@ export class KeyService {
     context: EncryptionContext,
     guard?: KeyGuard,
   ): Promise<CmkCiphertext & { readonly plaintext: Buffer }> {
-    const plaintext = newDataKey(dataKeyLength(spec, numberOfBytes));
-    const text = Buffer.from(plaintext.toString('base64'), 'utf8');
-    try {
-      return { ...(await this.encrypt(reference, text, context, guard)), plaintext };
-    } catch (error) {
-      plaintext.fill(0);
-      throw error;
-    } finally {
-      text.fill(0);
-    }
+    return this.#crypto.generateDataKey(reference, spec, numberOfBytes, context, guard);
   }
 
   /** Decrypts a blob made by `encrypt`; the blob names its key version, so no key id is needed. */
   async decrypt(blob: Uint8Array, context: EncryptionContext, guard?: KeyGuard): Promise<CmkPlaintext> {
-    return this.#decrypt(blob, encryptionContextBinding(context), 'customer', guard);
+    return this.#crypto.decrypt(blob, context, guard);
   }
 
   /** Like `decrypt`, but also for blobs under the service key: the data keys of secret versions. */
   async decryptAny(blob: Uint8Array, context: Uint8Array): Promise<CmkPlaintext> {
-    return this.#decrypt(blob, context, 'any');
-  }
-
-  async #decrypt(
-    blob: Uint8Array,
-    context: Uint8Array,
-    owners: 'customer' | 'any',
-    guard?: KeyGuard,
-  ): Promise<CmkPlaintext> {
-    let ref: CmkVersionRef;
-    try {
-      ref = parseCmkBlob(blob);
-    } catch (error) {
-      throw asInvalidCiphertext(error);
-    }
-    const key = await this.#cache.get(ref.keyId, () => this.#store.keys.get(ref.keyId));
-    if (!key || (owners === 'customer' && key.owner !== 'customer') || isKeyExpired(key, this.#clock.now())) {
-      throw new DomainError('key_not_found', `The key "${ref.keyId}" does not exist.`, {
-        resource: ref.keyId,
-      });
-    }
-    if (guard) await guard(key);
-    assertKeyUsable(key);
-    const cmk = await this.#keyring.material(ref);
-    try {
-      return { plaintext: decryptWithCmk(cmk, blob, context), keyId: ref.keyId, versionId: ref.versionId };
-    } catch (error) {
-      throw asInvalidCiphertext(error);
-    }
+    return this.#crypto.decryptAny(blob, context);
   }
 
   /** Destroys keys whose pending window has ended; returns how many. */
@@ -433,16 +367,4 @@ function aliasNotFound(aliasName: string): DomainError {
   return new DomainError('alias_not_found', `The alias "${aliasName}" does not exist.`, {
     resource: aliasName,
   });
-}
-
-/** The associated data of an Encrypt blob: its own purpose label, so it never equals a data-key binding. */
-function encryptionContextBinding(context: EncryptionContext): Buffer {
-  return bindingOf('tessera.encryption-context.v1', ...canonicalEncryptionContext(context));
-}
-
-function asInvalidCiphertext(cause: unknown): Error {
-  if (cause instanceof DecryptionError) {
-    return new DomainError('invalid_ciphertext', undefined, { field: 'ciphertextBlob' }, { cause });
-  }
-  return cause instanceof Error ? cause : new Error(String(cause));
 }

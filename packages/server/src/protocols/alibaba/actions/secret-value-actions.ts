@@ -5,7 +5,7 @@
 import { DomainError } from '../../../domain/errors.js';
 import type { Secret } from '../../../domain/secret.js';
 import { SECRET_DATA_TYPES } from '../../../domain/validation.js';
-import type { SecretValue, SecretValueSelector } from '../../../services/secret-service.js';
+import type { SecretValue, SecretValueSelector } from '../../../services/secret-values.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import {
