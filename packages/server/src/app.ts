@@ -105,8 +105,12 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       : await openPostgresStore({ connectionString: config.databaseUrl });
   try {
     const identity = await prepareInstance(store, rootKey.key, config);
-    const keys = new KeyService({ store, rootKey: rootKey.key, clock });
-    const secretPolicies = new SecretPolicyCache({ store });
+    // With PostgreSQL other processes may write the same database, and their changes never reach this
+    // process's caches: key state, secret policies, access keys and attached policies are then read on
+    // every use (a disabled key or a deactivated access key stops working at once on every node).
+    const shared = config.databaseUrl !== undefined;
+    const keys = new KeyService({ store, rootKey: rootKey.key, clock, cacheKeys: !shared });
+    const secretPolicies = new SecretPolicyCache({ store, enabled: !shared });
     const secrets = new SecretService({
       store,
       keys,
@@ -116,8 +120,8 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         secretPolicies.forget(secretId);
       },
     });
-    const accessKeys = new AccessKeyService({ store, rootKey: rootKey.key, clock });
-    const identities = new IdentityService({ store, clock, accessKeys });
+    const accessKeys = new AccessKeyService({ store, rootKey: rootKey.key, clock, cacheResolved: !shared });
+    const identities = new IdentityService({ store, clock, accessKeys, cachePolicies: !shared });
     await identities.ensureAdministrator();
     const serviceKey = await keys.ensureServiceKey();
     const bootstrap = await accessKeys.ensureBootstrap(config.rootAccessKey, config.dataDir);

@@ -61,7 +61,11 @@ export class AccessKeyService {
   /** Bumped by every change, so a lookup that read storage before the change does not cache its answer. */
   #generation = 0;
 
-  constructor(options: { store: Store; rootKey: Uint8Array; clock: Clock }) {
+  readonly #cacheTtlMs: number;
+
+  /** `cacheResolved: false` when other processes write the same database: every request reads its key. */
+  constructor(options: { store: Store; rootKey: Uint8Array; clock: Clock; cacheResolved?: boolean }) {
+    this.#cacheTtlMs = options.cacheResolved === false ? 0 : CACHE_TTL_MS;
     this.#store = options.store;
     this.#rootKey = options.rootKey;
     this.#clock = options.clock;
@@ -192,12 +196,12 @@ export class AccessKeyService {
       secret: openAccessKeySecret(this.#rootKey, record.id, record.encryptedSecret),
     };
     this.#cache.delete(accessKeyId);
-    if (generation !== this.#generation) return key;
+    if (generation !== this.#generation || this.#cacheTtlMs === 0) return key;
     if (this.#cache.size >= MAX_CACHED_KEYS) {
       const oldest = this.#cache.keys().next();
       if (oldest.done !== true) this.#cache.delete(oldest.value);
     }
-    this.#cache.set(accessKeyId, { key, expiresAt: now + CACHE_TTL_MS });
+    this.#cache.set(accessKeyId, { key, expiresAt: now + this.#cacheTtlMs });
     return key;
   }
 

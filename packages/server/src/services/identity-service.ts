@@ -69,7 +69,16 @@ export class IdentityService {
   /** Bumped by every attachment change, so a load that read storage before it does not cache its answer. */
   #generation = 0;
 
-  constructor(options: { store: Store; clock: Clock; accessKeys: Pick<AccessKeyService, 'forgetUser'> }) {
+  readonly #cachePolicies: boolean;
+
+  /** `cachePolicies: false` when other processes write the same database: attachments are read per request. */
+  constructor(options: {
+    store: Store;
+    clock: Clock;
+    accessKeys: Pick<AccessKeyService, 'forgetUser'>;
+    cachePolicies?: boolean;
+  }) {
+    this.#cachePolicies = options.cachePolicies ?? true;
     this.#store = options.store;
     this.#clock = options.clock;
     this.#accessKeys = options.accessKeys;
@@ -304,7 +313,7 @@ export class IdentityService {
       }
       return out;
     });
-    if (parsed === undefined || generation !== this.#generation) return parsed;
+    if (parsed === undefined || generation !== this.#generation || !this.#cachePolicies) return parsed;
     if (this.#policies.size >= MAX_CACHED_USERS) {
       const oldest = this.#policies.keys().next();
       if (oldest.done !== true) this.#policies.delete(oldest.value);

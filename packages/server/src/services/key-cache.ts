@@ -16,6 +16,15 @@ const SERVICE_KEY = '\0service';
 export class KeyCache {
   readonly #keys = new Map<string, Key>();
   #generation = 0;
+  readonly #enabled: boolean;
+
+  /**
+   * `enabled: false` when other processes write the same database (PostgreSQL): their key changes never
+   * reach this process's `invalidate`, so nothing is kept and every use reads the key's current state.
+   */
+  constructor(options: { readonly enabled?: boolean } = {}) {
+    this.#enabled = options.enabled ?? true;
+  }
 
   /** The key with this id, from memory or loaded (and then kept); undefined when none exists. */
   async get(keyId: string, load: () => Promise<Key | undefined>): Promise<Key | undefined> {
@@ -34,6 +43,7 @@ export class KeyCache {
   }
 
   async #get(slot: string, load: () => Promise<Key | undefined>): Promise<Key | undefined> {
+    if (!this.#enabled) return load();
     const cached = this.#keys.get(slot);
     if (cached) return cached;
     const generation = this.#generation;

@@ -36,6 +36,8 @@ export interface KeyServiceOptions {
   readonly store: Store;
   readonly rootKey: Uint8Array;
   readonly clock: Clock;
+  /** False when other processes write the same database: key state is then read on every use. */
+  readonly cacheKeys?: boolean;
 }
 
 export interface Paging {
@@ -47,10 +49,11 @@ export class KeyService {
   readonly #store: Store;
   readonly #keyring: CmkKeyring;
   readonly #clock: Clock;
-  readonly #cache = new KeyCache();
+  readonly #cache: KeyCache;
   readonly #crypto: KeyCrypto;
 
   constructor(options: KeyServiceOptions) {
+    this.#cache = new KeyCache({ enabled: options.cacheKeys ?? true });
     this.#store = options.store;
     this.#keyring = new CmkKeyring(options.rootKey, options.store.keys);
     this.#clock = options.clock;

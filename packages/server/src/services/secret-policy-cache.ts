@@ -3,9 +3,8 @@
  * path, and parsing a JSON document on every read would dominate it. SecretService calls `forget` when a
  * policy is set and when a secret is destroyed (`policyChanged`).
  *
- * Single process: another Tessera process writing the same database does not reach this cache, so a
- * policy set there takes effect here only once this process restarts. Running several processes on
- * one database needs a shared invalidation signal first (docs/permissions.md says so).
+ * Single process only: another Tessera process writing the same database would not reach this cache,
+ * so with a shared (PostgreSQL) database the app turns it off (`enabled: false`).
  */
 import { DomainError } from '../domain/errors.js';
 import type { ResourcePolicy } from '../domain/policy-evaluation.js';
@@ -24,8 +23,12 @@ export class SecretPolicyCache {
   /** Bumped by every `forget`: a load that overlapped one may have read the old document, so it is not kept. */
   #generation = 0;
 
-  constructor(options: { store: Pick<Store, 'secrets'> }) {
+  readonly #enabled: boolean;
+
+  /** `enabled: false` when other processes write the same database: every check reads the policy. */
+  constructor(options: { store: Pick<Store, 'secrets'>; enabled?: boolean }) {
     this.#store = options.store;
+    this.#enabled = options.enabled ?? true;
   }
 
   /** The secret's policy ready for `authorize`; undefined while the default policy applies. */
@@ -47,7 +50,7 @@ export class SecretPolicyCache {
         },
       );
     }
-    if (generation === this.#generation) {
+    if (this.#enabled && generation === this.#generation) {
       if (this.#entries.size >= MAX_ENTRIES) {
         const oldest = this.#entries.keys().next();
         if (!oldest.done) this.#entries.delete(oldest.value);

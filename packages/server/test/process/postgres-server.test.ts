@@ -104,6 +104,20 @@ describe('the server on PostgreSQL (TESSERA_DATABASE_URL)', () => {
         .call('GetSecretValue', { SecretName: 'pg/kms20160120' });
       expect(current).toMatchObject({ VersionId: 'v2', SecretData: 'written by the second node' });
       expect(existsSync(join(dir.path, DATABASE_FILE))).toBe(false);
+
+      // A key disabled on one node stops reads on the other at once: no node keeps key state cached.
+      const firstApi = first.client('pop-core-post');
+      const { KeyId: keyId } = (await firstApi.call('CreateKey', {})).KeyMetadata as { KeyId: string };
+      await firstApi.call('CreateSecret', {
+        SecretName: 'pg/under-cmk',
+        VersionId: 'v1',
+        SecretData: 'sealed under a CMK',
+        EncryptionKeyId: keyId,
+      });
+      const secondRead = () => secondClient?.call('GetSecretValue', { SecretName: 'pg/under-cmk' });
+      expect((await secondRead())?.SecretData).toBe('sealed under a CMK');
+      await firstApi.call('DisableKey', { KeyId: keyId });
+      await expect(secondRead()).rejects.toMatchObject({ code: 'Rejected.Disabled' });
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;
