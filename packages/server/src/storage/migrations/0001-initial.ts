@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 
 import type { StoreCapabilities } from '../capabilities.js';
+import { codePointOrdered } from './code-point-order.js';
 
 /**
  * The first schema: secrets with their versions, stages and tags; keys with their versions, tags and
@@ -9,12 +9,8 @@ import type { StoreCapabilities } from '../capabilities.js';
  */
 export async function initialSchema(db: Kysely<unknown>, capabilities: StoreCapabilities): Promise<void> {
   const bytes = capabilities.binaryType;
-  const { codePointCollation } = capabilities;
-  // Columns that listings sort by compare by code point on every engine (see the capability).
-  const sorted = (column: ColumnDefinitionBuilder): ColumnDefinitionBuilder =>
-    codePointCollation === undefined
-      ? column
-      : column.modifyFront(sql`collate ${sql.id(codePointCollation)}`);
+  // Columns that listings sort by compare by code point on every engine.
+  const sorted = codePointOrdered(capabilities);
 
   await db.schema
     .createTable('secrets')

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 
 import type { StoreCapabilities } from '../capabilities.js';
+import { codePointOrdered } from './code-point-order.js';
 
 /**
  * Identities (issue 5): users, custom RAM policies, and attachments. Attachments and access keys name
@@ -9,11 +9,7 @@ import type { StoreCapabilities } from '../capabilities.js';
  * first. The administrator's row is created at start-up by the identity service, not here.
  */
 export async function identitiesSchema(db: Kysely<unknown>, capabilities: StoreCapabilities): Promise<void> {
-  const { codePointCollation } = capabilities;
-  const sorted = (column: ColumnDefinitionBuilder): ColumnDefinitionBuilder =>
-    codePointCollation === undefined
-      ? column
-      : column.modifyFront(sql`collate ${sql.id(codePointCollation)}`);
+  const sorted = codePointOrdered(capabilities);
 
   await db.schema
     .createTable('users')

@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 
 import type { StoreCapabilities } from '../capabilities.js';
+import { codePointOrdered } from './code-point-order.js';
 
 /**
  * Rotation (docs/rotation.md): a secret's type and ExtendedConfig, its rotation policy, the runs with
@@ -70,15 +70,10 @@ export async function rotationSchema(db: Kysely<unknown>, capabilities: StoreCap
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
 
-  const { codePointCollation } = capabilities;
+  const sorted = codePointOrdered(capabilities);
   await db.schema
     .createTable('rotation_webhooks')
-    .addColumn('name', 'text', (c) =>
-      (codePointCollation === undefined
-        ? c
-        : c.modifyFront(sql`collate ${sql.id(codePointCollation)}`)
-      ).primaryKey(),
-    )
+    .addColumn('name', 'text', (c) => sorted(c).primaryKey())
     .addColumn('url', 'text', (c) => c.notNull())
     .addColumn('encrypted_signing_key', capabilities.binaryType, (c) => c.notNull())
     .addColumn('timeout_ms', 'integer', (c) => c.notNull())
