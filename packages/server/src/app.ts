@@ -15,6 +15,8 @@ import { isLoopbackHost, loadTlsMaterial } from './http/tls.js';
 import { createLogger } from './logging/logger.js';
 import { alibabaRpcPlugin } from './protocols/alibaba/plugin.js';
 import { ALIBABA_REFUSALS } from './protocols/alibaba/refusals.js';
+import { awsPlaceholderPlugin } from './protocols/aws/plugin.js';
+import { OperationPipeline } from './services/operations/pipeline.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import { DatabaseInstanceService } from './services/database-instance-service.js';
@@ -52,6 +54,8 @@ export interface Tessera {
   readonly logger: Logger;
   readonly identity: InstanceIdentity;
   readonly services: Services;
+  /** The operation pipeline every protocol runs its requests through (services/operations/). */
+  readonly pipeline: OperationPipeline;
   readonly http: HttpServer;
   /** Starts listening; resolves to the base URL (`http://host:port`, or `https://` with TLS). */
   listen(): Promise<string>;
@@ -185,16 +189,19 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       databases,
       ...rotationParts,
     };
+    // Every protocol runs its operations through the one pipeline: access decisions and the audit trail.
+    const pipeline = new OperationPipeline({ services, identity, clock, policies: identities });
     await http.register(
       alibabaRpcPlugin({
         services,
+        pipeline,
         identity,
         clock,
         serviceKeyId: serviceKey.id,
         rateLimit: { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
-        policies: identities,
       }),
     );
+    await http.register(awsPlaceholderPlugin());
 
     const sweep = async () => {
       try {
@@ -214,6 +221,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       logger,
       identity,
       services,
+      pipeline,
       http,
       async listen() {
         const address = await http.listen({ host: config.host, port: config.port });

@@ -2,7 +2,8 @@
  * The HTTP server: Fastify over HTTP or HTTPS with the limits the wire needs, health, and refusals for
  * what no protocol adapter takes (unknown paths and methods, requests Node cannot parse), shaped by the
  * injected `HttpRefusals`. Each protocol adapter registers itself as an encapsulated plugin with its own
- * parsers and error handler; this file knows none of them.
+ * parsers and error handler, its routes constrained to the requests the front door (front-door.ts) says
+ * are meant for it; this file knows none of them.
  */
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -14,6 +15,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { wireProtocolStrategy } from './front-door.js';
 import type { HttpRefusals } from './refusals.js';
 import { clientErrorHandler, newRequestId, PLAIN_REFUSALS, refusalKindOf, sendRefusal } from './refusals.js';
 import type { TlsMaterial } from './tls.js';
@@ -75,6 +77,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // Protocol adapters log one line per call, without the URL; the default lines add nothing.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  // Protocols share `/`; each claims the requests meant for it (front-door.ts).
+  app.addConstraintStrategy(wireProtocolStrategy as never);
 
   // A keep-alive connection whose request was in flight when shutdown began would otherwise stay open
   // until its idle timeout and hold the shutdown up; tell the client to close it after this answer.

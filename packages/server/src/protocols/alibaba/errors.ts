@@ -4,6 +4,7 @@
  * wire (signatures, unknown actions, malformed parameters) are `ProtocolError`s raised in this adapter.
  */
 import type { ErrorCode } from '../../domain/errors.js';
+import type { Product } from '../../domain/operations.js';
 
 export class ProtocolError extends Error {
   readonly status: number;
@@ -47,6 +48,8 @@ export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonl
   missing_argument: { status: 400, code: 'MissingParameter' },
   limit_exceeded: { status: 400, code: 'Rejected.LimitExceeded' },
   unsupported_operation: { status: 400, code: 'Rejected.UnsupportedOperation' },
+  // KMS's code; RAM and ActionTrail answer their own (`ACCESS_DENIED_BY_PRODUCT`).
+  access_denied: { status: 403, code: 'Forbidden.NoPermission' },
   secret_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
   secret_version_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
   secret_stage_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
@@ -84,6 +87,13 @@ export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonl
   database_instance_in_use: { status: 409, code: 'Rejected.ResourceInUse' },
   unavailable: { status: 503, code: 'ServiceUnavailableTemporary' },
   internal: { status: 500, code: 'InternalFailure' },
+};
+
+/** A refusal as each product answers it: KMS documents `Forbidden.NoPermission`, RAM and ActionTrail `NoPermission`. */
+export const ACCESS_DENIED_BY_PRODUCT: Record<Product, { readonly status: number; readonly code: string }> = {
+  kms: DOMAIN_ERRORS.access_denied,
+  ram: { status: 403, code: 'NoPermission' },
+  actiontrail: { status: 403, code: 'NoPermission' },
 };
 
 /** Domain argument names as this API spells them, for messages that name a parameter. */

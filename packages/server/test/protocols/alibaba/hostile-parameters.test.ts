@@ -7,7 +7,9 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/errors.js';
-import { RequestAccess } from '../../../src/protocols/alibaba/access.js';
+import { OPERATIONS } from '../../../src/domain/operations.js';
+import type { OperationName } from '../../../src/domain/operations.js';
+import { OperationAccess } from '../../../src/services/operations/access.js';
 import type { ActionContext } from '../../../src/protocols/alibaba/action.js';
 import { KMS_ACTIONS } from '../../../src/protocols/alibaba/actions/index.js';
 import { DOMAIN_ERRORS, ProtocolError } from '../../../src/protocols/alibaba/errors.js';
@@ -91,12 +93,12 @@ function context(action: string, params: Record<string, string>): ActionContext 
     method: 'POST',
     serviceKeyId: 'none',
     noteResource: () => undefined,
-    access: new RequestAccess({
+    access: new OperationAccess({
       services,
       identity,
       policies: { policiesFor: () => Promise.resolve([]) },
-      product: 'kms',
-      action,
+      name: action,
+      operation: OPERATIONS[action as OperationName],
       principal,
       context: { secureTransport: false },
     }),

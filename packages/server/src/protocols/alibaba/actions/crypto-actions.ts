@@ -62,7 +62,7 @@ async function decrypt({ params, services, noteResource, access }: ActionContext
   const blob = ciphertextBlob(params);
   const context = encryptionContext(params);
   const dryRun = params.boolean('DryRun', false);
-  // The key is the one the blob names; a refused caller gets the answer a missing key gets.
+  // The key is the one the blob names.
   const result = await services.keys.decrypt(blob, context, access.keyGuard());
   noteResource(result.keyId);
   if (dryRun) throw dryRunPassed();

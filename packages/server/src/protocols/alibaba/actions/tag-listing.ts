@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { isDomainError } from '../../../domain/errors.js';
 import type { Tag } from '../../../domain/validation.js';
 import type { Services } from '../../../services/services.js';
-import type { RequestAccess } from '../access.js';
+import type { OperationAccess } from '../../../services/operations/access.js';
 import type { ActionContext } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { wrapped } from '../codec.js';
@@ -97,7 +97,7 @@ type ResourceScan = (offset: number, limit: number) => Promise<(TaggedResource |
  */
 function scanOf(
   services: Services,
-  access: RequestAccess,
+  access: OperationAccess,
   type: ResourceType,
   ids: readonly string[],
   filters: readonly TagFilter[],
@@ -126,7 +126,7 @@ function scanOf(
 
 async function describeOrSkip(
   services: Services,
-  access: RequestAccess,
+  access: OperationAccess,
   type: ResourceType,
   id: string,
 ): Promise<TaggedResource | undefined> {

@@ -3,7 +3,7 @@
  * `ResourceId.N`), and the repeat-list tag parameters (`Tag.N.Key`, `TagKey.N`) with the API's limits.
  */
 import { DomainError } from '../../../domain/errors.js';
-import type { RequestAccess } from '../access.js';
+import type { OperationAccess } from '../../../services/operations/access.js';
 import { secretNameFrom, secretNameOf } from '../codec.js';
 import { invalidParameter, missingParameter, ProtocolError } from '../errors.js';
 import type { Params } from '../params.js';
@@ -22,7 +22,7 @@ export interface Target {
 }
 
 /** The named secret or key must exist and the caller be allowed on it (a refused one answers as missing). */
-export async function requireTarget(access: RequestAccess, target: Target): Promise<void> {
+export async function requireTarget(access: OperationAccess, target: Target): Promise<void> {
   if (target.type === 'key') await access.requireKey(target.id);
   else await access.requireSecret(target.id);
 }
