@@ -12,6 +12,7 @@
  * Where the pages are silent the choice is ours and the table's `note` says so.
  */
 import { DomainError } from './errors.js';
+import { acsNamer } from './resource-names.js';
 import type { OperationSpec, Product } from './operations.js';
 import {
   ACTIONTRAIL_OPERATIONS,
@@ -48,13 +49,13 @@ export function permissionFor(product: Product, action: string): PermissionEntry
   return entry?.product === product ? entry : undefined;
 }
 
+/** Policies are written in Alibaba's ARN language (`acsNamer` in resource-names.ts). */
 export const secretArn = (region: string, accountId: string, name: string): string =>
-  `acs:kms:${region}:${accountId}:secret/${name}`;
+  acsNamer({ region, accountId }).secret({ name });
 export const keyArn = (region: string, accountId: string, keyId: string): string =>
-  `acs:kms:${region}:${accountId}:key/${keyId}`;
-/** Alias names carry their `alias/` prefix on the wire; the ARN ends in the full alias name. */
+  acsNamer({ region, accountId }).key(keyId);
 export const aliasArn = (region: string, accountId: string, aliasName: string): string =>
-  `acs:kms:${region}:${accountId}:${aliasName.startsWith('alias/') ? aliasName : `alias/${aliasName}`}`;
+  acsNamer({ region, accountId }).alias(aliasName);
 /** RAM ARNs have an empty region (`acs:ram::<account>:…`), as in secret policy principals. */
 export const ramUserArn = (accountId: string, userName: string): string =>
   `acs:ram::${accountId}:user/${userName}`;

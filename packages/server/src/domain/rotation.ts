@@ -18,12 +18,12 @@ import {
   DEFAULT_SECRET_LIMITS,
   findVersion,
   STAGE_CURRENT,
+  STAGE_PENDING,
   updateVersionStage,
 } from './secret.js';
 import { validateVersionId } from './validation.js';
 
-/** The label of the version a run is rotating to (a custom label, spelt as Alibaba's managed secrets do). */
-export const STAGE_PENDING = 'ACSPending';
+export { STAGE_PENDING } from './secret.js';
 
 const SECOND_MS = 1000;
 const HOUR_S = 3600;
@@ -344,7 +344,7 @@ export function rotationStepEvent(before: RotationRun, after: RotationRun, now: 
     resource: after.secretName,
     secretName: after.secretName,
     versionId: after.versionId,
-    versionStage: promoted ? 'ACSCurrent' : before.step === 'create' && !failed ? STAGE_PENDING : null,
+    versionStage: promoted ? STAGE_CURRENT : before.step === 'create' && !failed ? STAGE_PENDING : null,
     keyId: null,
     resultCode: failed ? 'RotationStepFailed' : AUDIT_SUCCESS,
     httpStatus: null,

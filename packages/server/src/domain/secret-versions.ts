@@ -3,9 +3,11 @@
  * version a read selects, how labels move when a version is added or a label is moved, and which
  * versions the version cap evicts. Pure functions from a secret to a new secret.
  *
- * Built-in stages are protocol-neutral here (`STAGE_CURRENT`, `STAGE_PREVIOUS`); the `$` they start
- * with is outside the custom-label alphabet, so a custom label can never collide with them. Adapters
- * map them to `ACSCurrent`/`ACSPrevious` (or `AWSCURRENT`/`AWSPREVIOUS`) and pass custom labels through.
+ * Built-in stages are protocol-neutral here (`STAGE_CURRENT`, `STAGE_PREVIOUS`, `STAGE_PENDING`); the
+ * `$` they start with is outside the custom-label alphabet, so a custom label can never collide with
+ * them. Adapters map them to their wire names (Alibaba's `ACSCurrent`, AWS's `AWSCURRENT`, …) and pass
+ * custom labels through. The current and previous stages are permanent (moved, never removed); the
+ * pending stage marks the version a rotation is moving to and is removed when the rotation ends.
  */
 import { DomainError, invalidArgument } from './errors.js';
 import type { EpochMs, Secret, SecretVersion } from './secret.js';
@@ -17,8 +19,15 @@ import { assertDistinct, validateCustomStage, validateVersionId } from './valida
 
 export const STAGE_CURRENT = '$current';
 export const STAGE_PREVIOUS = '$previous';
+/** The version a rotation is moving to, until it is promoted or the rotation fails. */
+export const STAGE_PENDING = '$pending';
 
 export function isBuiltinStage(label: string): boolean {
+  return label === STAGE_CURRENT || label === STAGE_PREVIOUS || label === STAGE_PENDING;
+}
+
+/** Stages a secret always keeps once it has them: they can be moved, never removed. */
+function isPermanentStage(label: string): boolean {
   return label === STAGE_CURRENT || label === STAGE_PREVIOUS;
 }
 
@@ -164,10 +173,10 @@ export function updateVersionStage(
       field: 'moveToVersion',
     });
   }
-  if (isBuiltinStage(stage) && moveToVersion === undefined) {
+  if (isPermanentStage(stage) && moveToVersion === undefined) {
     throw invalidArgument(
       'moveToVersion',
-      'Built-in stages can only be moved to another version, never removed.',
+      'The current and previous stages can only be moved to another version, never removed.',
     );
   }
   for (const versionId of [moveToVersion, removeFromVersion]) {

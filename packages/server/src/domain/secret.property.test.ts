@@ -440,6 +440,7 @@ function initialWorld(limits: SecretLimits): World {
       versionId: 'v0',
       dataType: 'text',
       now: T0,
+      arnSuffix: 'Ab12Cd',
     },
     limits,
   );

@@ -49,6 +49,7 @@ function newSecret(overrides: { tags?: readonly Tag[]; limits?: SecretLimits } =
       versionId: 'v1',
       dataType: 'text',
       now: T0,
+      arnSuffix: 'Ab12Cd',
     },
     overrides.limits,
   );
@@ -130,6 +131,7 @@ describe('createSecret', () => {
       versionId: 'v1',
       dataType: 'text',
       now: T0,
+      arnSuffix: 'Ab12Cd',
     } as const;
     expectCode(() => createSecret({ ...base, name: 'acs/reserved' }), 'invalid_argument', 'secretName');
     expectCode(() => createSecret({ ...base, versionId: 'bad id' }), 'invalid_argument', 'versionId');

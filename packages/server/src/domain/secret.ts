@@ -52,7 +52,16 @@ export interface Secret {
   readonly secretType: SecretType;
   /** The ExtendedConfig JSON object as text (how rotators find their target), or null when none. */
   readonly extendedConfig: string | null;
+  /**
+   * Six random letters and digits made when the secret is created and never changed: a protocol whose
+   * identifiers must tell a secret from an earlier one of the same name puts it in its ARN (AWS's
+   * `…:secret:<name>-<suffix>`).
+   */
+  readonly arnSuffix: string;
 }
+
+/** The shape of `Secret.arnSuffix`. */
+export const ARN_SUFFIX_PATTERN = /^[A-Za-z0-9]{6}$/;
 
 export interface NewSecretInput {
   readonly id: string;
@@ -66,6 +75,8 @@ export interface NewSecretInput {
   /** Default `Generic`. */
   readonly secretType?: SecretType | undefined;
   readonly extendedConfig?: string | undefined;
+  /** Random, from the service (`ARN_SUFFIX_PATTERN`). */
+  readonly arnSuffix: string;
 }
 
 export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAULT_SECRET_LIMITS): Secret {
@@ -73,6 +84,7 @@ export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAU
   validateVersionId(input.versionId);
   validateDescription(input.description);
   if (input.extendedConfig !== undefined) parseExtendedConfig(input.extendedConfig);
+  if (!ARN_SUFFIX_PATTERN.test(input.arnSuffix)) throw new Error('A secret suffix is six letters or digits.');
   const tags = mergeTags([], input.tags, limits);
   return {
     id: input.id,
@@ -87,5 +99,6 @@ export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAU
     stages: new Map([[STAGE_CURRENT, input.versionId]]),
     secretType: input.secretType ?? 'Generic',
     extendedConfig: input.extendedConfig ?? null,
+    arnSuffix: input.arnSuffix,
   };
 }

@@ -8,6 +8,7 @@
  * writers never lose each other's labels or versions.
  */
 import { randomUUID } from 'node:crypto';
+import { newSecretSuffix } from './ids.js';
 import { constantTimeEqual } from '../crypto/compare.js';
 import { DomainError } from '../domain/errors.js';
 import type { Secret, SecretLimits, SecretType, SecretVersion } from '../domain/secret.js';
@@ -134,6 +135,7 @@ export class SecretValues {
         now,
         secretType: input.secretType,
         extendedConfig: input.extendedConfig,
+        arnSuffix: newSecretSuffix(),
       },
       this.#limits,
     );

@@ -23,6 +23,8 @@ export interface SecretsTable {
   secret_type: string;
   /** ExtendedConfig JSON text. */
   extended_config: string | null;
+  /** Six letters and digits, made at creation and never changed (migration 0008 backfilled old rows). */
+  arn_suffix: string;
 }
 
 /** One row per live version of a secret, with its ciphertext. */

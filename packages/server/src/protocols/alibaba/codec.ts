@@ -4,7 +4,8 @@
  */
 import type { InstanceIdentity } from '../../services/services.js';
 import type { Key, KeyState } from '../../domain/key.js';
-import { isBuiltinStage, STAGE_CURRENT, STAGE_PREVIOUS } from '../../domain/secret.js';
+import { acsNamer } from '../../domain/resource-names.js';
+import { isBuiltinStage, STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from '../../domain/secret.js';
 import type { EpochMs } from '../../domain/secret.js';
 import type { Tag } from '../../domain/validation.js';
 import type { DomainError } from '../../domain/errors.js';
@@ -19,6 +20,14 @@ export const RDS_SECRET_TYPE = 'Rds';
 
 export const ACS_CURRENT = 'ACSCurrent';
 export const ACS_PREVIOUS = 'ACSPrevious';
+export const ACS_PENDING = 'ACSPending';
+
+/** The built-in stages by their Alibaba names, both ways. */
+const STAGE_NAMES: readonly (readonly [wire: string, domain: string])[] = [
+  [ACS_CURRENT, STAGE_CURRENT],
+  [ACS_PREVIOUS, STAGE_PREVIOUS],
+  [ACS_PENDING, STAGE_PENDING],
+];
 
 /** A JSON-serialisable response value. */
 export type WireValue =
@@ -32,11 +41,11 @@ export type WireBody = { readonly [key: string]: WireValue | undefined };
  */
 export function stageToDomain(stage: string, parameter = 'VersionStage'): string {
   if (isBuiltinStage(stage)) throw invalidParameter(parameter, `The stage label "${stage}" is not valid.`);
-  return stage === ACS_CURRENT ? STAGE_CURRENT : stage === ACS_PREVIOUS ? STAGE_PREVIOUS : stage;
+  return STAGE_NAMES.find(([wire]) => wire === stage)?.[1] ?? stage;
 }
 
 export function stageToWire(stage: string): string {
-  return stage === STAGE_CURRENT ? ACS_CURRENT : stage === STAGE_PREVIOUS ? ACS_PREVIOUS : stage;
+  return STAGE_NAMES.find(([, domain]) => domain === stage)?.[0] ?? stage;
 }
 
 /** `{"VersionStages":{"VersionStage":[…]}}`: lists are wrapped, and arrays even for one item. */
@@ -53,16 +62,17 @@ export function timestamp(time: EpochMs): string {
   return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** This protocol's ARNs: Alibaba's (`acsNamer`), the same the policies are written in. */
 export function secretArn(identity: InstanceIdentity, name: string): string {
-  return `acs:kms:${identity.region}:${identity.accountId}:secret/${name}`;
+  return acsNamer(identity).secret({ name });
 }
 
 export function keyArn(identity: InstanceIdentity, keyId: string): string {
-  return `acs:kms:${identity.region}:${identity.accountId}:key/${keyId}`;
+  return acsNamer(identity).key(keyId);
 }
 
 export function aliasArn(identity: InstanceIdentity, aliasName: string): string {
-  return `acs:kms:${identity.region}:${identity.accountId}:${aliasName}`;
+  return acsNamer(identity).alias(aliasName);
 }
 
 /** A secret named directly or by ARN (the name may itself contain `/`: everything after the first `secret/`). */

@@ -119,6 +119,7 @@ export class KyselySecretRepository implements SecretRepository {
             planned_delete_at: secret.plannedDeleteAt,
             secret_type: secret.secretType,
             extended_config: secret.extendedConfig,
+            arn_suffix: secret.arnSuffix,
           })
           .execute();
         await insertVersion(db, secret.id, first, 1, ciphertext);
@@ -439,5 +440,6 @@ function toSummary(row: Selectable<SecretsTable>, tags: SecretSummary['tags']): 
     plannedDeleteAt: row.planned_delete_at,
     secretType: oneOf(row.secret_type, SECRET_TYPES, 'secret type'),
     extendedConfig: row.extended_config,
+    arnSuffix: row.arn_suffix,
   };
 }

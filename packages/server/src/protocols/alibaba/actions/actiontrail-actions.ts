@@ -10,7 +10,7 @@ import { AUDIT_SUCCESS } from '../../../domain/audit.js';
 import type { AuditLookup } from '../../../services/audit-service.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody, WireValue } from '../codec.js';
-import { timestamp } from '../codec.js';
+import { stageToWire, timestamp } from '../codec.js';
 import { invalidParameter } from '../errors.js';
 import type { Params } from '../params.js';
 
@@ -97,7 +97,8 @@ function eventToWire(record: AuditRecord): WireValue {
     resourceName: optional(record.resource ?? record.secretName ?? record.keyId),
     secretName: optional(record.secretName),
     versionId: optional(record.versionId),
-    versionStage: optional(record.versionStage),
+    // The core records built-in stages in its own spelling (rotation events); callers' labels as sent.
+    versionStage: optional(record.versionStage === null ? null : stageToWire(record.versionStage)),
     keyId: optional(record.keyId),
     resultCode: optional(record.resultCode),
     errorCode:
