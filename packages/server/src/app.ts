@@ -23,6 +23,7 @@ import { DatabaseInstanceService } from './services/database-instance-service.js
 import { RdsRotatorResolver } from './rotators/database-rotator.js';
 import { MysqlDriver } from './rotators/mysql-rotator.js';
 import { PostgresDriver } from './rotators/postgres-rotator.js';
+import { WebhookRotator } from './rotators/webhook-rotator.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { IdentityService } from './services/identity-service.js';
@@ -281,6 +282,7 @@ function createRotation(deps: {
     rootKey: deps.rootKey,
     clock,
     passwords: deps.passwords,
+    webhookRotator: (options) => new WebhookRotator(options),
   });
   const resolver = composeResolvers(rotationWebhooks, databaseRotators(deps));
   const engine = new RotationEngine({

@@ -4,8 +4,8 @@
  * asks these functions what the run and the secret's labels become, and persists the answer.
  *
  * A run walks the steps create → set → test → finish. Leaving `test` successfully promotes the pending
- * version (ACSCurrent moves to it, the old current becomes ACSPrevious, ACSPending is dropped); nothing
- * before that touches ACSCurrent, so a failure at any earlier step leaves the working credential
+ * version ($current moves to it, the old current becomes $previous, $pending is dropped); nothing
+ * before that touches $current, so a failure at any earlier step leaves the working credential
  * current. `reconcileLabels` derives the labels from the run's state, so applying it again after a crash
  * (whichever of the two writes landed) gives the same secret.
  */
@@ -283,15 +283,15 @@ export function failStep(
   return { ...base, nextAttemptAt: now + backoffDelay(attempts, schedule) };
 }
 
-/** Whether the run has promoted its version (ACSCurrent moved to it). */
+/** Whether the run has promoted its version ($current moved to it). */
 export function hasPromoted(run: RotationRun): boolean {
   return run.step === 'finish' || run.status === 'succeeded';
 }
 
 /**
- * The secret's labels as the run's state says they should be: once promoted, ACSCurrent on the pending
- * version (the old current becomes ACSPrevious) and no ACSPending; once failed before promotion, no
- * ACSPending on the run's version (the version stays readable by id until evicted); otherwise as they
+ * The secret's labels as the run's state says they should be: once promoted, $current on the pending
+ * version (the old current becomes $previous) and no $pending; once failed before promotion, no
+ * $pending on the run's version (the version stays readable by id until evicted); otherwise as they
  * are. Idempotent, and returns the same object when nothing changes.
  */
 export function reconcileLabels(

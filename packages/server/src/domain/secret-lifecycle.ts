@@ -3,7 +3,8 @@
  * forced deletion, restore, and expiry. A secret pending deletion refuses every change but these.
  */
 import { DomainError } from './errors.js';
-import type { EpochMs, Secret } from './secret.js';
+import type { Secret } from './secret-types.js';
+import type { EpochMs } from './time.js';
 import { validateRecoveryWindow } from './validation.js';
 
 const DAY_MS = 86_400_000;

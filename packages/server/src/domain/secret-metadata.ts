@@ -3,7 +3,8 @@
  * or stages; a secret pending deletion refuses them all.
  */
 import { DomainError, invalidArgument } from './errors.js';
-import type { EpochMs, Secret } from './secret.js';
+import type { Secret } from './secret-types.js';
+import type { EpochMs } from './time.js';
 import { assertNotPendingDeletion } from './secret-lifecycle.js';
 import type { SecretLimits } from './secret-limits.js';
 import { DEFAULT_SECRET_LIMITS } from './secret-limits.js';

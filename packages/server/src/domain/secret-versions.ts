@@ -5,12 +5,13 @@
  *
  * Built-in stages are protocol-neutral here (`STAGE_CURRENT`, `STAGE_PREVIOUS`, `STAGE_PENDING`); the
  * `$` they start with is outside the custom-label alphabet, so a custom label can never collide with
- * them. Adapters map them to their wire names (Alibaba's `ACSCurrent`, AWS's `AWSCURRENT`, …) and pass
+ * them. Adapters map them to their wire names (Alibaba's `ACS…` labels, AWS's `AWS…` labels) and pass
  * custom labels through. The current and previous stages are permanent (moved, never removed); the
  * pending stage marks the version a rotation is moving to and is removed when the rotation ends.
  */
 import { DomainError, invalidArgument } from './errors.js';
-import type { EpochMs, Secret, SecretVersion } from './secret.js';
+import type { Secret, SecretVersion } from './secret-types.js';
+import type { EpochMs } from './time.js';
 import { assertNotPendingDeletion } from './secret-lifecycle.js';
 import type { SecretLimits } from './secret-limits.js';
 import { DEFAULT_SECRET_LIMITS } from './secret-limits.js';

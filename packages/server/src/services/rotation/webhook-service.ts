@@ -9,11 +9,16 @@ import { randomBytes } from 'node:crypto';
 import { bindingOf, open, seal } from '../../crypto/aead.js';
 import { DomainError, invalidArgument } from '../../domain/errors.js';
 import type { EpochMs } from '../../domain/secret.js';
-import { WebhookRotator } from '../../rotators/webhook-rotator.js';
 import type { RotationWebhookRecord, Store } from '../../storage/store.js';
 import type { Clock } from '../clock.js';
 import type { PasswordService } from '../password-service.js';
-import type { RotationStep, RotationTarget, Rotator, RotatorResolver } from './rotator.js';
+import type {
+  RotationStep,
+  RotationTarget,
+  Rotator,
+  RotatorResolver,
+  WebhookRotatorFactory,
+} from './rotator.js';
 import { RotationStepError } from './rotator.js';
 
 /** The ExtendedConfig member that names a Generic secret's webhook. */
@@ -48,12 +53,21 @@ export class RotationWebhookService implements RotatorResolver {
   readonly #rootKey: Uint8Array;
   readonly #clock: Clock;
   readonly #passwords: PasswordService;
+  readonly #webhookRotator: WebhookRotatorFactory;
 
-  constructor(options: { store: Store; rootKey: Uint8Array; clock: Clock; passwords: PasswordService }) {
+  constructor(options: {
+    store: Store;
+    rootKey: Uint8Array;
+    clock: Clock;
+    passwords: PasswordService;
+    /** The outbound adapter (rotators/webhook-rotator.ts), wired in app.ts. */
+    webhookRotator: WebhookRotatorFactory;
+  }) {
     this.#store = options.store;
     this.#rootKey = options.rootKey;
     this.#clock = options.clock;
     this.#passwords = options.passwords;
+    this.#webhookRotator = options.webhookRotator;
   }
 
   async create(input: {
@@ -116,7 +130,7 @@ export class RotationWebhookService implements RotatorResolver {
       bindingOf('tessera.rotation-webhook.v1', name),
     );
     const length = target.extendedConfig?.[PASSWORD_LENGTH_CONFIG_KEY];
-    return new WebhookRotator({
+    return this.#webhookRotator({
       endpoint: { name, url: record.url, signingKey, timeoutMs: record.timeoutMs },
       now: () => this.#clock.now(),
       // Letters and digits only: safe in connection strings, shells and SQL without quoting.
