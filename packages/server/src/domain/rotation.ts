@@ -1,5 +1,5 @@
 /**
- * Rotation rules (issue 7, docs/rotation.md): the rotation interval, a secret's rotation policy, and the
+ * Rotation rules (docs/rotation.md): the rotation interval, a secret's rotation policy, and the
  * state machine of one rotation run. Pure: the engine (`services/rotation/`) calls the rotator, then
  * asks these functions what the run and the secret's labels become, and persists the answer.
  *
@@ -35,7 +35,7 @@ export const FAILED_RUN_RETRY_MS = 24 * HOUR_S * SECOND_MS;
 const UNIT_SECONDS: Readonly<Record<string, number>> = { d: 86_400, h: HOUR_S, m: 60, s: 1 };
 
 /**
- * `integer[unit]` with unit d, h, m or s (no unit: seconds), 6 h to 8,760 h (API spec §4). Returns
+ * `integer[unit]` with unit d, h, m or s (no unit: seconds), 6 h to 8,760 h. Returns
  * seconds.
  */
 export function parseRotationInterval(text: string): number {
@@ -79,7 +79,7 @@ export interface PolicyChange {
 
 /**
  * Enables or disables automatic rotation. The first scheduled run is one interval after the last
- * rotation (API spec §3.4), or after now when there was none; a time already past is due at once.
+ * rotation, or after now when there was none; a time already past is due at once.
  */
 export function configureRotation(
   secretId: string,
@@ -198,7 +198,7 @@ export interface StartRunInput {
 
 /** What RotateSecret (or the schedule) does about a request to rotate. */
 export type StartDecision =
-  /** The token names a version the secret already has: succeed without rotating (API spec §3.4). */
+  /** The token names a version the secret already has: succeed without rotating. */
   | { readonly kind: 'already_rotated' }
   /** The same token again: the same run. */
   | { readonly kind: 'existing'; readonly run: RotationRun }

@@ -11,7 +11,7 @@ import { DEFAULT_SECRET_LIMITS } from './secret-limits.js';
 import type { Tag } from './validation.js';
 import { assertDistinct, validateDescription, validateTag, validateTagKey } from './validation.js';
 
-/** Longest ExtendedConfig document (API spec §4). */
+/** Longest ExtendedConfig document. */
 export const MAX_EXTENDED_CONFIG_LENGTH = 1024;
 
 /** ExtendedConfig must be a JSON object of at most 1,024 characters; returns it parsed. */

@@ -1,5 +1,5 @@
 /**
- * The version/stage rules of the secret model (seeds/secret-object-model.md, DECISIONS 1–7): which
+ * The version/stage rules of the secret model (docs/behaviour.md rules 1–7): which
  * version a read selects, how labels move when a version is added or a label is moved, and which
  * versions the version cap evicts. Pure functions from a secret to a new secret.
  *
@@ -59,7 +59,7 @@ export interface VersionSelector {
 
 /**
  * Picks the version a read asks for: by id, by stage, or the current version. With both, the version
- * must carry the stage (DECISIONS 6). Unknown ids and stages are not found (DECISIONS 7).
+ * must carry the stage (docs/behaviour.md rule 6). Unknown ids and stages are not found (docs/behaviour.md rule 7).
  */
 export function resolveVersion(secret: Secret, selector: VersionSelector): SecretVersion {
   const { versionId, stage } = selector;
@@ -92,7 +92,7 @@ export function resolveVersion(secret: Secret, selector: VersionSelector): Secre
   return version;
 }
 
-/** Versions newest first; deprecated (unlabeled) versions only when asked for (DECISIONS 4). */
+/** Versions newest first; deprecated (unlabeled) versions only when asked for (docs/behaviour.md rule 4). */
 export function listVersions(secret: Secret, includeDeprecated: boolean): SecretVersion[] {
   const labeled = new Set(secret.stages.values());
   return secret.versions.filter((v) => includeDeprecated || labeled.has(v.versionId)).reverse();
@@ -158,7 +158,7 @@ export interface UpdateStageInput {
 }
 
 /**
- * Moves, attaches or detaches one stage label (API spec §5 rule 7, DECISIONS 1 and 5). Moving the
+ * Moves, attaches or detaches one stage label (docs/behaviour.md rules 1 and 5). Moving the
  * current stage gives its old holder the previous stage, as PutSecretValue does.
  */
 export function updateVersionStage(

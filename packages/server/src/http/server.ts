@@ -21,7 +21,7 @@ import { clientErrorHandler, newRequestId, PLAIN_REFUSALS, refusalKindOf, sendRe
 import type { TlsMaterial } from './tls.js';
 import { TLS_MIN_VERSION } from './tls.js';
 
-/** The request line: the SDKs put up to ~92 KB of SecretData in the query (DECISIONS 21). */
+/** The request line: the SDKs put up to ~92 KB of SecretData in the query (docs/behaviour.md rule 21). */
 export const MAX_REQUEST_LINE_BYTES = 128 * 1024;
 /**
  * What Node lets the request line and every header take together: a full-size request line plus the

@@ -205,7 +205,7 @@ export class SecretValues {
     throw new DomainError('unavailable', 'The secret is changing too quickly; try again.');
   }
 
-  /** Same id again: success without change if the value is the same, a conflict otherwise (DECISIONS 2). */
+  /** Same id again: success without change if the value is the same, a conflict otherwise (docs/behaviour.md rule 2). */
   async #rePut(secret: Secret, input: PutSecretValueInput): Promise<PutSecretValueResult> {
     const stored = await this.#read(secret, resolveVersion(secret, { versionId: input.versionId }));
     const same = stored.version.dataType === input.dataType && constantTimeEqual(stored.data, input.data);

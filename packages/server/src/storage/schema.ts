@@ -119,7 +119,7 @@ export interface AccessKeysTable {
   created_at: number;
 }
 
-/** RAM users (issue 5); their access keys and attachments refer to them by name. */
+/** RAM users; their access keys and attachments refer to them by name. */
 export interface UsersTable {
   id: string;
   /** Unique. Sorted by code point for ListUsers. */

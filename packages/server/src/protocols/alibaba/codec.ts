@@ -13,7 +13,7 @@ import { DOMAIN_ERRORS, invalidParameter, WIRE_FIELD_NAMES } from './errors.js';
 import type { Params } from './params.js';
 import { shapes } from './params.js';
 
-/** The type every Tessera secret has until managed types arrive (DECISIONS 20). */
+/** The type every Tessera secret has until managed types arrive (docs/behaviour.md rule 20). */
 export const GENERIC_SECRET_TYPE = 'Generic';
 /** Managed database secrets: `{"AccountName","AccountPassword"}` of an account on a registered instance. */
 export const RDS_SECRET_TYPE = 'Rds';
@@ -175,7 +175,7 @@ export function domainErrorToWire(error: DomainError): WireError {
       ...mapped,
       message: `The parameter "${wireField}" is needed but not provided. ${error.message}`,
     };
-  // The domain names built-in stages in its own spelling; the caller asked for `ACSCurrent` (DECISIONS 7).
+  // The domain names built-in stages in its own spelling; the caller asked for `ACSCurrent` (docs/behaviour.md rule 7).
   if (error.code === 'secret_stage_not_found' && resource !== undefined)
     return { ...mapped, message: `The stage "${stageToWire(resource)}" is not found. ${error.message}` };
   return { ...mapped, message: error.message };

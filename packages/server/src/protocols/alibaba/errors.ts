@@ -33,7 +33,7 @@ export function invalidParameter(name: string, why?: string): ProtocolError {
   );
 }
 
-/** DryRun's answer when the call would have succeeded (DECISIONS 14). */
+/** DryRun's answer when the call would have succeeded (docs/behaviour.md rule 14). */
 export function dryRunPassed(): ProtocolError {
   return new ProtocolError(
     400,
@@ -42,7 +42,7 @@ export function dryRunPassed(): ProtocolError {
   );
 }
 
-/** How each domain error looks on this wire (API spec §1.6, DECISIONS 7, 10, 16). */
+/** How each domain error looks on this wire (docs/behaviour.md rules 7, 10, 16). */
 export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonly code: string }> = {
   invalid_argument: { status: 400, code: 'InvalidParameter' },
   missing_argument: { status: 400, code: 'MissingParameter' },

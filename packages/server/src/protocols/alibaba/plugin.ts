@@ -114,7 +114,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
         state.subject = requestSubject(request, params);
         if (params.optional('Format')?.toUpperCase() === 'XML') state.format = 'xml';
         // The action the caller claims, recorded before authentication so that the log line of a refused
-        // call still says what was attempted (DECISIONS 22); `loggable` keeps caller-chosen text short and
+        // call still says what was attempted (docs/behaviour.md rule 22); `loggable` keeps caller-chosen text short and
         // plain. Replaced by the authenticated action below.
         state.action = loggable(params.optional('Action') ?? headerValue(request.headers['x-acs-action']));
 

@@ -1,5 +1,5 @@
 /**
- * Access control through the real SDKs (issue 5): RAM users with their own access keys and policies,
+ * Access control through the real SDKs: RAM users with their own access keys and policies,
  * refused where no policy allows, a Deny beating an Allow, tag, source-IP and secure-transport
  * conditions, secret policies granting and denying, refusals answered the same whether the secret or
  * key exists or not, an inactive key refused, and one audit event per request with the true outcome.

@@ -1,5 +1,5 @@
 /**
- * Authentication (API spec §2.5, DECISIONS 18): every way a request can fail to prove who sent it gets
+ * Authentication (docs/behaviour.md rule 18): every way a request can fail to prove who sent it gets
  * its own documented code and status, and a refused request changes nothing — no secret created, no
  * nonce used up. Hand-signed requests vary one thing at a time; the real SDKs confirm what they see.
  */

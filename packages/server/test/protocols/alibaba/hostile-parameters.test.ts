@@ -1,6 +1,6 @@
 /**
- * Nothing a client sends makes an action fail with anything but a typed 4xx error (issue 3, "Bad
- * input"): every action, each parameter name the API uses, and values chosen to break parsers (JSON
+ * Nothing a client sends makes an action fail with anything but a typed 4xx error (docs/behaviour.md
+ * rule 17): every action, each parameter name the API uses, and values chosen to break parsers (JSON
  * `null`, numbers, `__proto__`, lone surrogates, huge numbers, empty and blank strings, odd ARNs,
  * forged ciphertext). The handlers are called directly, which is fast enough to try them all; the wire
  * in front of them (signatures, parameter merging) has its own tests in `transport` and `auth`.

@@ -1,9 +1,9 @@
 /**
  * Cryptographic operations with customer keys: Encrypt, Decrypt, GenerateDataKey and
- * GenerateDataKeyWithoutPlaintext (API spec §3.6, DECISIONS 14–16).
+ * GenerateDataKeyWithoutPlaintext (docs/behaviour.md rules 14–16).
  *
  * `Plaintext` is an opaque string: Encrypt seals its UTF-8 bytes and Decrypt returns the very same
- * string (DECISIONS 15). `EncryptionContext` arrives as a JSON object string (3.x SDKs, pop-core) or as
+ * string (docs/behaviour.md rule 15). `EncryptionContext` arrives as a JSON object string (3.x SDKs, pop-core) or as
  * flattened `EncryptionContext.<k>=<v>` parameters (the 1.2.0 SDK); both become the same map, so a blob
  * made with either encoding decrypts with the other.
  */
@@ -49,7 +49,7 @@ async function encrypt({ params, services, noteResource, access }: ActionContext
   const context = encryptionContext(params);
   const dryRun = params.boolean('DryRun', false);
   const result = await services.keys.encrypt(reference, plaintext, context, access.keyGuard(reference));
-  // A dry run does everything the call does, then answers without the result (DECISIONS 14).
+  // A dry run does everything the call does, then answers without the result (docs/behaviour.md rule 14).
   if (dryRun) throw dryRunPassed();
   return {
     CiphertextBlob: result.blob.toString('base64'),

@@ -1,5 +1,5 @@
 /**
- * Rotation actions (API spec §3.4; docs/rotation.md): RotateSecret, UpdateSecretRotationPolicy, and
+ * Rotation actions (docs/rotation.md): RotateSecret, UpdateSecretRotationPolicy, and
  * Tessera's own actions that register rotation webhooks. Also the rotation fields other secret answers
  * carry.
  */
@@ -19,7 +19,7 @@ export function rotationIntervalOf(params: Params): number | undefined {
   return raw === undefined ? undefined : parseRotationInterval(raw);
 }
 
-/** The documented rotation fields of DescribeSecret, GetSecretValue and CreateSecret (API spec §3.1, §3.3). */
+/** The documented rotation fields of DescribeSecret, GetSecretValue and CreateSecret. */
 export function rotationFields(rotatable: boolean, policy: RotationPolicy | undefined): WireBody {
   if (!rotatable && policy === undefined) return {};
   return {

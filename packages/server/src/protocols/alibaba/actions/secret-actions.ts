@@ -1,6 +1,6 @@
 /**
  * Actions on secrets as objects: describe, list, list versions, update, delete and restore, secret
- * policies, and random passwords (API spec §3.4, §3.5; DECISIONS 10–13, 19). Values are read and written
+ * policies, and random passwords (docs/behaviour.md rules 10–13, 19). Values are read and written
  * in `secret-value-actions.ts`.
  */
 import { SECRET_TYPES as STORED_SECRET_TYPES } from '../../../domain/secret.js';
@@ -71,7 +71,7 @@ const SECRET_TYPES = [GENERIC_SECRET_TYPE, 'Rds', 'RDS', 'Redis', 'RAMCredential
 
 /**
  * `Filters` of ListSecrets: values of one key are OR-ed, keys AND-ed; a key may appear once. SecretName
- * matches by prefix, the others exactly (DECISIONS 19).
+ * matches by prefix, the others exactly (docs/behaviour.md rule 19).
  */
 function listFilters(params: Params): Map<FilterKey, string[]> {
   const filters = new Map<FilterKey, string[]>();
@@ -220,7 +220,7 @@ async function getSecretPolicy({
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  // Only `default` exists; another name answers not found (API spec §3.5), decided by the service.
+  // Only `default` exists; another name answers not found, decided by the service.
   const policyName = params.optional('PolicyName') ?? DEFAULT_POLICY_NAME;
   const { policy } = await services.secrets.getSecretPolicy(name, policyName, access.secretGuard());
   return { Policy: policy?.document ?? defaultSecretPolicy(identity.accountId) };
@@ -266,7 +266,7 @@ function getRandomPassword({ params, services }: ActionContext): Promise<WireBod
     length: params.integer('PasswordLength', { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH }),
     exclude: EXCLUSIONS.filter(([param]) => params.boolean(param, false)).map(([, name]) => name),
     excludeCharacters: params.optional('ExcludeCharacters'),
-    // Defaults to true (DECISIONS 13).
+    // Defaults to true (docs/behaviour.md rule 13).
     requireEachIncludedType: params.boolean('RequireEachIncludedType', true),
   };
   return Promise.resolve({ RandomPassword: services.passwords.generate(request) });

@@ -1,6 +1,6 @@
 /**
- * Actions on secret values: create, read (one or a batch), write, and move stage labels (API spec
- * §3.1–3.4, §5).
+ * Actions on secret values: create, read (one or a batch), write, and move stage labels
+ * (docs/behaviour.md rules 1–8).
  */
 import { DomainError } from '../../../domain/errors.js';
 import type { Secret } from '../../../domain/secret.js';
@@ -26,7 +26,7 @@ import { requireAdminSecret } from './database-instance-actions.js';
 import { rotationFields, rotationIntervalOf } from './rotation-actions.js';
 import { shapes } from '../params.js';
 
-/** Secrets one BatchGetSecretValue may read (API spec §4). */
+/** Secrets one BatchGetSecretValue may read. */
 const MAX_BATCH_SECRETS = 20;
 
 /** Generic, or Rds: a managed database secret (docs/database-secrets.md). */
@@ -136,7 +136,7 @@ async function getSecretValue({ params, services, noteResource, access }: Action
   const dryRun = params.boolean('DryRun', false);
   const fetchExtendedConfig = params.boolean('FetchExtendedConfig', false);
   const value = await services.secrets.getSecretValue(selector, access.secretGuard());
-  // A dry run does everything a real read does, then answers without the value (DECISIONS 14).
+  // A dry run does everything a real read does, then answers without the value (docs/behaviour.md rule 14).
   if (dryRun) throw dryRunPassed();
   // Only secrets a rotator serves pay for the policy lookup.
   const rotation = services.rotation.isRotatable(value.secret)
@@ -207,12 +207,12 @@ async function batchGetSecretValue({
     if (result.ok) values.push(secretValueToWire(result.value));
     else errors.push(itemError(selectors[index]?.name ?? '', result.error));
   });
-  // The one KMS answer whose lists are bare arrays, not `{"Item":[…]}` wrappers (API spec §1.5).
+  // The one KMS answer whose lists are bare arrays, not `{"Item":[…]}` wrappers.
   return { SecretValues: values, Errors: errors };
 }
 
 /**
- * PutSecretValue and UpdateSecretVersionStage are for Generic secrets only (API spec §3.2): the versions
+ * PutSecretValue and UpdateSecretVersionStage are for Generic secrets only: the versions
  * of a managed secret are Tessera's own, written by its rotation runs, and a hand-written value would
  * break the next rotation. Checked after access, so a caller who may not see the secret learns nothing.
  */

@@ -1,5 +1,5 @@
 /**
- * Tags on keys and secrets (API spec §3.5): the single-resource TagResource / UntagResource /
+ * Tags on keys and secrets: the single-resource TagResource / UntagResource /
  * ListResourceTags, and the batch TagResources / UntagResources / ListTagResources with their
  * repeat-list parameters (`ResourceId.N`, `Tag.N.Key`, `TagKey.N`).
  *

@@ -8,7 +8,7 @@ import { secretNameFrom, secretNameOf } from '../codec.js';
 import { invalidParameter, missingParameter, ProtocolError } from '../errors.js';
 import type { Params } from '../params.js';
 
-/** At most this many resources per batch call, and tags per call (API spec §4). */
+/** At most this many resources per batch call, and tags per call. */
 const MAX_RESOURCE_IDS = 50;
 const MAX_TAGS_PER_CALL = 20;
 const TAG_KEY_MAX_LENGTH = 128;
