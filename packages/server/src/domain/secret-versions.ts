@@ -36,6 +36,20 @@ function validateStage(label: string, field: string): void {
   if (!isBuiltinStage(label)) validateCustomStage(label, field);
 }
 
+/**
+ * Values and stages of a managed secret (any type but Generic) are Tessera's own, written by its
+ * rotation runs: a hand-written value would break the next rotation (docs/database-secrets.md).
+ * `operation` names the refused operation in the message.
+ */
+export function assertHandWritable(secret: Secret, operation: string): void {
+  if (secret.secretType !== 'Generic') {
+    throw new DomainError(
+      'unsupported_operation',
+      `${operation} works on Generic secrets only; rotate a ${secret.secretType} secret with RotateSecret.`,
+    );
+  }
+}
+
 export function findVersion(secret: Secret, versionId: string): SecretVersion | undefined {
   return secret.versions.find((v) => v.versionId === versionId);
 }

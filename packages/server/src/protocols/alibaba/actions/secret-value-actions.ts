@@ -2,8 +2,7 @@
  * Actions on secret values: create, read (one or a batch), write, and move stage labels
  * (docs/behaviour.md rules 1–8).
  */
-import { DomainError } from '../../../domain/errors.js';
-import type { Secret } from '../../../domain/secret.js';
+import type { DomainError } from '../../../domain/errors.js';
 import { SECRET_DATA_TYPES } from '../../../domain/validation.js';
 import type { SecretValue, SecretValueSelector } from '../../../services/secret-values.js';
 import type { ActionContext, ActionTable } from '../action.js';
@@ -211,20 +210,6 @@ async function batchGetSecretValue({
   return { SecretValues: values, Errors: errors };
 }
 
-/**
- * PutSecretValue and UpdateSecretVersionStage are for Generic secrets only: the versions
- * of a managed secret are Tessera's own, written by its rotation runs, and a hand-written value would
- * break the next rotation. Checked after access, so a caller who may not see the secret learns nothing.
- */
-function onlyGeneric(secret: Secret, action: string): void {
-  if (secret.secretType !== GENERIC_SECRET_TYPE) {
-    throw new DomainError(
-      'unsupported_operation',
-      `${action} works on Generic secrets only; rotate a ${secret.secretType} secret with RotateSecret.`,
-    );
-  }
-}
-
 async function putSecretValue({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
@@ -235,8 +220,11 @@ async function putSecretValue({ params, services, noteResource, access }: Action
     dataType: params.oneOf('SecretDataType', SECRET_DATA_TYPES, 'text'),
     stages: versionStages(params),
   };
-  onlyGeneric(await access.requireSecret(name), 'PutSecretValue');
-  const result = await services.secrets.putSecretValue(input);
+  // A caller's write: Generic secrets only, checked by the service after access.
+  const result = await services.secrets.putSecretValue(input, {
+    guard: access.secretGuard(),
+    byCaller: true,
+  });
   return {
     SecretName: result.secret.name,
     VersionId: result.versionId,
@@ -258,8 +246,10 @@ async function updateSecretVersionStage({
     moveToVersion: params.optional('MoveToVersion'),
     removeFromVersion: params.optional('RemoveFromVersion'),
   };
-  onlyGeneric(await access.requireSecret(name), 'UpdateSecretVersionStage');
-  const secret = await services.secrets.updateVersionStage(input);
+  const secret = await services.secrets.updateVersionStage(input, {
+    guard: access.secretGuard(),
+    byCaller: true,
+  });
   return { SecretName: secret.name };
 }
 
