@@ -183,6 +183,8 @@ export interface AuditEventsTable {
   http_status: number | null;
   prev_hash: string;
   hash: string;
+  /** The entry point (migration 0009); null on older and core events. */
+  protocol: string | null;
 }
 
 /** A secret's rotation policy; no row means automatic rotation was never configured. */

@@ -77,7 +77,9 @@ async function sketch(wire: string, user: string): Promise<{ status: number; bod
 
 async function outcomesOf(user: string) {
   const page = await instance.tessera.services.audit.lookup({ principal: user, limit: 50 });
-  return page.events.map((e) => [e.phase, e.action, e.resultCode, e.httpStatus, e.resource]).reverse();
+  return page.events
+    .map((e) => [e.protocol, e.phase, e.action, e.resultCode, e.httpStatus, e.resource])
+    .reverse();
 }
 
 describe('a sketch adapter over the pipeline', () => {
@@ -91,10 +93,10 @@ describe('a sketch adapter over the pipeline', () => {
     const { region, accountId } = instance.tessera.identity;
     const arn = (name: string) => `acs:kms:${region}:${accountId}:secret/${name}`;
     expect(await outcomesOf('sketchy')).toEqual([
-      ['outcome', 'GetSecretValue', 'Success', 200, 'app/db'],
-      ['outcome', 'GetSecretValue', 'access_denied', 403, arn('ops/db')],
-      ['outcome', 'GetSecretValue', 'access_denied', 403, arn('ops/none')],
-      ['outcome', 'GetSecretValue', 'secret_not_found', 404, 'app/none'],
+      ['console', 'outcome', 'GetSecretValue', 'Success', 200, 'app/db'],
+      ['console', 'outcome', 'GetSecretValue', 'access_denied', 403, arn('ops/db')],
+      ['console', 'outcome', 'GetSecretValue', 'access_denied', 403, arn('ops/none')],
+      ['console', 'outcome', 'GetSecretValue', 'secret_not_found', 404, 'app/none'],
     ]);
   });
 

@@ -60,7 +60,12 @@ describe('sqlite store', () => {
         )
         .run();
       raw.prepare(`alter table secrets drop column arn_suffix`).run();
-      raw.prepare(`delete from kysely_migration where name = '0008_neutral_identifiers'`).run();
+      raw.prepare(`alter table audit_events drop column protocol`).run();
+      raw
+        .prepare(
+          `delete from kysely_migration where name in ('0008_neutral_identifiers', '0009_audit_protocol')`,
+        )
+        .run();
     } finally {
       raw.close();
     }
@@ -160,6 +165,7 @@ describe('sqlite store', () => {
         '0006_database_instances',
         '0007_secret_listing_index',
         '0008_neutral_identifiers',
+        '0009_audit_protocol',
       ]);
     } finally {
       raw.close();

@@ -125,6 +125,7 @@ export class OperationPipeline {
     };
     const event = (phase: AuditPhase, result?: { code: string; status: number }): AuditEvent =>
       auditEvent({
+        protocol: request.protocol,
         requestId: request.requestId,
         phase,
         time: clock.now(),
@@ -164,6 +165,7 @@ export class OperationPipeline {
   async recordRefusal(refusal: Refusal): Promise<void> {
     await this.#record(
       auditEvent({
+        protocol: refusal.protocol,
         requestId: refusal.requestId,
         phase: 'outcome',
         time: this.#options.clock.now(),
@@ -192,6 +194,7 @@ function capped(resource: string): string {
 }
 
 interface EventFacts {
+  readonly protocol: ProtocolName;
   readonly requestId: string;
   readonly phase: AuditPhase;
   readonly time: number;
@@ -219,5 +222,6 @@ function auditEvent(facts: EventFacts): AuditEvent {
     keyId: subject.keyId ?? null,
     resultCode: facts.result?.code ?? null,
     httpStatus: facts.result?.status ?? null,
+    protocol: facts.protocol,
   };
 }
