@@ -8,7 +8,8 @@
 import type { AuditRecord } from '../../../domain/audit.js';
 import { AUDIT_SUCCESS } from '../../../domain/audit.js';
 import type { AuditLookup } from '../../../services/audit-service.js';
-import type { ActionContext, ActionTable } from '../action.js';
+import type { ActionTrailOperationName } from '../../../domain/operations.js';
+import type { ActionContext, ActionHandler } from '../action.js';
 import type { WireBody, WireValue } from '../codec.js';
 import { stageToWire, timestamp } from '../codec.js';
 import { invalidParameter } from '../errors.js';
@@ -152,7 +153,8 @@ async function verifyEvents(context: ActionContext): Promise<WireBody> {
   };
 }
 
-export const ACTIONTRAIL_ACTIONS: ActionTable = {
+/** Typed by the operation catalog. */
+export const ACTIONTRAIL_ACTIONS: { readonly [N in ActionTrailOperationName]: ActionHandler } = {
   LookupEvents: lookupEvents,
   VerifyEvents: verifyEvents,
 };

@@ -70,10 +70,10 @@ async function listAliasesByKeyId(context: ActionContext): Promise<WireBody> {
   return aliasPage(context, reference);
 }
 
-export const ALIAS_ACTIONS: ActionTable = {
+export const ALIAS_ACTIONS = {
   CreateAlias: createAlias,
   UpdateAlias: updateAlias,
   DeleteAlias: deleteAlias,
   ListAliases: listAliases,
   ListAliasesByKeyId: listAliasesByKeyId,
-};
+} satisfies ActionTable;

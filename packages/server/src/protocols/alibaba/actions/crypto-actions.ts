@@ -106,9 +106,9 @@ function dataKeyAction(withPlaintext: boolean): (context: ActionContext) => Prom
   };
 }
 
-export const CRYPTO_ACTIONS: ActionTable = {
+export const CRYPTO_ACTIONS = {
   Encrypt: encrypt,
   Decrypt: decrypt,
   GenerateDataKey: dataKeyAction(true),
   GenerateDataKeyWithoutPlaintext: dataKeyAction(false),
-};
+} satisfies ActionTable;

@@ -153,10 +153,10 @@ async function deregisterDatabaseInstance({
   return { DBInstanceId: id };
 }
 
-export const DATABASE_INSTANCE_ACTIONS: ActionTable = {
+export const DATABASE_INSTANCE_ACTIONS = {
   RegisterDatabaseInstance: registerDatabaseInstance,
   DescribeDatabaseInstance: describeDatabaseInstance,
   ListDatabaseInstances: listDatabaseInstances,
   UpdateDatabaseInstance: updateDatabaseInstance,
   DeregisterDatabaseInstance: deregisterDatabaseInstance,
-};
+} satisfies ActionTable;

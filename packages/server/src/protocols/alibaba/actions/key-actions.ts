@@ -239,7 +239,7 @@ function describeRegions({ identity, noteResource }: ActionContext): Promise<Wir
   return Promise.resolve({ Regions: wrapped('Region', [{ RegionId: identity.region }]) });
 }
 
-export const KEY_ACTIONS: ActionTable = {
+export const KEY_ACTIONS = {
   CreateKey: createKey,
   DescribeKey: describeKey,
   ListKeys: listKeys,
@@ -252,4 +252,4 @@ export const KEY_ACTIONS: ActionTable = {
   ListKeyVersions: listKeyVersions,
   DescribeKeyVersion: describeKeyVersion,
   DescribeRegions: describeRegions,
-};
+} satisfies ActionTable;

@@ -117,7 +117,7 @@ async function listPoliciesForUser({ params, services, noteResource }: ActionCon
   };
 }
 
-export const RAM_POLICY_ACTIONS: ActionTable = {
+export const RAM_POLICY_ACTIONS = {
   CreatePolicy: ramAction(createPolicy),
   GetPolicy: ramAction(getPolicy),
   ListPolicies: ramAction(listPolicies),
@@ -125,4 +125,4 @@ export const RAM_POLICY_ACTIONS: ActionTable = {
   AttachPolicyToUser: ramAction(attachPolicyToUser),
   DetachPolicyFromUser: ramAction(detachPolicyFromUser),
   ListPoliciesForUser: ramAction(listPoliciesForUser),
-};
+} satisfies ActionTable;

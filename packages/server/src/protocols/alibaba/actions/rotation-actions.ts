@@ -126,10 +126,10 @@ async function deleteRotationWebhook({ params, services, noteResource }: ActionC
   return { WebhookName: name };
 }
 
-export const ROTATION_ACTIONS: ActionTable = {
+export const ROTATION_ACTIONS = {
   RotateSecret: rotateSecret,
   UpdateSecretRotationPolicy: updateSecretRotationPolicy,
   CreateRotationWebhook: createRotationWebhook,
   ListRotationWebhooks: listRotationWebhooks,
   DeleteRotationWebhook: deleteRotationWebhook,
-};
+} satisfies ActionTable;

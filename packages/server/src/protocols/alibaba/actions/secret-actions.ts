@@ -272,7 +272,7 @@ function getRandomPassword({ params, services }: ActionContext): Promise<WireBod
   return Promise.resolve({ RandomPassword: services.passwords.generate(request) });
 }
 
-export const SECRET_ACTIONS: ActionTable = {
+export const SECRET_ACTIONS = {
   DescribeSecret: describeSecret,
   ListSecrets: listSecrets,
   ListSecretVersionIds: listSecretVersionIds,
@@ -282,4 +282,4 @@ export const SECRET_ACTIONS: ActionTable = {
   GetSecretPolicy: getSecretPolicy,
   SetSecretPolicy: setSecretPolicy,
   GetRandomPassword: getRandomPassword,
-};
+} satisfies ActionTable;

@@ -253,10 +253,10 @@ async function updateSecretVersionStage({
   return { SecretName: secret.name };
 }
 
-export const SECRET_VALUE_ACTIONS: ActionTable = {
+export const SECRET_VALUE_ACTIONS = {
   CreateSecret: createSecret,
   GetSecretValue: getSecretValue,
   BatchGetSecretValue: batchGetSecretValue,
   PutSecretValue: putSecretValue,
   UpdateSecretVersionStage: updateSecretVersionStage,
-};
+} satisfies ActionTable;

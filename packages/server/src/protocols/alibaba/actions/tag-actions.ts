@@ -103,11 +103,11 @@ async function untagResources({ params, services, noteResource, access }: Action
   return {};
 }
 
-export const TAG_ACTIONS: ActionTable = {
+export const TAG_ACTIONS = {
   TagResource: tagResource,
   UntagResource: untagResource,
   ListResourceTags: listResourceTags,
   TagResources: tagResources,
   UntagResources: untagResources,
   ListTagResources: listTagResources,
-};
+} satisfies ActionTable;
