@@ -6,6 +6,7 @@
  */
 import type { DatabaseEngine, DatabaseInstance, TlsMode } from '../../../domain/database-instance.js';
 import { TLS_MODES } from '../../../domain/database-instance.js';
+import { requireAdminSecret } from '../../../services/operations/secret-use-cases.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { paging, timestamp, wrapped } from '../codec.js';
@@ -55,19 +56,6 @@ function instanceToWire(instance: DatabaseInstance): WireBody {
     CreateTime: timestamp(instance.createdAt),
     UpdateTime: timestamp(instance.updatedAt),
   };
-}
-
-/**
- * Tessera logs in with the administrator secret of an instance on behalf of whoever registers it or
- * creates Rds secrets on it, so each of them must be allowed to read that secret: nobody can hand
- * Tessera a credential they could not use themselves (no confused deputy). A secret the caller may not
- * see answers exactly as a missing one.
- */
-export async function requireAdminSecret(
-  access: ActionContext['access'],
-  name: string | undefined,
-): Promise<void> {
-  if (name !== undefined) await access.requireSecret(name, 'kms:GetSecretValue');
 }
 
 async function registerDatabaseInstance({

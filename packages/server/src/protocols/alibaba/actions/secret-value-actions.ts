@@ -21,7 +21,7 @@ import {
 } from '../codec.js';
 import { dryRunPassed, invalidParameter, missingParameter } from '../errors.js';
 import type { Params } from '../params.js';
-import { requireAdminSecret } from './database-instance-actions.js';
+import { createSecret as createSecretUseCase } from '../../../services/operations/secret-use-cases.js';
 import { rotationFields, rotationIntervalOf } from './rotation-actions.js';
 import { shapes } from '../params.js';
 
@@ -76,14 +76,11 @@ async function createSecret({
   noteResource(name);
   const type = secretType(params);
   const extendedConfig = params.optional('ExtendedConfig');
-  const enableRotation = params.boolean('EnableAutomaticRotation', false);
+  const enabled = params.boolean('EnableAutomaticRotation', false);
   const intervalSeconds = rotationIntervalOf(params);
-  if (enableRotation) {
-    // Refused before anything is stored: the secret must have a rotator and an interval.
-    await services.rotation.assertRotatable({ secretName: name, secretType: type, extendedConfig });
-    if (intervalSeconds === undefined) throw missingParameter('RotationInterval');
-  }
-  const input = {
+  // Parameters first, then the use case (access included): a malformed request gets its parameter
+  // error whoever sends it.
+  const created = await createSecretUseCase(services, access, {
     name,
     versionId: params.required('VersionId'),
     data: params.required('SecretData'),
@@ -94,32 +91,17 @@ async function createSecret({
     policy: params.optional('Policy'),
     secretType: type,
     extendedConfig,
-  };
-  // Parameters first, then access: a malformed request gets its parameter error whoever sends it.
-  await access.requireUnscoped({ secretNames: [name] });
-  // The values are sealed under the customer key, so the caller must be allowed to use it (and a key it
-  // may not see answers as missing).
-  if (input.encryptionKeyId !== undefined) {
-    await access.requireKey(input.encryptionKeyId, 'kms:GenerateDataKey');
-  }
-  // Rds secrets are checked against their database instance and stored as {"AccountName","AccountPassword"}.
-  const secret =
-    type === RDS_SECRET_TYPE
-      ? await services.databases.createRdsSecret(input, (instance) =>
-          requireAdminSecret(access, instance.adminSecretName),
-        )
-      : await services.secrets.createSecret(input);
-  const policy = enableRotation
-    ? await services.rotation.updatePolicy(secret.name, { enabled: true, intervalSeconds })
-    : undefined;
-  const rotatable = services.rotation.isRotatable(secret);
+    rotation: { enabled, intervalSeconds },
+  });
   return {
-    Arn: secretArn(identity, secret.name),
-    SecretName: secret.name,
+    Arn: secretArn(identity, created.secret.name),
+    SecretName: created.secret.name,
     VersionId: params.required('VersionId'),
     SecretType: type,
     DKMSInstanceId: params.optional('DKMSInstanceId'),
-    ...(rotatable ? { ...rotationFields(true, policy), ExtendedConfig: extendedConfig } : {}),
+    ...(created.rotatable
+      ? { ...rotationFields(true, created.rotationPolicy), ExtendedConfig: extendedConfig }
+      : {}),
   };
 }
 
