@@ -15,6 +15,8 @@ export const ERROR_CATALOG = {
   missing_argument: { class: 'client', message: 'A required parameter is missing.' },
   limit_exceeded: { class: 'client', message: 'A resource limit is exceeded.' },
   unsupported_operation: { class: 'client', message: 'The operation is not supported for this resource.' },
+  /** A dry run that would have succeeded: it did everything but answer (docs/behaviour.md rule 14). */
+  dry_run_passed: { class: 'client', message: 'Request would have succeeded, but DryRun flag is set.' },
   /**
    * No policy allows the operation on the resource, or one denies it. Answered the same whether the
    * resource exists or not (docs/permissions.md); `details.resource` is the refused ARN, for the trail.

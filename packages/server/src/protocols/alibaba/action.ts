@@ -22,6 +22,8 @@ export interface ActionContext {
   readonly serviceKeyId: string;
   /** Records what the request was about, for the request log line (never values). */
   readonly noteResource: (resource: string) => void;
+  /** The request is a dry run (`DryRun=true`): the pipeline withholds the result (docs/behaviour.md rule 14). */
+  readonly markDryRun: () => void;
   /**
    * The caller's access checks, from the operation pipeline (services/operations/). Actions on named
    * secrets and keys call it once they know the resource; the pipeline has already checked every other

@@ -33,21 +33,13 @@ export function invalidParameter(name: string, why?: string): ProtocolError {
   );
 }
 
-/** DryRun's answer when the call would have succeeded (docs/behaviour.md rule 14). */
-export function dryRunPassed(): ProtocolError {
-  return new ProtocolError(
-    400,
-    'DryRunOperationError',
-    'Request would have succeeded, but DryRun flag is set.',
-  );
-}
-
 /** How each domain error looks on this wire (docs/behaviour.md rules 7, 10, 16). */
 export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonly code: string }> = {
   invalid_argument: { status: 400, code: 'InvalidParameter' },
   missing_argument: { status: 400, code: 'MissingParameter' },
   limit_exceeded: { status: 400, code: 'Rejected.LimitExceeded' },
   unsupported_operation: { status: 400, code: 'Rejected.UnsupportedOperation' },
+  dry_run_passed: { status: 400, code: 'DryRunOperationError' },
   // KMS's code; RAM and ActionTrail answer their own (`ACCESS_DENIED_BY_PRODUCT`).
   access_denied: { status: 403, code: 'Forbidden.NoPermission' },
   secret_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },

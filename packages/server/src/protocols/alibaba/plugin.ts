@@ -179,6 +179,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
               method,
               serviceKeyId: options.serviceKeyId,
               noteResource: context.noteResource,
+              markDryRun: context.markDryRun,
               access: context.access,
             }),
           (resource) => {

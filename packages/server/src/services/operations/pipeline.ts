@@ -40,6 +40,11 @@ export interface OperationContext {
   readonly access: OperationAccess;
   /** Records what the operation is about (a secret name, key id, a batch of them), never a value. */
   readonly noteResource: (resource: string) => void;
+  /**
+   * Makes this a dry run: the operation does everything, then its result is withheld and the answer is
+   * `dry_run_passed` (or the error it met first). Only operations that change nothing may be dry runs.
+   */
+  readonly markDryRun: () => void;
 }
 
 export interface PipelineOptions {
@@ -98,6 +103,7 @@ export class OperationPipeline {
     const { services, identity, policies, clock } = this.#options;
     const operation = OPERATIONS[request.operation];
     let resource: string | undefined;
+    const marks = { dryRun: false };
     const access = new OperationAccess({
       services,
       identity,
@@ -121,6 +127,10 @@ export class OperationPipeline {
       noteResource: (noted) => {
         resource = capped(noted);
         onResource?.(resource);
+      },
+      markDryRun: () => {
+        if (operation.changesState) throw new DomainError('internal', `${request.operation} has no dry run.`);
+        marks.dryRun = true;
       },
     };
     const event = (phase: AuditPhase, result?: { code: string; status: number }): AuditEvent =>
@@ -146,6 +156,7 @@ export class OperationPipeline {
       // Fail closed on a bug: a use case that never asked is not answered (its tests catch it first).
       if (!access.settled)
         throw new DomainError('internal', `${request.operation} ran without an access check.`);
+      if (marks.dryRun) throw new DomainError('dry_run_passed');
     } catch (thrown) {
       if (isAuditUnavailable(thrown)) throw thrown;
       const error = await access.settleMissing(thrown);

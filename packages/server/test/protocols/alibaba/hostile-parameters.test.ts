@@ -93,6 +93,7 @@ function context(action: string, params: Record<string, string>): ActionContext 
     method: 'POST',
     serviceKeyId: 'none',
     noteResource: () => undefined,
+    markDryRun: () => undefined,
     access: new OperationAccess({
       services,
       identity,

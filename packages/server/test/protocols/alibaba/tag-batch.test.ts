@@ -120,6 +120,7 @@ function call(action: KmsOperationName, params: Record<string, string>): Promise
     method: 'POST',
     serviceKeyId: 'none',
     noteResource: () => undefined,
+    markDryRun: () => undefined,
     access: new OperationAccess({
       services,
       identity,

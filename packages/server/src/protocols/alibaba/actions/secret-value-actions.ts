@@ -19,7 +19,7 @@ import {
   tagsFromJson,
   timestamp,
 } from '../codec.js';
-import { dryRunPassed, invalidParameter, missingParameter } from '../errors.js';
+import { invalidParameter, missingParameter } from '../errors.js';
 import type { Params } from '../params.js';
 import { createSecret as createSecretUseCase } from '../../../services/operations/secret-use-cases.js';
 import { rotationFields, rotationIntervalOf } from './rotation-actions.js';
@@ -105,7 +105,13 @@ async function createSecret({
   };
 }
 
-async function getSecretValue({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
+async function getSecretValue({
+  params,
+  services,
+  noteResource,
+  access,
+  markDryRun,
+}: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
   const stage = params.optional('VersionStage');
@@ -117,8 +123,12 @@ async function getSecretValue({ params, services, noteResource, access }: Action
   const dryRun = params.boolean('DryRun', false);
   const fetchExtendedConfig = params.boolean('FetchExtendedConfig', false);
   const value = await services.secrets.getSecretValue(selector, access.secretGuard());
-  // A dry run does everything a real read does, then answers without the value (docs/behaviour.md rule 14).
-  if (dryRun) throw dryRunPassed();
+  // A dry run does everything a real read does; the pipeline answers without the value.
+  if (dryRun) {
+    // The pipeline withholds the answer; build none.
+    markDryRun();
+    return {};
+  }
   // Only secrets a rotator serves pay for the policy lookup.
   const rotation = services.rotation.isRotatable(value.secret)
     ? rotationFields(true, await services.rotation.policyOf(value.secret))
