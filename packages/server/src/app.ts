@@ -25,7 +25,11 @@ import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { IdentityService } from './services/identity-service.js';
 import { newAccountId } from './services/ids.js';
+import { DataKeyRewrap } from './services/data-key-rewrap.js';
+import { KeyRotationPass } from './services/key-rotation-pass.js';
 import { KeyService } from './services/key-service.js';
+import type { MetricsRecorder } from './services/metrics.js';
+import { NO_METRICS } from './services/metrics.js';
 import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
 import { PasswordService } from './services/password-service.js';
@@ -73,6 +77,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  const metrics: MetricsRecorder = NO_METRICS;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   let rootKey;
@@ -173,8 +178,23 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       rootKey: rootKey.key,
       databases,
       audit,
+      passes: [() => keyRotation.run()],
+    });
+    const keyRotation = new KeyRotationPass({ keys, logger, metrics });
+    const dataKeyRewrap = new DataKeyRewrap({
+      store,
+      keys,
+      metrics,
+      onFailure: (error) => {
+        logger.error(
+          { err: error },
+          're-wrapping a data key failed; it still opens under its old key version',
+        );
+      },
     });
     const services: Services = {
+      keyRotation,
+      dataKeyRewrap,
       secrets,
       keys,
       accessKeys,
@@ -264,6 +284,7 @@ function createRotation(deps: {
   rootKey: Buffer;
   databases: DatabaseInstanceService;
   audit: AuditService;
+  passes: readonly (() => Promise<unknown>)[];
 }) {
   const { config, logger, clock, store, secrets } = deps;
   // One name per process in the leases table, so a restarted process is a new holder.
@@ -302,6 +323,7 @@ function createRotation(deps: {
     holder,
     leaseTtlMs: config.rotationLeaseMs,
     tickMs: config.rotationTickMs,
+    passes: deps.passes,
   });
   return { rotation, rotationWebhooks, rotationScheduler };
 }
