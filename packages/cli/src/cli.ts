@@ -10,6 +10,7 @@ import { audit } from './commands/audit.js';
 import { configure } from './commands/configure.js';
 import { db } from './commands/db.js';
 import { get } from './commands/get.js';
+import { key } from './commands/key.js';
 import { kms } from './commands/kms.js';
 import { password } from './commands/password.js';
 import { policy } from './commands/policy.js';
@@ -34,6 +35,7 @@ export const COMMANDS: readonly Command[] = [
   accessKey,
   policy,
   rotation,
+  key,
   db,
   configure,
   server,

@@ -21,7 +21,8 @@ const ACTIONS = `Actions (Alibaba Cloud KMS API 2016-01-20):
             GetSecretPolicy SetSecretPolicy GetRandomPassword
   Keys      CreateKey DescribeKey ListKeys UpdateKeyDescription EnableKey DisableKey
             ScheduleKeyDeletion CancelKeyDeletion CreateKeyVersion ListKeyVersions DescribeKeyVersion
-            Encrypt Decrypt GenerateDataKey GenerateDataKeyWithoutPlaintext
+            UpdateRotationPolicy Encrypt Decrypt ReEncrypt GenerateDataKey
+            GenerateDataKeyWithoutPlaintext RewrapDataKeys (Tessera extension)
   Aliases   CreateAlias UpdateAlias DeleteAlias ListAliases ListAliasesByKeyId
   Tags      TagResource UntagResource ListResourceTags TagResources UntagResources ListTagResources
   Databases RegisterDatabaseInstance DescribeDatabaseInstance ListDatabaseInstances
