@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { loadRootKey, makeRootKeyCheck, rootKeyMatches } from './crypto/root-key.js';
 import { DEFAULT_SECRET_LIMITS } from './domain/secret.js';
+import { MetricsServer, PrometheusMetrics } from './http/metrics.js';
 import { createHttpServer } from './http/server.js';
 import type { HttpServer } from './http/server.js';
 import type { TlsMaterial } from './http/tls.js';
@@ -30,6 +31,8 @@ import { KeyRotationPass } from './services/key-rotation-pass.js';
 import { KeyService } from './services/key-service.js';
 import type { MetricsRecorder } from './services/metrics.js';
 import { NO_METRICS } from './services/metrics.js';
+import { instrumentStore } from './services/instrumented-store.js';
+import { Readiness } from './services/readiness.js';
 import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
 import { PasswordService } from './services/password-service.js';
@@ -59,6 +62,8 @@ export interface Tessera {
   readonly http: HttpServer;
   /** Starts listening; resolves to the base URL (`http://host:port`, or `https://` with TLS). */
   listen(): Promise<string>;
+  /** Where `/metrics` is served once listening (`TESSERA_METRICS_ADDRESS`); undefined without it. */
+  metricsUrl(): string | undefined;
   /** Stops taking requests, lets in-flight ones finish (up to the shutdown timeout), closes storage. */
   close(): Promise<void>;
 }
@@ -77,7 +82,9 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const metrics: MetricsRecorder = NO_METRICS;
+  // Metrics only when someone may read them: without TESSERA_METRICS_ADDRESS nothing is counted.
+  const prometheus = config.metricsAddress === undefined ? undefined : new PrometheusMetrics();
+  const metrics: MetricsRecorder = prometheus ?? NO_METRICS;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
   let rootKey;
@@ -104,18 +111,19 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     throw new StartupError(`Cannot set up HTTPS: ${(error as Error).message}.`);
   }
 
-  const store =
+  const openedStore =
     config.databaseUrl === undefined
       ? await openSqliteStore({ path: join(config.dataDir, DATABASE_FILE) })
       : await openPostgresStore({ connectionString: config.databaseUrl });
+  const store = prometheus ? instrumentStore(openedStore, prometheus) : openedStore;
   try {
     const identity = await prepareInstance(store, rootKey.key, config);
     // With PostgreSQL other processes may write the same database, and their changes never reach this
     // process's caches: key state, secret policies, access keys and attached policies are then read on
     // every use (a disabled key or a deactivated access key stops working at once on every node).
     const shared = config.databaseUrl !== undefined;
-    const keys = new KeyService({ store, rootKey: rootKey.key, clock, cacheKeys: !shared });
-    const secretPolicies = new SecretPolicyCache({ store, enabled: !shared });
+    const keys = new KeyService({ store, rootKey: rootKey.key, clock, cacheKeys: !shared, metrics });
+    const secretPolicies = new SecretPolicyCache({ store, enabled: !shared, metrics });
     const secrets = new SecretService({
       store,
       keys,
@@ -125,7 +133,13 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         secretPolicies.forget(secretId);
       },
     });
-    const accessKeys = new AccessKeyService({ store, rootKey: rootKey.key, clock, cacheResolved: !shared });
+    const accessKeys = new AccessKeyService({
+      store,
+      rootKey: rootKey.key,
+      clock,
+      cacheResolved: !shared,
+      metrics,
+    });
     const identities = new IdentityService({ store, clock, accessKeys, cachePolicies: !shared });
     await identities.ensureAdministrator();
     const serviceKey = await keys.ensureServiceKey();
@@ -148,6 +162,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         store,
         rootKey: rootKey.key,
         streamFile: config.auditFile,
+        metrics,
         onStreamError: (error) => {
           logger.error({ err: error, file: config.auditFile }, 'writing the audit JSON-lines file failed');
         },
@@ -159,9 +174,20 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     }
 
     let closing = false;
+    const readiness = new Readiness({
+      store,
+      clock,
+      onFailure: (check, error) => {
+        logger.warn({ err: error, check }, 'readiness probe failed');
+      },
+    });
     const http = createHttpServer({
       logger,
-      ready: async () => !closing && (await store.meta.get('account_id')) !== undefined,
+      ready: async () => {
+        if (closing) return { ready: false, checks: {} };
+        return readiness.check();
+      },
+      requestMetrics: prometheus,
       closing: () => closing,
       tls,
       refusals: ALIBABA_REFUSALS,
@@ -178,6 +204,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       rootKey: rootKey.key,
       databases,
       audit,
+      metrics,
       passes: [() => keyRotation.run()],
     });
     const keyRotation = new KeyRotationPass({ keys, logger, metrics });
@@ -228,6 +255,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     sweeper.unref();
     await sweep();
     rotationParts.rotationScheduler.start();
+    const metricsServer = prometheus && new MetricsServer(prometheus);
 
     return {
       config,
@@ -243,8 +271,13 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
             'serving plain HTTP on an address other hosts can reach: secret values and signed requests cross the network unencrypted; set TESSERA_TLS_CERT_FILE and TESSERA_TLS_KEY_FILE, or listen on 127.0.0.1 behind a TLS-terminating proxy',
           );
         }
+        if (metricsServer && config.metricsAddress) {
+          const metricsUrl = await metricsServer.listen(config.metricsAddress);
+          logger.info({ address: metricsUrl }, 'serving Prometheus metrics');
+        }
         return address;
       },
+      metricsUrl: () => metricsServer?.url,
       async close() {
         if (closing) return;
         closing = true;
@@ -258,6 +291,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
           await http.close();
         } finally {
           clearTimeout(timer);
+          await metricsServer?.close();
           await rotationParts.rotation.settle();
           await audit.close();
           await store.close();
@@ -284,6 +318,7 @@ function createRotation(deps: {
   rootKey: Buffer;
   databases: DatabaseInstanceService;
   audit: AuditService;
+  metrics: MetricsRecorder;
   passes: readonly (() => Promise<unknown>)[];
 }) {
   const { config, logger, clock, store, secrets } = deps;
@@ -306,6 +341,7 @@ function createRotation(deps: {
     leaseTtlMs: config.rotationLeaseMs,
     limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
     audit: deps.audit,
+    metrics: deps.metrics,
   });
   const rotation = new RotationService({
     store,

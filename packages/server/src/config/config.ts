@@ -37,6 +37,11 @@ export interface Config {
   readonly rotationTickMs: number;
   /** How long a process keeps the scheduler's or a run's lease without renewing it. */
   readonly rotationLeaseMs: number;
+  /**
+   * Where `/metrics` is served (`TESSERA_METRICS_ADDRESS`, `host:port`): a listener of its own, apart
+   * from the API; undefined (the default) serves no metrics at all.
+   */
+  readonly metricsAddress: { readonly host: string; readonly port: number } | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -66,6 +71,8 @@ export const SETTINGS = {
   TESSERA_RATE_LIMIT_BURST: 'requests an access key may make at once above its rate (default 2 × the rate)',
   TESSERA_ROTATION_TICK_SECONDS:
     'how often the rotation scheduler looks for due rotations and retries, 0 to 3600; 0 turns it off (default 30)',
+  TESSERA_METRICS_ADDRESS:
+    'host:port to serve Prometheus /metrics on, a listener apart from the API with no authentication, port 0 picks a free one (default: no metrics)',
   TESSERA_ROTATION_LEASE_SECONDS:
     'how long a crashed process keeps the rotation scheduler and its runs before another takes over, 5 to 3600 (default 120)',
 } as const;
@@ -196,6 +203,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   const rotationTickMs = integer('TESSERA_ROTATION_TICK_SECONDS', 30, 0, 3600) * 1000;
   const rotationLeaseMs = integer('TESSERA_ROTATION_LEASE_SECONDS', 120, 5, 3600) * 1000;
 
+  const metricsRaw = read('TESSERA_METRICS_ADDRESS');
+  const metricsMatch =
+    metricsRaw === undefined ? null : /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(metricsRaw);
+  let metricsAddress: Config['metricsAddress'];
+  if (metricsRaw !== undefined) {
+    const metricsPort = Number(metricsMatch?.[2] ?? NaN);
+    if (!metricsMatch || metricsPort > 65535) {
+      problems.push(`TESSERA_METRICS_ADDRESS must be host:port (e.g. 127.0.0.1:9464), not "${metricsRaw}"`);
+    } else {
+      metricsAddress = Object.freeze({
+        host: (metricsMatch[1] ?? '').replace(/^\[|\]$/g, ''),
+        port: metricsPort,
+      });
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     host,
@@ -216,6 +239,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     rateLimitBurst,
     rotationTickMs,
     rotationLeaseMs,
+    metricsAddress,
   });
 }
 

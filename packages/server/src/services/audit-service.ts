@@ -17,6 +17,8 @@ import { canonicalAuditEncoding, ChainWalker, GENESIS_HASH, newAuditEvent } from
 import type { AuditEvent, AuditRecord, ChainBreak } from '../domain/audit.js';
 import { isDomainError } from '../domain/errors.js';
 import type { AuditQuery, Store } from '../storage/store.js';
+import type { MetricsRecorder } from './metrics.js';
+import { NO_METRICS } from './metrics.js';
 
 /** Events one transaction appends at most; more wait for the next one. */
 const MAX_BATCH = 256;
@@ -59,6 +61,8 @@ export interface AuditServiceOptions {
   /** An absolute path to append JSON lines to (created with mode 0600); none when undefined. */
   readonly streamFile?: string | undefined;
   readonly onStreamError?: AuditStreamErrorSink | undefined;
+  /** Reports each committed batch's size and commit time. */
+  readonly metrics?: MetricsRecorder | undefined;
 }
 
 interface Pending {
@@ -71,6 +75,7 @@ export class AuditService {
   readonly #store: Store;
   readonly #chainKey: Buffer;
   readonly #onStreamError: AuditStreamErrorSink;
+  readonly #metrics: MetricsRecorder;
   #stream: number | undefined;
   #pending: Pending[] = [];
   #draining: Promise<void> | undefined;
@@ -86,6 +91,7 @@ export class AuditService {
     this.#store = options.store;
     this.#chainKey = auditChainKey(options.rootKey);
     this.#onStreamError = options.onStreamError ?? (() => undefined);
+    this.#metrics = options.metrics ?? NO_METRICS;
     if (options.streamFile !== undefined) {
       const fd = openSync(options.streamFile, 'a', 0o600);
       try {
@@ -149,8 +155,10 @@ export class AuditService {
       while (this.#pending.length > 0) {
         const batch = this.#pending.splice(0, MAX_BATCH);
         let records: AuditRecord[];
+        const started = performance.now();
         try {
           records = await this.#appendBatch(batch.map(({ event }) => event));
+          this.#metrics.auditBatch(records.length, (performance.now() - started) / 1000);
         } catch (error) {
           this.#head = undefined;
           for (const pending of batch) pending.reject(error);

@@ -30,6 +30,7 @@ import type { Clock } from './clock.js';
 import { CmkKeyring } from './cmk-keyring.js';
 import { KeyCache } from './key-cache.js';
 import type { CmkCiphertext, CmkPlaintext, KeyGuard } from './key-crypto.js';
+import type { MetricsRecorder } from './metrics.js';
 import { KeyCrypto } from './key-crypto.js';
 import { randomId } from './ids.js';
 
@@ -39,6 +40,7 @@ export interface KeyServiceOptions {
   readonly clock: Clock;
   /** False when other processes write the same database: key state is then read on every use. */
   readonly cacheKeys?: boolean;
+  readonly metrics?: MetricsRecorder;
 }
 
 export interface Paging {
@@ -54,7 +56,10 @@ export class KeyService {
   readonly #crypto: KeyCrypto;
 
   constructor(options: KeyServiceOptions) {
-    this.#cache = new KeyCache({ enabled: options.cacheKeys ?? true });
+    this.#cache = new KeyCache({
+      enabled: options.cacheKeys ?? true,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
     this.#store = options.store;
     this.#keyring = new CmkKeyring(options.rootKey, options.store.keys);
     this.#clock = options.clock;

@@ -6,7 +6,8 @@
 
 /** The passes that rotate or re-wrap on their own, and how one unit of their work ended. */
 export type MaintenanceKind = 'secret_rotation' | 'key_rotation' | 'data_key_rewrap';
-export type MaintenanceResult = 'success' | 'failure' | 'skipped';
+/** `retry`: a secret rotation step failed and will be tried again; `skipped`: nothing was due after all. */
+export type MaintenanceResult = 'success' | 'failure' | 'retry' | 'skipped';
 
 /** The in-process caches whose lookups are counted. */
 export type CacheName = 'key' | 'secret_policy' | 'access_key' | 'identity_policies';
