@@ -63,6 +63,8 @@ export class PrometheusMetrics implements MetricsRecorder {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tessera_' });
+    // Present from the start at 0, so an alert on their increase has a series before the first error.
+    for (const kind of ['unavailable', 'internal']) this.#storeErrors.inc({ kind }, 0);
   }
 
   request(protocol: string, action: string, status: number, seconds: number): void {

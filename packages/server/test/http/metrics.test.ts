@@ -3,6 +3,7 @@
  * while real SDK calls move the counters; `/readyz` failing while the store or the audit trail refuses
  * writes, with `/healthz` still answering that the process lives.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +102,28 @@ describe('/metrics', () => {
       valueOf(f, 'tessera_maintenance_total', { kind: 'data_key_rewrap', result: 'success' });
     expect(rewraps(after) - rewraps(before)).toBe(1);
     expect(after.get('tessera_maintenance_total')?.type).toBe('counter');
+  });
+
+  it('has exactly the families docs/operations-keys-metrics.md lists, with their types and labels', async () => {
+    const doc = readFileSync(new URL('../../../../docs/operations-keys-metrics.md', import.meta.url), 'utf8');
+    const table = doc.slice(doc.indexOf('<!-- metrics:begin -->'), doc.indexOf('<!-- metrics:end -->'));
+    const documented = [...table.matchAll(/^\| `(tessera_\w+)` \| (\w+) \| ([^|]*) \|/gm)].map(
+      ([, name = '', type = '', labels = '']) => ({
+        name,
+        type,
+        labels: [...labels.matchAll(/`(\w+)`/g)].map((m) => m[1]).sort(),
+      }),
+    );
+    const { families } = await scrape();
+    // prom-client's process metrics (documented as a group) aside.
+    const own = [...families.values()].filter((f) => !/^tessera_(process|nodejs)_/.test(f.name));
+    const served = own.map((f) => ({
+      name: f.name,
+      type: f.type,
+      labels: [...new Set(f.samples.flatMap((s) => Object.keys(s.labels)))].filter((l) => l !== 'le').sort(),
+    }));
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(served.sort(byName)).toEqual(documented.sort(byName));
   });
 
   it('is not served on the API port', async () => {
