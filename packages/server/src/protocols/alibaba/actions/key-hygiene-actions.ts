@@ -50,7 +50,8 @@ async function reEncrypt({ params, services, noteResource, access }: ActionConte
     },
   });
   if (sourceReference !== undefined) {
-    const named = await services.keys.describeKey(sourceReference);
+    // Checked like the key inside the blob, so naming a key cannot probe whether it exists.
+    const named = await access.requireKey(sourceReference, 'kms:ReEncryptFrom');
     if (named.id !== result.source.keyId)
       throw invalidParameter('SourceKeyId', 'The ciphertext was not encrypted under this key.');
   }
