@@ -22,6 +22,7 @@ import { CliError, UsageError } from './errors.js';
 import type { ExitCode } from './exit-codes.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
+import { unknownName } from './suggest.js';
 
 export const COMMANDS: readonly Command[] = [
   get,
@@ -108,7 +109,14 @@ async function dispatch(argv: readonly string[], io: Io): Promise<'detached' | u
     const topic = argv[index + 1];
     const command = COMMANDS.find((c) => c.name === topic);
     if (topic !== undefined && command === undefined)
-      throw new UsageError(`unknown command "${topic}"`, USAGE);
+      throw new UsageError(
+        unknownName(
+          'command',
+          topic,
+          COMMANDS.map((c) => c.name),
+        ),
+        USAGE,
+      );
     io.stdout.write(`${command === undefined ? topLevelHelp() : command.help}\n`);
     return undefined;
   }
@@ -119,7 +127,13 @@ async function dispatch(argv: readonly string[], io: Io): Promise<'detached' | u
   const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
     throw new UsageError(
-      name.startsWith('-') ? `unknown option "${name}"` : `unknown command "${name}"`,
+      name.startsWith('-')
+        ? unknownName('option', name, ['--help', '--version', ...LEADING_OPTIONS])
+        : unknownName(
+            'command',
+            name,
+            COMMANDS.map((c) => c.name),
+          ),
       USAGE,
     );
   }
