@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from './command.js';
 import { CONNECTION_HELP, EXIT_HELP } from './command.js';
 import { accessKey } from './commands/access-key.js';
+import { agent } from './commands/agent.js';
 import { audit } from './commands/audit.js';
 import { configure } from './commands/configure.js';
 import { db } from './commands/db.js';
@@ -14,6 +15,7 @@ import { kms } from './commands/kms.js';
 import { password } from './commands/password.js';
 import { policy } from './commands/policy.js';
 import { put } from './commands/put.js';
+import { run } from './commands/run.js';
 import { rotation } from './commands/rotation.js';
 import { server } from './commands/server.js';
 import { user } from './commands/user.js';
@@ -29,6 +31,8 @@ export const COMMANDS: readonly Command[] = [
   put,
   versions,
   password,
+  run,
+  agent,
   kms,
   audit,
   user,

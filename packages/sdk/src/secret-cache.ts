@@ -208,6 +208,19 @@ export class SecretCache {
     await this.#labels.refresh(entry, 'forced');
   }
 
+  /**
+   * The stage labels the cache last saw on a version (sorted); empty when it knows none. Only the
+   * labels it reads are certain to be known: without permission to list versions, only those.
+   */
+  stagesOf(secretName: string, versionId: string): string[] {
+    const entry = this.#labels.get(secretName);
+    if (entry === undefined) return [];
+    return [...entry.stages]
+      .filter(([, id]) => id === versionId)
+      .map(([stage]) => stage)
+      .sort();
+  }
+
   /** Stops every timer and forgets every value. Reads after `close()` throw; in-flight ones finish. */
   close(): void {
     this.#closed = true;
