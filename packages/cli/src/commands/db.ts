@@ -142,7 +142,9 @@ ${EXIT_HELP}`,
     }
     const [subcommand, id, ...extra] = parsed.positionals;
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0] ?? ''}"`, USAGE);
-    if (subcommand === undefined) throw new UsageError('missing the subcommand', USAGE);
+    if (subcommand === undefined) {
+      throw new UsageError('missing the subcommand (register, list, describe, deregister)', USAGE);
+    }
     if (!['register', 'list', 'describe', 'deregister'].includes(subcommand)) {
       throw new UsageError(
         unknownName('subcommand', subcommand, ['register', 'list', 'describe', 'deregister']),

@@ -62,7 +62,7 @@ ${spec.footer}`,
       }
       const [name, ...args] = parsed.positionals;
       if (name === undefined)
-        throw new UsageError(`missing subcommand (${Object.keys(spec.subcommands).join(', ')})`, usage);
+        throw new UsageError(`missing the subcommand (${Object.keys(spec.subcommands).join(', ')})`, usage);
       const subcommand = Object.hasOwn(spec.subcommands, name) ? spec.subcommands[name] : undefined;
       if (subcommand === undefined)
         throw new UsageError(unknownName('subcommand', name, Object.keys(spec.subcommands)), usage);
