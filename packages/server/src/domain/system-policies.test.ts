@@ -32,4 +32,27 @@ describe('built-in policies', () => {
     expect(allowed('kms:Decrypt', 'acs:kms:cn-hangzhou:123:key/k')).toBe(false);
     expect(allowed('ram:CreateUser', 'acs:ram::123:user/x')).toBe(false);
   });
+
+  it('AliyunKMSSecretAdminAccess manages secrets and not keys; AliyunKMSReadOnlyAccess never reads values', () => {
+    const decide = (name: string, action: `${string}:${string}`, resource: string) => {
+      const policy = SYSTEM_POLICIES.get(name);
+      return (
+        policy !== undefined &&
+        evaluate([policy.parsed], { action, resources: [resource], context: CONTEXT }) === 'allow'
+      );
+    };
+    const secret = 'acs:kms:cn-hangzhou:123:secret/app/db';
+    expect(decide('AliyunKMSSecretAdminAccess', 'kms:PutSecretValue', secret)).toBe(true);
+    expect(decide('AliyunKMSSecretAdminAccess', 'kms:ListSecrets', 'acs:kms:cn-hangzhou:123:secret')).toBe(
+      true,
+    );
+    expect(decide('AliyunKMSSecretAdminAccess', 'kms:GetRandomPassword', 'acs:kms:cn-hangzhou:123:*')).toBe(
+      true,
+    );
+    expect(decide('AliyunKMSSecretAdminAccess', 'kms:Decrypt', 'acs:kms:cn-hangzhou:123:key/k')).toBe(false);
+    expect(decide('AliyunKMSReadOnlyAccess', 'kms:DescribeSecret', secret)).toBe(true);
+    expect(decide('AliyunKMSReadOnlyAccess', 'kms:GetSecretValue', secret)).toBe(false);
+    expect(decide('AliyunKMSCryptoUserAccess', 'kms:Decrypt', 'acs:kms:cn-hangzhou:123:key/k')).toBe(true);
+    expect(decide('AliyunKMSCryptoUserAccess', 'kms:GetSecretValue', secret)).toBe(false);
+  });
 });
