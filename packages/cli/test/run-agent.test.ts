@@ -6,6 +6,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { connect as tcpConnect, createServer as createTcpServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiServer, Result } from './helpers.js';
@@ -278,6 +280,68 @@ describe('tessera agent', () => {
       await put('agent/slow', 's2');
       expect((await get('')).stdout).toBe('s1'); // cached for the hour
       expect((await get('&refreshNow=true')).stdout).toBe('s2');
+    } finally {
+      agent.child.kill('SIGTERM');
+    }
+    await agent.exited;
+  });
+
+  it('keeps serving the last value while the server cannot be reached (stale-if-error), and says so in its health', async () => {
+    await put('agent/stale', 'kept', true);
+    // A TCP relay to the server that the test can cut, as a network outage would.
+    const sockets = new Set<Socket>();
+    const relay = createTcpServer((socket) => {
+      const upstream = tcpConnect(Number(new URL(server.baseUrl).port), '127.0.0.1');
+      sockets.add(socket).add(upstream);
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => undefined);
+      upstream.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+    const address = relay.address();
+    const relayPort = typeof address === 'object' && address !== null ? address.port : 0;
+    const tokenFile = join(sandbox.root, 'stale.token');
+    const agent = background([
+      'agent',
+      '--port',
+      '0',
+      '--token-file',
+      tokenFile,
+      '--refresh-interval',
+      '200ms',
+      '--max-stale',
+      '1h',
+      '--endpoint',
+      `http://127.0.0.1:${relayPort}`,
+    ]);
+    try {
+      await until(() => /listening on/.test(agent.stderr()));
+      const port = /127\.0\.0\.1:(\d+)/.exec(agent.stderr())?.[1] ?? '';
+      const get = (path: string) =>
+        run(
+          'curl',
+          [
+            '-s',
+            '-w',
+            '\n%{http_code}',
+            '-H',
+            `X-Aws-Parameters-Secrets-Token: ${readFileSync(tokenFile, 'utf8')}`,
+            `http://127.0.0.1:${port}${path}`,
+          ],
+          sandbox.env(),
+        );
+      expect((await get('/v1/value?secretId=agent/stale')).stdout).toBe('kept\n200');
+      await new Promise<void>((resolve) => {
+        relay.close(() => {
+          resolve();
+        });
+        for (const socket of sockets) socket.destroy();
+      });
+      await until(async () => /lastRefreshFailure/.test((await get('/healthz')).stdout));
+      expect((await get('/v1/value?secretId=agent/stale')).stdout).toBe('kept\n200');
+      expect((await get('/v1/value?secretId=agent/never-read')).stdout).toMatch(
+        /InternalServiceError.*\n503$/,
+      );
     } finally {
       agent.child.kill('SIGTERM');
     }
