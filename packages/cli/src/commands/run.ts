@@ -41,6 +41,9 @@ const OPTIONS = {
   'refresh-interval': { type: 'string' },
 } as const;
 
+/** How long a restart waits after SIGTERM before SIGKILL. */
+const RESTART_KILL_AFTER_MS = 10_000;
+
 /** Signals passed on to the child while it runs. */
 const FORWARDED: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
 
@@ -73,8 +76,8 @@ Options:
   --env NAME=REF              set variable NAME to the value (repeatable)
   --file PATH=REF             write the value to PATH, mode 0600, replaced atomically on rotation and
                               removed when COMMAND ends (repeatable)
-  --restart-on-rotation       when a referenced stage moves (a rotation), stop COMMAND with SIGTERM and
-                              start it again with the new values
+  --restart-on-rotation       when a referenced stage moves (a rotation), stop COMMAND with SIGTERM
+                              (SIGKILL after 10 s) and start it again with the new values
   --signal-on-rotation SIGNAL instead, send SIGNAL (e.g. SIGHUP) so COMMAND re-reads its --file files
   --refresh-interval 60s      how often the labels are checked (ms, s, m or h; default 60s)
 
@@ -234,7 +237,14 @@ Exit status: COMMAND's; before it starts: 1 API error, 2 usage error, 3 server u
             if (restart) {
               io.stderr.write(`tessera run: ${what} rotated; restarting ${program}\n`);
               restarting = true;
-              child?.kill('SIGTERM');
+              const old = child;
+              old?.kill('SIGTERM');
+              // A program that ignores SIGTERM would otherwise keep the old secret for good.
+              setTimeout(() => {
+                if (old !== undefined && old.exitCode === null && old.signalCode === null) {
+                  old.kill('SIGKILL');
+                }
+              }, RESTART_KILL_AFTER_MS).unref();
             } else if (signal !== undefined) {
               io.stderr.write(`tessera run: ${what} rotated; sending ${signal} to ${program}\n`);
               child?.kill(signal);
