@@ -80,11 +80,29 @@ describe('answered with a hint', () => {
     expect(result.stderr).toContain('tessera put no/such/secret --create');
   });
 
-  it('policy get finds a system policy without --type', async () => {
+  it('policy get, attach and detach find a system policy without --type', async () => {
     const result = await sandbox.tessera(['policy', 'get', 'AliyunKMSSecretUserAccess']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Type:\s+System/);
     expect(result.stdout).toContain('kms:GetSecretValue');
+    await sandbox.tessera(['user', 'create', 'typeless']);
+    const attached = await sandbox.tessera([
+      'policy',
+      'attach',
+      'AliyunKMSSecretUserAccess',
+      '--user',
+      'typeless',
+    ]);
+    expect(attached.code, attached.stderr).toBe(0);
+    expect(attached.stderr).toContain('attached system policy AliyunKMSSecretUserAccess to typeless');
+    const detached = await sandbox.tessera([
+      'policy',
+      'detach',
+      'AliyunKMSSecretUserAccess',
+      '--user',
+      'typeless',
+    ]);
+    expect(detached.code, detached.stderr).toBe(0);
     const missing = await sandbox.tessera(['policy', 'get', 'NoSuchPolicy']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('EntityNotExist.Policy');

@@ -3,7 +3,7 @@
  * AttachPolicyToUser, DetachPolicyFromUser).
  */
 import { readFileSync } from 'node:fs';
-import type { PolicyType, RamPolicy } from '@tessera/sdk';
+import type { PolicyType, RamPolicy, TesseraClient } from '@tessera/sdk';
 import { TesseraApiError } from '@tessera/sdk';
 import { CONNECTION_OPTIONS, HELP_OPTION, stringValue } from '../args.js';
 import { CONNECTION_HELP, EXIT_HELP } from '../command.js';
@@ -83,12 +83,28 @@ function printPolicy(context: SubcommandContext, policy: RamPolicy): void {
 async function attachment(context: SubcommandContext, attach: boolean): Promise<void> {
   const [policyName = ''] = expectArgs(context, ['POLICY']);
   const userName = requiredUser(context);
-  const request = { policyName, userName, policyType: policyType(context, 'Custom') ?? 'Custom' };
-  await context.call(attach ? 'policy attach' : 'policy detach', (client) =>
-    attach ? client.ram.attachPolicyToUser(request) : client.ram.detachPolicyFromUser(request),
-  );
+  const given = policyType(context, undefined);
+  const send = (client: TesseraClient, type: PolicyType) => {
+    const request = { policyName, userName, policyType: type };
+    return attach ? client.ram.attachPolicyToUser(request) : client.ram.detachPolicyFromUser(request);
+  };
+  // Without --type: the custom policy of that name, else the built-in one (as `policy get`).
+  const type = await context.call(attach ? 'policy attach' : 'policy detach', async (client) => {
+    if (given !== undefined) {
+      await send(client, given);
+      return given;
+    }
+    try {
+      await send(client, 'Custom');
+      return 'Custom';
+    } catch (error) {
+      if (!(error instanceof TesseraApiError && error.code === 'EntityNotExist.Policy')) throw error;
+      await send(client, 'System');
+      return 'System';
+    }
+  });
   context.io.stderr.write(
-    `${attach ? 'attached' : 'detached'} ${request.policyType.toLowerCase()} policy ${policyName} ${attach ? 'to' : 'from'} ${userName}\n`,
+    `${attach ? 'attached' : 'detached'} ${type.toLowerCase()} policy ${policyName} ${attach ? 'to' : 'from'} ${userName}\n`,
   );
 }
 
@@ -174,7 +190,8 @@ export const policy = ramCommand({
 
   --file PATH             (create) the policy document, JSON; "-" reads stdin
   --description TEXT      (create) at most 1,024 characters
-  --type Custom|System    the policy's type; default Custom (get: Custom, else System; list: both)
+  --type Custom|System    the policy's type; default: a custom policy of that name, else the
+                          built-in one (list: both)
   --user NAME             (attach, detach) the user
   --json                  print the answer as JSON
 
