@@ -164,7 +164,18 @@ describe('usage errors (exit 2)', () => {
 });
 
 describe('--help', () => {
-  const commands = ['get', 'put', 'versions', 'password', 'kms', 'configure', 'server', 'audit'];
+  const commands = [
+    'get',
+    'put',
+    'versions',
+    'password',
+    'run',
+    'agent',
+    'kms',
+    'configure',
+    'server',
+    'audit',
+  ];
 
   it('exists for the top level and every command, on stdout, exiting 0', async () => {
     const results = await Promise.all([
@@ -181,7 +192,7 @@ describe('--help', () => {
     const [top, helpPut, kmsAction, ...perCommand] = results;
     for (const command of commands) expect(top.stdout).toContain(`\n  ${command} `);
     expect(helpPut.stdout).toBe(perCommand[1]?.stdout);
-    expect(kmsAction.stdout).toBe(perCommand[4]?.stdout);
+    expect(kmsAction.stdout).toBe(perCommand[commands.indexOf('kms')]?.stdout);
     perCommand.forEach((result, index) => {
       expect(result.stdout).toMatch(new RegExp(`^Usage: tessera ${commands[index] ?? ''}`));
     });
