@@ -112,15 +112,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<'detached' | u
   if (leading.length === 0 && (name === '--help' || name === '-h' || name === 'help')) {
     const topic = argv[index + 1];
     const command = COMMANDS.find((c) => c.name === topic);
-    if (topic !== undefined && command === undefined)
-      throw new UsageError(
-        unknownName(
-          'command',
-          topic,
-          COMMANDS.map((c) => c.name),
-        ),
-        USAGE,
-      );
+    if (topic !== undefined && command === undefined) throw new UsageError(unknownCommand(topic), USAGE);
     io.stdout.write(`${command === undefined ? topLevelHelp() : command.help}\n`);
     return undefined;
   }
@@ -133,11 +125,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<'detached' | u
     throw new UsageError(
       name.startsWith('-')
         ? unknownName('option', name, ['--help', '--version', ...LEADING_OPTIONS])
-        : unknownName(
-            'command',
-            name,
-            COMMANDS.map((c) => c.name),
-          ),
+        : unknownCommand(name),
       USAGE,
     );
   }
@@ -165,4 +153,13 @@ function report(error: unknown, io: Io): ExitCode {
 function commandOf(usage: string): string {
   const word = usage.split(' ')[1] ?? '';
   return COMMANDS.some((c) => c.name === word) ? `${word} ` : '';
+}
+
+/** `unknown command "polcy" (did you mean "policy"?)`. */
+function unknownCommand(name: string): string {
+  return unknownName(
+    'command',
+    name,
+    COMMANDS.map((command) => command.name),
+  );
 }
