@@ -1,16 +1,13 @@
 /**
- * The three ways a narrow RAM user made Tessera use a credential the user may not read
- * (docs/threat-model.md), each refused end to end: the real API, the real PostgreSQL and MariaDB
- * servers, a real webhook receiver and a "rogue server" that counts connections. Each test also shows
- * that nothing was sent: no login at the new address, no webhook call, the victim's password unchanged.
- * And the rotator's own re-check at run time: an instance or webhook that changed since the binding
- * was authorized is refused, visibly, until someone with the permissions authorizes it again.
+ * Two of the three ways a narrow RAM user made Tessera use a credential the user may not read
+ * (docs/threat-model.md), refused end to end against the real PostgreSQL and MariaDB servers and a
+ * "rogue server" that counts connections: rewriting an Rds secret's ExtendedConfig (hole 1) and
+ * redirecting a database instance (hole 2). Each test also shows that nothing was sent: no connection at
+ * the new address, the victim's password unchanged. And the database rotator's own re-check at run
+ * time. The webhook hole is in `rotation-webhook-deputy.test.ts`.
  */
-import { join } from 'node:path';
 import PopCore from '@alicloud/pop-core';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DATABASE_FILE } from '../../../src/app.js';
 import type { DatabaseEngine } from '../../../src/domain/database-instance.js';
 import type { DatabaseAccount } from '../../../src/domain/rds-secret.js';
 import {
@@ -23,17 +20,9 @@ import {
   requireDatabases,
   uniqueAccount,
 } from '../../databases.js';
-import type { WebhookReceiver } from '../../fakes/webhook-receiver.js';
 import type { ApiClient, ApiServer, Body } from './harness.js';
 import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, errorOf, expectFailure, startApiServer } from './harness.js';
-import {
-  allow,
-  ramUser,
-  RogueServer,
-  ROTATION_TEST_ENV,
-  secretResource,
-  startReceiver,
-} from './rotation-attack-kit.js';
+import { allow, ramUser, RogueServer, ROTATION_TEST_ENV, secretResource } from './rotation-attack-kit.js';
 
 let server: ApiServer;
 let admin: ApiClient;
@@ -373,85 +362,5 @@ describe.each(ENGINES)('%s', (engine) => {
     expect(await loginWorks(engine, app)).toBe(true);
     await admin.call('DeleteSecret', { SecretName: name, ForceDeleteWithoutRecovery: true });
     await admin.call('DeregisterDatabaseInstance', { DBInstanceId: id });
-  });
-});
-
-describe('webhooks', () => {
-  let receiver: WebhookReceiver;
-
-  beforeAll(async () => {
-    receiver = await startReceiver('attacker-chosen');
-  });
-
-  afterAll(async () => {
-    await receiver.stop();
-  });
-
-  it("hole 3: binding a secret one cannot read to one's own webhook is refused; the webhook is never called", async () => {
-    await admin.call('CreateSecret', {
-      SecretName: 'team/token',
-      VersionId: 'v1',
-      SecretData: 'TeamSecret0',
-    });
-    const attacker = await ramUser(
-      server,
-      allow(['kms:CreateRotationWebhook'], ['*']),
-      allow(['kms:UpdateSecret', 'kms:RotateSecret', 'kms:DescribeSecret'], [secretResource('team/*')]),
-    );
-    const hook = await attacker.call('CreateRotationWebhook', {
-      WebhookName: 'attacker-hook',
-      Url: receiver.url,
-    });
-    receiver.signingKey = Buffer.from(hook.SigningKey as string, 'base64');
-    await expectFailure(
-      attacker.call('UpdateSecret', {
-        SecretName: 'team/token',
-        ExtendedConfig: JSON.stringify({ RotationWebhook: 'attacker-hook' }),
-      }),
-      403,
-      'Forbidden.NoPermission',
-    );
-    await errorOf(attacker.call('RotateSecret', { SecretName: 'team/token', VersionId: 'r1' }));
-    await server.instance.tessera.services.rotation.settle();
-    expect(receiver.calls).toHaveLength(0);
-    const value = await admin.call('GetSecretValue', { SecretName: 'team/token' });
-    expect(value).toMatchObject({ SecretData: 'TeamSecret0', VersionId: 'v1' });
-    expect((await admin.call('DescribeSecret', { SecretName: 'team/token' })).ExtendedConfig).toBeUndefined();
-  });
-
-  it('a bound webhook cannot be deleted, and one re-created under its name is refused at run time', async () => {
-    const owner = await startReceiver('owner-value');
-    cleanups.push(() => owner.stop());
-    const created = await admin.call('CreateRotationWebhook', { WebhookName: 'ops-hook', Url: owner.url });
-    owner.signingKey = Buffer.from(created.SigningKey as string, 'base64');
-    await admin.call('CreateSecret', {
-      SecretName: 'ops/token',
-      VersionId: 'v1',
-      SecretData: 'OpsSecret0',
-      ExtendedConfig: JSON.stringify({ RotationWebhook: 'ops-hook' }),
-    });
-    const attacker = await ramUser(
-      server,
-      allow(['kms:CreateRotationWebhook', 'kms:DeleteRotationWebhook'], ['*']),
-    );
-    await expectFailure(
-      attacker.call('DeleteRotationWebhook', { WebhookName: 'ops-hook' }),
-      409,
-      'Rejected.ResourceInUse',
-    );
-    // Were it gone anyway (a path that skipped the check), a re-created one under the name gets nothing.
-    const database = new BetterSqlite3(join(server.instance.dataDir, DATABASE_FILE));
-    database.prepare('DELETE FROM rotation_webhooks WHERE name = ?').run('ops-hook');
-    database.close();
-    await attacker.call('CreateRotationWebhook', { WebhookName: 'ops-hook', Url: receiver.url });
-    await rotate(admin, 'ops/token', 'r1');
-    expect(receiver.calls).toHaveLength(0);
-    expect(owner.calls).toHaveLength(0);
-    const described = await admin.call('DescribeSecret', { SecretName: 'ops/token' });
-    expect(described).toMatchObject({ RotationStatus: 'Failed', LastRotationErrorStep: 'create' });
-    expect(String(described.LastRotationError)).toContain('not what this secret');
-    expect(await admin.call('GetSecretValue', { SecretName: 'ops/token' })).toMatchObject({
-      SecretData: 'OpsSecret0',
-    });
   });
 });
