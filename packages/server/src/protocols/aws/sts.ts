@@ -3,6 +3,7 @@
  * the AWS Query request (`Action=GetCallerIdentity&Version=2011-06-15`, form body or query string,
  * SigV4 service `sts`) and its XML answer, errors in STS's XML shape. docs/aws.md.
  */
+import type { AwsAnswer } from './render.js';
 
 export const STS_VERSION = '2011-06-15';
 const STS_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
@@ -39,17 +40,24 @@ export interface CallerIdentity {
 
 export const STS_CONTENT_TYPE = 'text/xml';
 
-export function renderCallerIdentity(identity: CallerIdentity, requestId: string): string {
-  return (
+export function renderCallerIdentity(identity: CallerIdentity, requestId: string): AwsAnswer {
+  return xmlAnswer(
+    200,
+    requestId,
     `<GetCallerIdentityResponse xmlns="${STS_NAMESPACE}">` +
-    '<GetCallerIdentityResult>' +
-    `<Arn>${escapeXml(identity.arn)}</Arn>` +
-    `<UserId>${escapeXml(identity.userId)}</UserId>` +
-    `<Account>${escapeXml(identity.account)}</Account>` +
-    '</GetCallerIdentityResult>' +
-    `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata>` +
-    '</GetCallerIdentityResponse>'
+      '<GetCallerIdentityResult>' +
+      `<Arn>${escapeXml(identity.arn)}</Arn>` +
+      `<UserId>${escapeXml(identity.userId)}</UserId>` +
+      `<Account>${escapeXml(identity.account)}</Account>` +
+      '</GetCallerIdentityResult>' +
+      `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata>` +
+      '</GetCallerIdentityResponse>',
   );
+}
+
+/** The SDKs read the request id from `x-amzn-requestid` (the XML's RequestId is for people). */
+function xmlAnswer(status: number, requestId: string, body: string): AwsAnswer {
+  return { status, headers: { 'content-type': STS_CONTENT_TYPE, 'x-amzn-requestid': requestId }, body };
 }
 
 /** STS names signature failures differently from Secrets Manager, and sends them with 403. */
@@ -67,17 +75,17 @@ export interface StsFailure {
   readonly status: number;
 }
 
-export function renderStsError(error: StsFailure, requestId: string): { status: number; body: string } {
+export function renderStsError(error: StsFailure, requestId: string): AwsAnswer {
   const mapped = STS_CODES[error.code] ?? { code: error.code, status: error.status };
   const type = mapped.status >= 500 ? 'Receiver' : 'Sender';
-  return {
-    status: mapped.status,
-    body:
-      `<ErrorResponse xmlns="${STS_NAMESPACE}">` +
+  return xmlAnswer(
+    mapped.status,
+    requestId,
+    `<ErrorResponse xmlns="${STS_NAMESPACE}">` +
       `<Error><Type>${type}</Type><Code>${escapeXml(mapped.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
       `<RequestId>${escapeXml(requestId)}</RequestId>` +
       '</ErrorResponse>',
-  };
+  );
 }
 
 /** Errors for STS requests that are not GetCallerIdentity, in STS's words. */
