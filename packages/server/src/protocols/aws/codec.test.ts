@@ -65,7 +65,7 @@ describe('timestamps and ARNs', () => {
     expect(arn).toBe('arn:aws:secretsmanager:eu-central-1:123456789012:secret:prod/db-main-AbC123');
     expect(secretCandidates('prod/db-main', HOME)).toEqual([{ name: 'prod/db-main' }]);
     expect(secretCandidates(arn, HOME)).toEqual([
-      { name: 'prod/db-main', suffix: 'AbC123' },
+      { name: 'prod/db-main', arnSuffix: 'AbC123' },
       { name: 'prod/db-main-AbC123' },
     ]);
     expect(secretCandidates('arn:aws:secretsmanager:eu-central-1:123456789012:secret:prod/db', HOME)).toEqual(
@@ -87,8 +87,8 @@ describe('timestamps and ARNs', () => {
 
   it('checks the suffix of a full ARN against the secret found', async () => {
     const secrets = new Map([
-      ['prod/db', { name: 'prod/db', suffix: 'AbC123' }],
-      ['prod/db-XyZ789', { name: 'prod/db-XyZ789', suffix: 'qqqqqq' }],
+      ['prod/db', { name: 'prod/db', arnSuffix: 'AbC123' }],
+      ['prod/db-XyZ789', { name: 'prod/db-XyZ789', arnSuffix: 'qqqqqq' }],
     ]);
     const lookup = (name: string) => Promise.resolve(secrets.get(name));
     const resolve = (id: string) => resolveSecretId(id, HOME, lookup).then((s) => s?.name);

@@ -9,8 +9,8 @@ import type { Tag } from '../../domain/validation.js';
 import { invalidParameter } from './errors.js';
 
 /**
- * The neutral built-in pending stage. TODO(pipeline): replace with the domain's constant once the
- * core defines `$pending` beside `$current` and `$previous`.
+ * The neutral built-in pending stage. TODO(pipeline): replace with the domain's `STAGE_PENDING`
+ * (`domain/secret-versions.ts`) once the core defines `$pending` beside `$current` and `$previous`.
  */
 export const STAGE_PENDING_BUILTIN = '$pending';
 
@@ -58,7 +58,10 @@ export interface HomeIdentity {
   readonly accountId: string;
 }
 
-/** `arn:aws:secretsmanager:<home region>:<account>:secret:<name>-<suffix>`. */
+/**
+ * `arn:aws:secretsmanager:<home region>:<account>:secret:<name>-<suffix>`. TODO(pipeline): the core's
+ * per-protocol namer (`awsNamer` in `domain/resource-names.ts`) builds ARNs; use it and drop this.
+ */
 export function secretArn(home: HomeIdentity, name: string, suffix: string): string {
   return `arn:aws:secretsmanager:${home.region}:${home.accountId}:secret:${name}-${suffix}`;
 }
@@ -68,7 +71,7 @@ export function userArn(home: HomeIdentity, userName: string): string {
   return `arn:aws:iam::${home.accountId}:user/${userName}`;
 }
 
-/** `arn:aws:kms:<home region>:<account>:key/<id>`, as DescribeSecret names a secret's key. */
+/** `arn:aws:kms:<home region>:<account>:key/<id>`. TODO(pipeline): `awsNamer(…).key` replaces it. */
 export function keyArn(home: HomeIdentity, keyId: string): string {
   return `arn:aws:kms:${home.region}:${home.accountId}:key/${keyId}`;
 }
@@ -76,7 +79,7 @@ export function keyArn(home: HomeIdentity, keyId: string): string {
 /** One way a `SecretId` may name a secret: its name, and the suffix it must have when the ARN gave one. */
 export interface SecretCandidate {
   readonly name: string;
-  readonly suffix?: string;
+  readonly arnSuffix?: string;
 }
 
 const SECRET_ARN = /^arn:([^:]*):secretsmanager:([^:]*):([^:]*):secret:(.+)$/;
@@ -95,21 +98,23 @@ export function secretCandidates(secretId: string, home: HomeIdentity): SecretCa
   const [, partition, region, account, rest] = match as unknown as [string, string, string, string, string];
   if (partition !== 'aws' || region !== home.region || account !== home.accountId) return [];
   const full = SUFFIX.exec(rest);
-  return full ? [{ name: full[1] as string, suffix: full[2] as string }, { name: rest }] : [{ name: rest }];
+  return full
+    ? [{ name: full[1] as string, arnSuffix: full[2] as string }, { name: rest }]
+    : [{ name: rest }];
 }
 
 /**
  * Resolves a `SecretId` with a lookup by name: the first candidate whose secret exists (and has the
  * suffix the ARN gave). Undefined when none does; the caller answers ResourceNotFoundException.
  */
-export async function resolveSecretId<S extends { readonly suffix: string }>(
+export async function resolveSecretId<S extends { readonly arnSuffix: string }>(
   secretId: string,
   home: HomeIdentity,
   lookup: (name: string) => Promise<S | undefined>,
 ): Promise<S | undefined> {
   for (const candidate of secretCandidates(secretId, home)) {
     const found = await lookup(candidate.name);
-    if (found && (candidate.suffix === undefined || found.suffix === candidate.suffix)) return found;
+    if (found && (candidate.arnSuffix === undefined || found.arnSuffix === candidate.arnSuffix)) return found;
   }
   return undefined;
 }
