@@ -114,4 +114,33 @@ describe.skipIf(!existsSync(CLI))('AWS CLI v2 signatures and errors', () => {
       /An error occurred \(ResourceNotFoundException\) when calling the GetSecretValue operation[^:]*: Secrets Manager can't find the specified secret\./,
     );
   }, 60_000);
+
+  it('signs a write with non-ASCII text and several stages that this adapter verifies and parses', async () => {
+    const { request } = await captureCli([
+      'secretsmanager',
+      'put-secret-value',
+      '--secret-id',
+      'prod/db',
+      '--secret-string',
+      'héllo ✓ "quoted" \\ back',
+      '--version-stages',
+      'AWSPENDING',
+      'blue',
+    ]);
+    const authenticator = new SigV4Authenticator({
+      accessKeys: { resolve: (id: string) => Promise.resolve(id === KEY.id ? KEY : undefined) },
+      clock: { now: () => Date.now() },
+    });
+    await expect(authenticator.authenticate(request, 'secretsmanager')).resolves.toMatchObject({
+      accessKeyId: KEY.id,
+    });
+    const input = parseOperationInput('PutSecretValue', request.body);
+    expect(input).toMatchObject({
+      SecretId: 'prod/db',
+      SecretString: 'héllo ✓ "quoted" \\ back',
+      VersionStages: ['AWSPENDING', 'blue'],
+    });
+    // The CLI fills ClientRequestToken with a UUID, as the SDKs do.
+    expect(input.ClientRequestToken).toMatch(/^[0-9a-f-]{36}$/);
+  }, 60_000);
 });
