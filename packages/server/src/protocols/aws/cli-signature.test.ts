@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../domain/errors.js';
 import type { SigV4Request } from './auth.js';
+import { answerAwsRequest } from './adapter.js';
 import { SigV4Authenticator } from './auth.js';
 import { operationOf, parseOperationInput } from './operations.js';
 import { renderError } from './render.js';
@@ -24,6 +25,18 @@ const KEY = {
   userName: 'alice',
   status: 'active' as const,
   secret: 'cli/secret+key=0123',
+};
+
+const CLI_ENV = {
+  PATH: '/usr/bin:/bin',
+  HOME: process.env.HOME ?? '/tmp',
+  AWS_ACCESS_KEY_ID: KEY.id,
+  AWS_SECRET_ACCESS_KEY: KEY.secret,
+  AWS_DEFAULT_REGION: 'ap-south-1',
+  AWS_CONFIG_FILE: '/nonexistent',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+  AWS_EC2_METADATA_DISABLED: 'true',
+  AWS_PAGER: '',
 };
 
 /** Runs one CLI command against a listener that records the request and answers `ResourceNotFoundException`. */
@@ -54,17 +67,7 @@ async function captureCli(args: string[]): Promise<{ request: SigV4Request; stde
   const { port } = server.address() as AddressInfo;
   try {
     const result = await run(CLI, [...args, '--endpoint-url', `http://127.0.0.1:${port}`], {
-      env: {
-        PATH: '/usr/bin:/bin',
-        HOME: process.env.HOME ?? '/tmp',
-        AWS_ACCESS_KEY_ID: KEY.id,
-        AWS_SECRET_ACCESS_KEY: KEY.secret,
-        AWS_DEFAULT_REGION: 'ap-south-1',
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_PAGER: '',
-      },
+      env: CLI_ENV,
       timeout: 60_000,
     }).then(
       (ok) => ({ stderr: ok.stderr }),
@@ -142,5 +145,59 @@ describe.skipIf(!existsSync(CLI))('AWS CLI v2 signatures and errors', () => {
     });
     // The CLI fills ClientRequestToken with a UUID, as the SDKs do.
     expect(input.ClientRequestToken).toMatch(/^[0-9a-f-]{36}$/);
+  }, 60_000);
+
+  it('gets the caller identity from STS through the adapter', async () => {
+    const server = createServer((incoming: IncomingMessage, response) => {
+      const chunks: Buffer[] = [];
+      incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+      incoming.on('end', () => {
+        const authenticator = new SigV4Authenticator({
+          accessKeys: { resolve: (id: string) => Promise.resolve(id === KEY.id ? KEY : undefined) },
+          clock: { now: () => Date.now() },
+        });
+        const request = {
+          method: incoming.method ?? 'GET',
+          rawUrl: incoming.url ?? '/',
+          headers: incoming.headers,
+          body: Buffer.concat(chunks),
+          requestId: 'req-sts',
+        };
+        const dispatch = {
+          secretsManager: () => Promise.reject(new Error('not an STS request')),
+          callerIdentity: () =>
+            Promise.resolve({
+              account: '123456789012',
+              arn: 'arn:aws:iam::123456789012:user/alice',
+              userId: 'alice',
+            }),
+        };
+        void answerAwsRequest(request, authenticator, dispatch).then((answer) => {
+          response.writeHead(answer.status, answer.headers);
+          response.end(answer.body);
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { stdout } = await run(
+        CLI,
+        ['sts', 'get-caller-identity', '--endpoint-url', `http://127.0.0.1:${port}`, '--output', 'json'],
+        { env: CLI_ENV, timeout: 60_000 },
+      );
+      expect(JSON.parse(stdout)).toEqual({
+        UserId: 'alice',
+        Account: '123456789012',
+        Arn: 'arn:aws:iam::123456789012:user/alice',
+      });
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    }
   }, 60_000);
 });
