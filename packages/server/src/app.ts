@@ -36,6 +36,7 @@ import { Readiness } from './services/readiness.js';
 import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
 import { PasswordService } from './services/password-service.js';
+import { RotationAuthorization } from './services/rotation/rotation-authorization.js';
 import { RotationEngine } from './services/rotation/rotation-engine.js';
 import { RotationService } from './services/rotation/rotation-service.js';
 import { composeResolvers } from './services/rotation/resolvers.js';
@@ -361,7 +362,12 @@ function createRotation(deps: {
     tickMs: config.rotationTickMs,
     passes: deps.passes,
   });
-  return { rotation, rotationWebhooks, rotationScheduler };
+  const rotationAuthorization = new RotationAuthorization({
+    instance: (id) => deps.databases.find(id),
+    webhook: (name) => store.rotationWebhooks.get(name),
+    secretValue: async (name) => (await secrets.getSecretValue({ name })).data,
+  });
+  return { rotation, rotationWebhooks, rotationScheduler, rotationAuthorization };
 }
 
 /** Rotators for managed database secrets (`SecretType=Rds`): PostgreSQL and MySQL/MariaDB accounts. */

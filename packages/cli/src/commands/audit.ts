@@ -19,6 +19,7 @@ import { CONNECTION_HELP, EXIT_HELP } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { unknownName } from '../suggest.js';
 import { table } from '../table.js';
 
 const USAGE =
@@ -133,7 +134,8 @@ ${EXIT_HELP}`,
       await verify(parsed, io);
       return;
     }
-    if (subcommand !== undefined) throw new UsageError(`unknown subcommand "${subcommand}"`, USAGE);
+    if (subcommand !== undefined)
+      throw new UsageError(unknownName('subcommand', subcommand, ['verify']), USAGE);
 
     const limitText = stringValue(parsed, 'limit');
     const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);

@@ -18,6 +18,7 @@ import type { Command } from '../command.js';
 import { CONNECTION_HELP, EXIT_HELP } from '../command.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { unknownName } from '../suggest.js';
 import { table } from '../table.js';
 
 const USAGE = `tessera key status KEY
@@ -72,7 +73,7 @@ ${EXIT_HELP}`,
       throw new UsageError('name a subcommand and one key', USAGE);
     }
     if (sub !== 'status' && sub !== 'rotate' && sub !== 'rotation') {
-      throw new UsageError(`unknown subcommand "${sub}"`, USAGE);
+      throw new UsageError(unknownName('subcommand', sub, ['status', 'rotate', 'rotation', 'rewrap']), USAGE);
     }
     const interval = stringValue(parsed, 'interval');
     const disable = booleanValue(parsed, 'disable');

@@ -122,6 +122,7 @@ export class KyselySecretRepository implements SecretRepository {
             planned_delete_at: secret.plannedDeleteAt,
             secret_type: secret.secretType,
             extended_config: secret.extendedConfig,
+            authorized_rotation_target: secret.authorizedRotationTarget,
           })
           .execute();
         await insertVersion(db, secret.id, first, 1, ciphertext);
@@ -152,6 +153,7 @@ export class KyselySecretRepository implements SecretRepository {
             updated_at: secret.updatedAt,
             planned_delete_at: secret.plannedDeleteAt,
             extended_config: secret.extendedConfig,
+            authorized_rotation_target: secret.authorizedRotationTarget,
           })
           .where('id', '=', secret.id)
           .executeTakeFirst();
@@ -450,5 +452,6 @@ function toSummary(row: Selectable<SecretsTable>, tags: SecretSummary['tags']): 
     plannedDeleteAt: row.planned_delete_at,
     secretType: oneOf(row.secret_type, SECRET_TYPES, 'secret type'),
     extendedConfig: row.extended_config,
+    authorizedRotationTarget: row.authorized_rotation_target,
   };
 }
