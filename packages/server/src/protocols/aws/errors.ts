@@ -129,6 +129,7 @@ export const AWS_DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; rea
     rotation_in_progress: { status: 400, code: 'InvalidRequestException' },
     // RotationLambdaARN naming no rotator: the request is wrong, the secret is not missing.
     rotation_webhook_not_found: { status: 400, code: 'InvalidRequestException' },
+    rotation_webhook_in_use: { status: 400, code: 'InvalidRequestException' },
     rotation_webhook_already_exists: { status: 400, code: 'ResourceExistsException' },
     database_instance_not_found: { status: 400, code: 'InvalidRequestException' },
     database_instance_already_exists: { status: 400, code: 'ResourceExistsException' },
