@@ -35,6 +35,8 @@ import { composeResolvers } from './services/rotation/resolvers.js';
 import type { RotatorResolver } from './services/rotation/rotator.js';
 import { RotationScheduler } from './services/rotation/scheduler.js';
 import { RotationWebhookService } from './services/rotation/webhook-service.js';
+import type { HostResolver } from './rotators/webhook-address-guard.js';
+import { WebhookAddressGuard } from './rotators/webhook-address-guard.js';
 import { randomUUID } from 'node:crypto';
 import type { InstanceIdentity, Services } from './services/services.js';
 import { openPostgresStore } from './storage/postgres.js';
@@ -63,6 +65,8 @@ export interface TesseraOptions {
   readonly config: Config;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** How rotation webhook host names are resolved (default: the system resolver); tests inject one. */
+  readonly resolveHost?: HostResolver;
 }
 
 export class StartupError extends Error {
@@ -173,6 +177,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       rootKey: rootKey.key,
       databases,
       audit,
+      resolveHost: options.resolveHost,
     });
     const services: Services = {
       secrets,
@@ -264,6 +269,7 @@ function createRotation(deps: {
   rootKey: Buffer;
   databases: DatabaseInstanceService;
   audit: AuditService;
+  resolveHost: HostResolver | undefined;
 }) {
   const { config, logger, clock, store, secrets } = deps;
   // One name per process in the leases table, so a restarted process is a new holder.
@@ -273,6 +279,11 @@ function createRotation(deps: {
     rootKey: deps.rootKey,
     clock,
     passwords: deps.passwords,
+    guard: new WebhookAddressGuard({
+      allowed: config.rotationWebhookAllowedNetworks,
+      resolve: deps.resolveHost,
+    }),
+    logger,
   });
   const resolver = composeResolvers(rotationWebhooks, databaseRotators(deps));
   const engine = new RotationEngine({

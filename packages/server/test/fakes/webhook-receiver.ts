@@ -7,6 +7,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 
+/**
+ * Rotation webhooks may not call loopback addresses by default; servers that tests point at this
+ * receiver (on 127.0.0.1) allow exactly that address, in this one place.
+ */
+export const RECEIVER_NETWORK_ENV: Readonly<Record<string, string>> = {
+  TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+};
+
 export interface WebhookCall {
   readonly step: string;
   readonly body: Record<string, unknown>;

@@ -148,13 +148,24 @@ export class RotationEngine {
     }
 
     let next: RotationRun;
+    let failureCode: string | undefined;
     try {
       await this.#step(run, secret, rotator);
       next = completeStep(run, clock.now());
     } catch (error) {
       next = failStep(run, this.#failureOf(run, error), clock.now(), this.#retry);
+      if (error instanceof RotationStepError) {
+        failureCode = error.auditCode;
+        // What exactly failed (e.g. the refused address), which the user-facing message leaves out.
+        if (error.detail) {
+          this.#options.logger.warn(
+            { secretName: run.secretName, runId: run.id, step: run.step, ...error.detail },
+            'rotation step failed: detail',
+          );
+        }
+      }
     }
-    return this.#persist(claim, run, next, secret);
+    return this.#persist(claim, run, next, secret, failureCode);
   }
 
   async #step(run: RotationRun, secret: Secret, rotator: Rotator): Promise<void> {
@@ -195,6 +206,7 @@ export class RotationEngine {
     before: RotationRun,
     after: RotationRun,
     secret?: Secret,
+    failureCode?: string,
   ): Promise<RotationRun> {
     const { store, secrets, clock, limits, logger, audit, leaseTtlMs } = this.#options;
     // Another executor took the run over while this step ran: it repeats the (idempotent) step and
@@ -208,7 +220,7 @@ export class RotationEngine {
     }
     // Fail closed: when the step cannot be recorded, its outcome is not persisted either, and the next
     // pass runs the (idempotent) step again.
-    await audit.record(rotationStepEvent(before, after, clock.now()));
+    await audit.record(rotationStepEvent(before, after, clock.now(), failureCode));
     const promotedNow = hasPromoted(after) && !hasPromoted(before);
     const failedNow = after.status === 'failed';
     if (secret && (promotedNow || failedNow)) {
