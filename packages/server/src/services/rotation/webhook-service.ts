@@ -111,7 +111,7 @@ export class RotationWebhookService implements RotatorResolver {
       const literal = error.detail.addresses.length === 1 && error.detail.addresses[0]?.address === host;
       const what = literal
         ? `The webhook URL's address ${host} is ${error.detail.addresses[0]?.addressClass ?? 'reserved'}`
-        : `The webhook URL's host "${host}" does not resolve only to public addresses`;
+        : `The webhook URL's host "${host}" must resolve to public addresses only`;
       throw invalidArgument(
         'webhookUrl',
         `${what}: Tessera calls public addresses, and loopback, private or link-local ones only in ` +
