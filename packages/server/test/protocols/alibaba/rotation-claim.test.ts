@@ -1,15 +1,31 @@
 /**
  * One rotation run executes once: RotateSecret's background work and scheduler ticks in the same
  * process race on one run, and each webhook step arrives exactly once. The webhook answers slowly so
- * the executors overlap. (Across processes: test/process/rotation-processes.test.ts, and the lease
- * cases of the storage conformance suite.)
+ * the executors overlap. Two servers on one PostgreSQL database (a database this run creates and drops)
+ * race the same way. (Across processes: test/process/rotation-processes.test.ts; the claim's
+ * compare-and-set: the lease cases of the storage conformance suite.)
  */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestInstance } from '../../helpers.js';
 import { ManualClock } from '../../fakes/manual-clock.js';
 import { WebhookReceiver } from '../../fakes/webhook-receiver.js';
 import type { ApiClient, ApiServer } from './harness.js';
 import { startApiServer } from './harness.js';
+
+const ADMIN_URL = process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const DATABASE = `tessera_test_${randomBytes(6).toString('hex')}`;
+
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
 
 let server: ApiServer;
 let api: ApiClient;
@@ -33,6 +49,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.stop();
   await receiver.stop();
+  await admin(`drop database if exists ${DATABASE} with (force)`);
 });
 
 async function createBound(name: string): Promise<void> {
@@ -67,5 +84,46 @@ describe('one rotation run executes once', () => {
     expect(value).toMatchObject({ VersionId: 'r1', SecretData: 'rotated-value' });
     const described = await api.call('DescribeSecret', { SecretName: 'claim/one-process' });
     expect(described).toMatchObject({ RotationStatus: 'Succeeded', RotationAttempts: 0 });
+  });
+
+  it('two servers on one PostgreSQL database, racing each other and themselves, reach each step once', async () => {
+    await admin(`create database ${DATABASE}`);
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${DATABASE}`;
+    const env = {
+      TESSERA_ROTATION_TICK_SECONDS: '0',
+      TESSERA_DATABASE_URL: url.toString(),
+      TESSERA_ROOT_KEY: randomBytes(32).toString('base64'),
+    };
+    const nodes = [await startApiServer({ clock, env }), await startApiServer({ clock, env })];
+    try {
+      const first = nodes[0]!.client('openapi-acs3');
+      const created = await first.call('CreateRotationWebhook', { WebhookName: 'shared', Url: receiver.url });
+      receiver.signingKey = Buffer.from(created.SigningKey as string, 'base64');
+      await first.call('CreateSecret', {
+        SecretName: 'claim/two-nodes',
+        VersionId: 'v1',
+        SecretData: 'old-value',
+        ExtendedConfig: JSON.stringify({ RotationWebhook: 'shared' }),
+      });
+      await Promise.all(
+        nodes.map((node) =>
+          node
+            .client('openapi-acs3')
+            .call('RotateSecret', { SecretName: 'claim/two-nodes', VersionId: 'r1' }),
+        ),
+      );
+      await tickWhile(
+        nodes.map((n) => n.instance),
+        'claim/two-nodes',
+      );
+      expect(stepsOf('claim/two-nodes')).toEqual(['create', 'set', 'test', 'finish']);
+      const value = await nodes[1]!
+        .client('openapi-acs3')
+        .call('GetSecretValue', { SecretName: 'claim/two-nodes' });
+      expect(value).toMatchObject({ VersionId: 'r1', SecretData: 'rotated-value' });
+    } finally {
+      for (const node of nodes) await node.stop();
+    }
   });
 });
