@@ -28,6 +28,8 @@ export interface WebhookAnswer {
   readonly body?: unknown;
   /** Wait this long before answering (to provoke timeouts). */
   readonly delayMs?: number;
+  /** Extra response headers (e.g. a redirect's Location). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type WebhookHandler = (call: WebhookCall) => WebhookAnswer | Promise<WebhookAnswer>;
@@ -61,7 +63,7 @@ export class WebhookReceiver {
         void Promise.resolve(this.handler(call)).then(async (answer) => {
           if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
           if (response.destroyed) return;
-          response.writeHead(answer.status, { 'content-type': 'application/json' });
+          response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
           response.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
         });
       });

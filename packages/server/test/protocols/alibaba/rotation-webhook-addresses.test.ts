@@ -200,4 +200,22 @@ describe('webhook addresses at call time', () => {
     const mapped = await rotate(allowing, 'ssrf/listed-mapped', 'listed-literal');
     expect(mapped).toMatchObject({ RotationStatus: 'Succeeded' });
   });
+
+  it('follows no redirect: the step fails without retries and nothing reaches the new location', async () => {
+    dns.set('redirecting.test', ['127.0.0.1']);
+    await register(allowing, 'redirecting', `http://redirecting.test:${port}/rotate`);
+    const previous = receiver.handler;
+    receiver.handler = () => ({
+      status: 307,
+      headers: { location: `http://127.0.0.1:${port}/elsewhere` },
+    });
+    try {
+      const described = await rotate(allowing, 'ssrf/redirect', 'redirecting');
+      expect(described).toMatchObject({ RotationStatus: 'Failed', LastRotationErrorStep: 'create' });
+      expect(String(described.LastRotationError)).toContain('HTTP 307');
+      expect(callsFor('ssrf/redirect')).toHaveLength(1);
+    } finally {
+      receiver.handler = previous;
+    }
+  });
 });
