@@ -13,9 +13,10 @@
  * Each execution of a run claims it: the run's lease (`rotation-run:<id>`) is taken under a token of
  * its own (the process's name and a random id), so of two executors, in one process (RotateSecret's
  * background work and a scheduler tick) or in several sharing a database, only one steps the run at a
- * time. The claim is renewed before every step and checked again before a step's outcome is persisted,
- * so an executor that lost it (a step outlasting the lease) drops its outcome instead of overwriting
- * the new owner's; a dead executor's claim expires with its lease. Every executed step is an audit
+ * time. The claim is renewed before every step and while one runs, and checked again before a step's
+ * outcome is persisted, so an executor that lost it anyway (its database unreachable for a lease's
+ * length) drops its outcome instead of overwriting the new owner's; a dead executor's claim expires
+ * with its lease. Every executed step is an audit
  * event (principal `$rotation`), recorded before the step's outcome is persisted.
  */
 import { randomUUID } from 'node:crypto';
@@ -100,10 +101,19 @@ export class RotationEngine {
     const claim: Claim = { lease: `rotation-run:${runId}`, token: `${holder}/${randomUUID()}` };
     const renew = () => store.leases.acquire(claim.lease, claim.token, clock.now(), leaseTtlMs);
     if (!(await renew())) return undefined;
+    // Renewed while a step runs too, so a live executor keeps its claim through a step that outlasts
+    // the lease (a slow webhook); only a dead one's claim expires.
+    let beat: Promise<unknown> = Promise.resolve();
+    const heartbeat = setInterval(
+      () => {
+        beat = renew().catch(() => undefined);
+      },
+      Math.max(1000, Math.floor(leaseTtlMs / 3)),
+    );
+    heartbeat.unref();
     try {
       let run = await store.rotation.getRun(runId);
       for (let steps = 0; run && isRunDue(run, clock.now()) && steps < MAX_STEPS_PER_PASS; steps++) {
-        // Renewed before each step: a step may take up to the rotator's timeout.
         if (!(await renew())) return undefined;
         run = await this.#pass(run, claim);
       }
@@ -112,6 +122,9 @@ export class RotationEngine {
       if (error instanceof ClaimLost) return undefined;
       throw error;
     } finally {
+      clearInterval(heartbeat);
+      // A renewal still in flight would take the lease again after its release.
+      await beat;
       await store.leases.release(claim.lease, claim.token).catch(() => undefined);
     }
   }

@@ -27,13 +27,19 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 let server: ApiServer;
 let api: ApiClient;
 let receiver: WebhookReceiver;
 const clock = new ManualClock(Date.now());
 
 beforeAll(async () => {
-  server = await startApiServer({ clock, env: { TESSERA_ROTATION_TICK_SECONDS: '0' } });
+  // A 5-second lease (renewed every 1.7 s while a step runs), so a step can outlast it.
+  server = await startApiServer({
+    clock,
+    env: { TESSERA_ROTATION_TICK_SECONDS: '0', TESSERA_ROTATION_LEASE_SECONDS: '5' },
+  });
   api = server.client('openapi-acs3');
   receiver = new WebhookReceiver();
   const url = await receiver.start();
@@ -84,6 +90,29 @@ describe('one rotation run executes once', () => {
     expect(value).toMatchObject({ VersionId: 'r1', SecretData: 'rotated-value' });
     const described = await api.call('DescribeSecret', { SecretName: 'claim/one-process' });
     expect(described).toMatchObject({ RotationStatus: 'Succeeded', RotationAttempts: 0 });
+  });
+
+  it('keeps the claim through a step that outlasts the lease, so a tick then does not take over', async () => {
+    const previous = receiver.handler;
+    receiver.handler = (call) => ({
+      status: 200,
+      body: call.step === 'create' ? { value: 'slow-value' } : {},
+      delayMs: call.step === 'create' ? 4000 : 0,
+    });
+    try {
+      await createBound('claim/slow-step');
+      await api.call('RotateSecret', { SecretName: 'claim/slow-step', VersionId: 'r1' });
+      while (stepsOf('claim/slow-step').length === 0) await sleep(20);
+      clock.advance(6_000); // the lease taken when the step began has run out on the database's clock
+      await sleep(2_500); // and the executor, alive and waiting for the webhook, has renewed it since
+      await server.instance.tessera.services.rotationScheduler.tick();
+      expect(stepsOf('claim/slow-step')).toEqual(['create']);
+      await server.instance.tessera.services.rotation.settle();
+      await tickWhile([server.instance], 'claim/slow-step');
+      expect(stepsOf('claim/slow-step')).toEqual(['create', 'set', 'test', 'finish']);
+    } finally {
+      receiver.handler = previous;
+    }
   });
 
   it('two servers on one PostgreSQL database, racing each other and themselves, reach each step once', async () => {
