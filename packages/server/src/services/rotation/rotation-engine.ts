@@ -16,8 +16,8 @@
  * time. The claim is renewed before every step and while one runs, and checked again before a step's
  * outcome is persisted, so an executor that lost it anyway (its database unreachable for a lease's
  * length) drops its outcome instead of overwriting the new owner's; a dead executor's claim expires
- * with its lease. Every executed step is an audit
- * event (principal `$rotation`), recorded before the step's outcome is persisted.
+ * with its lease. Every executed step is an audit event (principal `$rotation`), recorded before the
+ * step's outcome is persisted.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -68,6 +68,7 @@ export function rotationTarget(secret: Secret): RotationTarget {
     secretName: secret.name,
     secretType: secret.secretType,
     extendedConfig: secret.extendedConfig === null ? undefined : parseExtendedConfig(secret.extendedConfig),
+    authorizedTarget: secret.authorizedRotationTarget,
   };
 }
 
