@@ -28,6 +28,7 @@ import { newAccountId } from './services/ids.js';
 import { KeyService } from './services/key-service.js';
 import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
+import { PagingTokens } from './services/paging-tokens.js';
 import { PasswordService } from './services/password-service.js';
 import { RotationEngine } from './services/rotation/rotation-engine.js';
 import { RotationService } from './services/rotation/rotation-service.js';
@@ -183,6 +184,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       secretPolicies,
       identities,
       databases,
+      pagingTokens: new PagingTokens({ rootKey: rootKey.key }),
       ...rotationParts,
     };
     await http.register(
