@@ -43,6 +43,8 @@ import { openSqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
 
 export const DATABASE_FILE = 'tessera.db';
+/** The sealed audit chain head, beside the data (docs/audit.md). */
+export const AUDIT_HEAD_FILE = 'audit-head';
 /** How often expired secrets and keys are destroyed; reads treat them as gone as soon as they expire. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -147,12 +149,15 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         onStreamError: (error) => {
           logger.error({ err: error, file: config.auditFile }, 'writing the audit JSON-lines file failed');
         },
+        headFile: join(config.dataDir, AUDIT_HEAD_FILE),
+        onIntegrity: (level, message, details) => {
+          logger[level](details, message);
+        },
       });
     } catch (error) {
-      throw new StartupError(
-        `Cannot open the audit file ${config.auditFile ?? ''}: ${(error as Error).message}.`,
-      );
+      throw new StartupError(`Cannot open the audit files: ${(error as Error).message}.`);
     }
+    await audit.recover();
 
     let closing = false;
     const http = createHttpServer({

@@ -1,0 +1,93 @@
+/**
+ * The audit trail's two files outside the database (docs/audit.md): the JSON-lines copy, whose last
+ * line says how far the copy got, and the sealed head, the newest event this process committed, kept
+ * beside the data and sealed under a key derived from the root key. Someone who can write the database
+ * but does not hold the root key cannot make either agree with a trail they cut short.
+ */
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+
+import { auditHeadSeal } from '../crypto/audit-chain.js';
+import { constantTimeEqual } from '../crypto/compare.js';
+
+/** A point of the chain: an event's seq and hash. */
+export interface ChainPoint {
+  readonly seq: number;
+  readonly hash: string;
+  /** Known when read from the JSON-lines copy. */
+  readonly requestId?: string | undefined;
+}
+
+/** Bytes read from the end of the JSON-lines file to find its last line (events are far shorter). */
+const TAIL_BYTES = 64 * 1024;
+
+/**
+ * The last complete line's event in the JSON-lines file open at `fd` (read and append). A last line
+ * cut short by a crash is removed, so the back-fill rewrites it whole. Undefined for an empty file or
+ * one whose last line is not an event.
+ */
+export function lastStreamedEvent(fd: number): ChainPoint | undefined {
+  const size = fstatSync(fd).size;
+  if (size === 0) return undefined;
+  const start = Math.max(0, size - TAIL_BYTES);
+  const tail = Buffer.alloc(size - start);
+  readSync(fd, tail, 0, tail.length, start);
+  let end = tail.length;
+  if (tail[end - 1] !== 0x0a) {
+    const lastNewline = tail.lastIndexOf(0x0a);
+    ftruncateSync(fd, lastNewline < 0 ? start : start + lastNewline + 1);
+    if (lastNewline < 0) return undefined;
+    end = lastNewline + 1;
+  }
+  const lineStart = tail.lastIndexOf(0x0a, end - 2) + 1;
+  try {
+    const parsed = JSON.parse(tail.subarray(lineStart, end - 1).toString('utf8')) as Record<string, unknown>;
+    const { seq, hash, requestId } = parsed;
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || typeof hash !== 'string') return undefined;
+    return { seq, hash, requestId: typeof requestId === 'string' ? requestId : undefined };
+  } catch {
+    return undefined;
+  }
+}
+
+const HEAD_PREFIX = 'tessera-audit-head v1';
+/** Fixed width: each write replaces the whole content in place, one small write at offset 0. */
+const HEAD_LINE = /^tessera-audit-head v1 (\d{20}) ([0-9a-f]{64}) ([0-9a-f]{64})\n$/;
+
+export type SealedHeadRead =
+  | { readonly state: 'none' }
+  | { readonly state: 'unreadable' }
+  | { readonly state: 'sealed'; readonly head: ChainPoint };
+
+/** The sealed head file: one fixed-width line, `seq hash seal`, rewritten in place after each commit. */
+export class SealedHeadFile {
+  readonly #fd: number;
+  readonly #key: Buffer;
+
+  /** Opens (creating, mode 0600) the file; throws when it cannot be opened. */
+  constructor(path: string, headKey: Buffer) {
+    this.#fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o600);
+    this.#key = headKey;
+  }
+
+  read(): SealedHeadRead {
+    const size = fstatSync(this.#fd).size;
+    if (size === 0) return { state: 'none' };
+    const buffer = Buffer.alloc(Math.min(size, 512));
+    readSync(this.#fd, buffer, 0, buffer.length, 0);
+    const match = HEAD_LINE.exec(buffer.toString('latin1'));
+    if (!match?.[1] || !match[2] || !match[3]) return { state: 'unreadable' };
+    const seq = Number(match[1]);
+    if (!constantTimeEqual(auditHeadSeal(this.#key, seq, match[2]), match[3])) return { state: 'unreadable' };
+    return { state: 'sealed', head: { seq, hash: match[2] } };
+  }
+
+  write(head: ChainPoint): void {
+    const seq = String(head.seq).padStart(20, '0');
+    const line = `${HEAD_PREFIX} ${seq} ${head.hash} ${auditHeadSeal(this.#key, head.seq, head.hash)}\n`;
+    writeSync(this.#fd, line, 0, 'latin1');
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+}
