@@ -30,6 +30,7 @@ import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
 import { PagingTokens } from './services/paging-tokens.js';
 import { PasswordService } from './services/password-service.js';
+import { ReplayGuard } from './services/replay-guard.js';
 import { RotationEngine } from './services/rotation/rotation-engine.js';
 import { RotationService } from './services/rotation/rotation-service.js';
 import { composeResolvers } from './services/rotation/resolvers.js';
@@ -140,6 +141,12 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       );
     }
 
+    // Nonces accepted before a restart are refused again after it (docs/permissions.md, "Replay").
+    const replayGuard = new ReplayGuard({ store, clock });
+    const restoredNonces = await replayGuard.load();
+    if (restoredNonces > 0)
+      logger.info({ nonces: restoredNonces }, 'restored signature nonces still in the window');
+
     let audit: AuditService;
     try {
       audit = new AuditService({
@@ -150,6 +157,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
           logger.error({ err: error, file: config.auditFile }, 'writing the audit JSON-lines file failed');
         },
         headFile: join(config.dataDir, AUDIT_HEAD_FILE),
+        companion: replayGuard,
         onIntegrity: (level, message, details) => {
           logger[level](details, message);
         },
@@ -190,6 +198,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       identities,
       databases,
       pagingTokens: new PagingTokens({ rootKey: rootKey.key }),
+      replayGuard,
       ...rotationParts,
     };
     await http.register(

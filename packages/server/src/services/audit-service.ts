@@ -16,7 +16,7 @@ import { auditChainHash, auditChainKey, auditHeadKey } from '../crypto/audit-cha
 import { canonicalAuditEncoding, ChainWalker, GENESIS_HASH, newAuditEvent } from '../domain/audit.js';
 import type { AuditEvent, AuditRecord, ChainBreak } from '../domain/audit.js';
 import { isDomainError } from '../domain/errors.js';
-import type { AuditQuery, Store } from '../storage/store.js';
+import type { AuditQuery, Repositories, Store } from '../storage/store.js';
 import type { ChainPoint } from './audit-files.js';
 import { lastStreamedEvent, SealedHeadFile } from './audit-files.js';
 
@@ -54,6 +54,22 @@ export interface AuditStreamErrorSink {
   (error: unknown): void;
 }
 
+/**
+ * Rows another service commits in the same transaction as the next audit batch, so that they are
+ * durable no later than the events recorded after them (the replay guard's accepted nonces).
+ */
+export interface AuditCompanion {
+  /** What is waiting, handed over for one batch; undefined when nothing is. */
+  take(): AuditCompanionWrite | undefined;
+}
+
+export interface AuditCompanionWrite {
+  /** Writes inside the batch's transaction (again on a retried transaction). */
+  write(tx: Repositories): Promise<void>;
+  /** The batch failed: keep it for the next one. */
+  restore(): void;
+}
+
 /** Where the service reports what it found about the trail's integrity at start and while appending. */
 export interface AuditIntegritySink {
   (level: 'info' | 'warn' | 'error', message: string, details: Record<string, unknown>): void;
@@ -72,6 +88,7 @@ export interface AuditServiceOptions {
    */
   readonly headFile?: string | undefined;
   readonly onIntegrity?: AuditIntegritySink | undefined;
+  readonly companion?: AuditCompanion | undefined;
 }
 
 interface Pending {
@@ -85,6 +102,7 @@ export class AuditService {
   readonly #chainKey: Buffer;
   readonly #onStreamError: AuditStreamErrorSink;
   readonly #onIntegrity: AuditIntegritySink;
+  readonly #companion: AuditCompanion | undefined;
   #stream: number | undefined;
   readonly #headFile: SealedHeadFile | undefined;
   /** The newest head this process sealed (or found sealed at start). */
@@ -109,6 +127,7 @@ export class AuditService {
     this.#chainKey = auditChainKey(options.rootKey);
     this.#onStreamError = options.onStreamError ?? (() => undefined);
     this.#onIntegrity = options.onIntegrity ?? (() => undefined);
+    this.#companion = options.companion;
     if (options.streamFile !== undefined) {
       // Read and append: at start the last line is read to back-fill what a crash left out.
       const fd = openSync(options.streamFile, 'a+', 0o600);
@@ -212,10 +231,16 @@ export class AuditService {
       while (this.#pending.length > 0) {
         const batch = this.#pending.splice(0, MAX_BATCH);
         let records: AuditRecord[];
+        // Taken after the batch: what a request queued before its event was recorded goes with it.
+        const companion = this.#companion?.take();
         try {
-          records = await this.#appendBatch(batch.map(({ event }) => event));
+          records = await this.#appendBatch(
+            batch.map(({ event }) => event),
+            companion,
+          );
         } catch (error) {
           this.#head = undefined;
+          companion?.restore();
           for (const pending of batch) pending.reject(error);
           continue;
         }
@@ -239,7 +264,10 @@ export class AuditService {
    * cached head is stale and the seq clashes: then the batch is sealed again after the new head, a few
    * times at most. Any other failure, or a clash while the head did not move, is final.
    */
-  async #appendBatch(events: readonly AuditEvent[]): Promise<AuditRecord[]> {
+  async #appendBatch(
+    events: readonly AuditEvent[],
+    companion: AuditCompanionWrite | undefined,
+  ): Promise<AuditRecord[]> {
     for (let attempt = 1; ; attempt++) {
       let used: { readonly seq: number; readonly hash: string } = { seq: 0, hash: GENESIS_HASH };
       try {
@@ -253,6 +281,7 @@ export class AuditService {
             return { ...unsealed, hash };
           });
           await tx.audit.append(sealed);
+          await companion?.write(tx);
           return sealed;
         });
       } catch (error) {

@@ -5,6 +5,7 @@ import type { DatabaseInstanceService } from './database-instance-service.js';
 import type { KeyService } from './key-service.js';
 import type { PagingTokens } from './paging-tokens.js';
 import type { PasswordService } from './password-service.js';
+import type { ReplayGuard } from './replay-guard.js';
 import type { RotationService } from './rotation/rotation-service.js';
 import type { RotationScheduler } from './rotation/scheduler.js';
 import type { RotationWebhookService } from './rotation/webhook-service.js';
@@ -28,6 +29,8 @@ export interface Services {
   readonly databases: DatabaseInstanceService;
   /** Seals and opens listings' continuation tokens (NextToken, Marker), bound to the caller. */
   readonly pagingTokens: PagingTokens;
+  /** Signature nonces accepted within the timestamp window, persisted across restarts. */
+  readonly replayGuard: ReplayGuard;
 }
 
 /** Facts about this installation that appear in ARNs and region listings. */

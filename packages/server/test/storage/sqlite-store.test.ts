@@ -122,6 +122,7 @@ describe('sqlite store', () => {
         '0005_rotation',
         '0006_database_instances',
         '0007_secret_listing_index',
+        '0008_signature_nonces',
       ]);
     } finally {
       raw.close();
