@@ -8,6 +8,12 @@ import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, wri
 
 import { auditHeadSeal } from '../crypto/audit-chain.js';
 import { constantTimeEqual } from '../crypto/compare.js';
+import type { AuditRecord } from '../domain/audit.js';
+
+/** Where the audit service reports what it found about the trail's integrity at start and while appending. */
+export interface AuditIntegritySink {
+  (level: 'info' | 'warn' | 'error', message: string, details: Record<string, unknown>): void;
+}
 
 /** A point of the chain: an event's seq and hash. */
 export interface ChainPoint {
@@ -46,6 +52,45 @@ export function lastStreamedEvent(fd: number): ChainPoint | undefined {
     return { seq, hash, requestId: typeof requestId === 'string' ? requestId : undefined };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * At start: appends to the JSON-lines copy the events the trail holds after the copy's last line, those a
+ * crash left out between their commit and their write. An empty file is a new or rotated copy and starts
+ * with the next event; a copy ahead of the trail (events removed from the database) is reported.
+ */
+export async function backfillStream(options: {
+  readonly fd: number;
+  readonly headSeq: number;
+  /** Records after `after`, oldest first, one page. */
+  readonly scan: (after: number) => Promise<AuditRecord[]>;
+  readonly write: (records: readonly AuditRecord[]) => void;
+  readonly report: AuditIntegritySink;
+}): Promise<void> {
+  const streamed = lastStreamedEvent(options.fd);
+  if (streamed === undefined) return;
+  if (streamed.seq > options.headSeq) {
+    options.report(
+      'error',
+      'the audit JSON-lines copy holds events the database does not: events were removed from the database',
+      { streamedSeq: streamed.seq, trailSeq: options.headSeq },
+    );
+    return;
+  }
+  let after = streamed.seq;
+  while (after < options.headSeq) {
+    const page = await options.scan(after);
+    const last = page.at(-1);
+    if (!last) break;
+    options.write(page);
+    after = last.seq;
+  }
+  if (after > streamed.seq) {
+    options.report('info', 'appended to the audit JSON-lines copy the events a crash left out', {
+      from: streamed.seq + 1,
+      to: after,
+    });
   }
 }
 

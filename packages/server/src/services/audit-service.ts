@@ -17,8 +17,10 @@ import { canonicalAuditEncoding, ChainWalker, GENESIS_HASH, newAuditEvent } from
 import type { AuditEvent, AuditRecord, ChainBreak } from '../domain/audit.js';
 import { isDomainError } from '../domain/errors.js';
 import type { AuditQuery, Repositories, Store } from '../storage/store.js';
-import type { ChainPoint } from './audit-files.js';
-import { lastStreamedEvent, SealedHeadFile } from './audit-files.js';
+import type { AuditIntegritySink, ChainPoint } from './audit-files.js';
+import { backfillStream, lastStreamedEvent, SealedHeadFile } from './audit-files.js';
+
+export type { AuditIntegritySink } from './audit-files.js';
 
 /** Events one transaction appends at most; more wait for the next one. */
 const MAX_BATCH = 256;
@@ -68,11 +70,6 @@ export interface AuditCompanionWrite {
   write(tx: Repositories): Promise<void>;
   /** The batch failed: keep it for the next one. */
   restore(): void;
-}
-
-/** Where the service reports what it found about the trail's integrity at start and while appending. */
-export interface AuditIntegritySink {
-  (level: 'info' | 'warn' | 'error', message: string, details: Record<string, unknown>): void;
 }
 
 export interface AuditServiceOptions {
@@ -159,7 +156,17 @@ export class AuditService {
   async recover(): Promise<void> {
     const head = (await this.#store.audit.head()) ?? { seq: 0, hash: GENESIS_HASH };
     await this.#checkSealedHead(head);
-    await this.#backfillStream(head);
+    if (this.#stream !== undefined) {
+      await backfillStream({
+        fd: this.#stream,
+        headSeq: head.seq,
+        scan: (after) => this.#store.audit.scan(after, VERIFY_PAGE),
+        write: (records) => {
+          this.#writeStream(records);
+        },
+        report: this.#onIntegrity,
+      });
+    }
   }
 
   /**
@@ -370,36 +377,5 @@ export class AuditService {
     }
     this.#sealed = { seq: head.seq, hash: head.hash };
     this.#headFile.write(this.#sealed);
-  }
-
-  async #backfillStream(head: { readonly seq: number }): Promise<void> {
-    if (this.#stream === undefined) return;
-    const streamed = lastStreamedEvent(this.#stream);
-    // An empty file is a new or rotated copy: it starts with the next event.
-    if (streamed === undefined) return;
-    if (streamed.seq > head.seq) {
-      this.#onIntegrity(
-        'error',
-        'the audit JSON-lines copy holds events the database does not: events were removed from the database',
-        { streamedSeq: streamed.seq, trailSeq: head.seq },
-      );
-      return;
-    }
-    let after = streamed.seq;
-    let written = 0;
-    while (after < head.seq) {
-      const page = await this.#store.audit.scan(after, VERIFY_PAGE);
-      const last = page.at(-1);
-      if (!last) break;
-      this.#writeStream(page);
-      written += page.length;
-      after = last.seq;
-    }
-    if (written > 0) {
-      this.#onIntegrity('info', 'appended to the audit JSON-lines copy the events a crash left out', {
-        from: streamed.seq + 1,
-        to: after,
-      });
-    }
   }
 }
