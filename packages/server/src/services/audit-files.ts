@@ -27,11 +27,11 @@ export interface ChainPoint {
 const TAIL_BYTES = 64 * 1024;
 
 /**
- * The last complete line's event in the JSON-lines file open at `fd` (read and append). A last line
- * cut short by a crash is removed, so the back-fill rewrites it whole. Undefined for an empty file or
- * one whose last line is not an event.
+ * The last complete line's event in the JSON-lines file open at `fd` (read and append). With `repair`
+ * (at start, before anything is written), a last line cut short by a crash is removed, so the back-fill
+ * rewrites it whole. Undefined for an empty file or one whose last line is not an event.
  */
-export function lastStreamedEvent(fd: number): ChainPoint | undefined {
+export function lastStreamedEvent(fd: number, repair = false): ChainPoint | undefined {
   const size = fstatSync(fd).size;
   if (size === 0) return undefined;
   const start = Math.max(0, size - TAIL_BYTES);
@@ -40,7 +40,7 @@ export function lastStreamedEvent(fd: number): ChainPoint | undefined {
   let end = tail.length;
   if (tail[end - 1] !== 0x0a) {
     const lastNewline = tail.lastIndexOf(0x0a);
-    ftruncateSync(fd, lastNewline < 0 ? start : start + lastNewline + 1);
+    if (repair) ftruncateSync(fd, lastNewline < 0 ? start : start + lastNewline + 1);
     if (lastNewline < 0) return undefined;
     end = lastNewline + 1;
   }
@@ -68,7 +68,7 @@ export async function backfillStream(options: {
   readonly write: (records: readonly AuditRecord[]) => void;
   readonly report: AuditIntegritySink;
 }): Promise<void> {
-  const streamed = lastStreamedEvent(options.fd);
+  const streamed = lastStreamedEvent(options.fd, true);
   if (streamed === undefined) return;
   if (streamed.seq > options.headSeq) {
     options.report(
