@@ -76,6 +76,14 @@ describe('tessera rotation', () => {
     const usage = await sandbox.tessera(['rotation', 'policy', 'cli/rotating']);
     expect(usage.code).toBe(2);
 
+    // A webhook that secrets are bound to stays until they are gone.
+    const inUse = await sandbox.tessera(['rotation', 'webhook', 'delete', 'cli-hook']);
+    expect(inUse.code).not.toBe(0);
+    expect(inUse.stderr).toContain('cli/rotating');
+    await server.client('openapi-acs3').call('DeleteSecret', {
+      SecretName: 'cli/rotating',
+      ForceDeleteWithoutRecovery: 'true',
+    });
     const deleted = await sandbox.tessera(['rotation', 'webhook', 'delete', 'cli-hook']);
     expect(deleted.code, deleted.stderr).toBe(0);
   });

@@ -31,6 +31,7 @@ import { SecretPolicyCache } from './services/secret-policy-cache.js';
 import { PagingTokens } from './services/paging-tokens.js';
 import { PasswordService } from './services/password-service.js';
 import { ReplayGuard } from './services/replay-guard.js';
+import { RotationAuthorization } from './services/rotation/rotation-authorization.js';
 import { RotationEngine } from './services/rotation/rotation-engine.js';
 import { RotationService } from './services/rotation/rotation-service.js';
 import { composeResolvers } from './services/rotation/resolvers.js';
@@ -319,7 +320,12 @@ function createRotation(deps: {
     leaseTtlMs: config.rotationLeaseMs,
     tickMs: config.rotationTickMs,
   });
-  return { rotation, rotationWebhooks, rotationScheduler };
+  const rotationAuthorization = new RotationAuthorization({
+    instance: (id) => deps.databases.find(id),
+    webhook: (name) => store.rotationWebhooks.get(name),
+    secretValue: async (name) => (await secrets.getSecretValue({ name })).data,
+  });
+  return { rotation, rotationWebhooks, rotationScheduler, rotationAuthorization };
 }
 
 /** Rotators for managed database secrets (`SecretType=Rds`): PostgreSQL and MySQL/MariaDB accounts. */

@@ -23,6 +23,8 @@ export interface SecretsTable {
   secret_type: string;
   /** ExtendedConfig JSON text. */
   extended_config: string | null;
+  /** What the rotator binding was authorized against (`Secret.authorizedRotationTarget`); null when none. */
+  authorized_rotation_target: string | null;
 }
 
 /** One row per live version of a secret, with its ciphertext. */

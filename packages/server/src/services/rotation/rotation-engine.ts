@@ -62,6 +62,7 @@ export function rotationTarget(secret: Secret): RotationTarget {
     secretName: secret.name,
     secretType: secret.secretType,
     extendedConfig: secret.extendedConfig === null ? undefined : parseExtendedConfig(secret.extendedConfig),
+    authorizedTarget: secret.authorizedRotationTarget,
   };
 }
 

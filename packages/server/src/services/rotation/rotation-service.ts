@@ -87,6 +87,7 @@ export class RotationService {
       secretType: input.secretType,
       extendedConfig:
         input.extendedConfig === undefined ? undefined : parseExtendedConfig(input.extendedConfig),
+      authorizedTarget: null,
     };
     if (!this.#resolver.rotatorFor(target)) throw notRotatable(input.secretName);
     await this.#checkBinding(target);

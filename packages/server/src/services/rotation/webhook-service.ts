@@ -9,12 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { bindingOf, open, seal } from '../../crypto/aead.js';
 import { DomainError, invalidArgument } from '../../domain/errors.js';
 import type { EpochMs } from '../../domain/secret.js';
+import { parseExtendedConfig } from '../../domain/secret.js';
 import { WebhookRotator } from '../../rotators/webhook-rotator.js';
 import type { RotationWebhookRecord, Store } from '../../storage/store.js';
 import type { Clock } from '../clock.js';
 import type { PasswordService } from '../password-service.js';
 import type { RotationStep, RotationTarget, Rotator, RotatorResolver } from './rotator.js';
-import { RotationStepError } from './rotator.js';
+import { RotationStepError, unauthorizedTargetError, webhookTargetFingerprint } from './rotator.js';
 
 /** The ExtendedConfig member that names a Generic secret's webhook. */
 export const WEBHOOK_CONFIG_KEY = 'RotationWebhook';
@@ -89,8 +90,42 @@ export class RotationWebhookService implements RotatorResolver {
     return publicView(await this.#record(name));
   }
 
+  /**
+   * Removes a webhook no secret names. Secrets bind by name, so a webhook re-created under the name
+   * with another URL would otherwise silently receive their values (secrets pending deletion count:
+   * they may be restored). Rotators also refuse a re-created one (`webhookTargetFingerprint`).
+   */
   async delete(name: string): Promise<void> {
+    await this.#record(name);
+    const users = await this.#secretsBoundTo(name);
+    if (users.length > 0) {
+      const named = users.slice(0, 5).map((secret) => `"${secret}"`);
+      const more = users.length > 5 ? ` and ${users.length - 5} more` : '';
+      throw new DomainError(
+        'rotation_webhook_in_use',
+        `The rotation webhook "${name}" is bound to the secret${users.length === 1 ? '' : 's'} ${named.join(', ')}${more}; change their ExtendedConfig or delete them first.`,
+        { resource: name },
+      );
+    }
     if (!(await this.#store.rotationWebhooks.delete(name))) throw notFound(name);
+  }
+
+  /** Names of the Generic secrets whose ExtendedConfig names the webhook. */
+  async #secretsBoundTo(name: string): Promise<string[]> {
+    const names: string[] = [];
+    const pageSize = 100;
+    for (let offset = 0; ; offset += pageSize) {
+      const page = await this.#store.secrets.list({ secretTypes: ['Generic'], offset, limit: pageSize });
+      for (const secret of page.items) {
+        if (secret.extendedConfig === null) continue;
+        const bound = {
+          secretType: secret.secretType,
+          extendedConfig: parseExtendedConfig(secret.extendedConfig),
+        };
+        if (webhookNameOf(bound) === name) names.push(secret.name);
+      }
+      if (page.items.length < pageSize) return names;
+    }
   }
 
   /** Generic secrets whose ExtendedConfig names a webhook; whether it exists is checked when a step runs. */
@@ -109,6 +144,10 @@ export class RotationWebhookService implements RotatorResolver {
     const record = await this.#store.rotationWebhooks.get(name);
     if (!record) {
       throw new RotationStepError(`The rotation webhook "${name}" is not registered.`, { retryable: false });
+    }
+    // A webhook deleted and registered again under the name (another URL) is not the one authorized.
+    if (target.authorizedTarget !== webhookTargetFingerprint(record)) {
+      throw unauthorizedTargetError(`The rotation webhook "${name}"`);
     }
     const signingKey = open(
       this.#rootKey,
@@ -135,7 +174,7 @@ export class RotationWebhookService implements RotatorResolver {
   }
 }
 
-function webhookNameOf(target: RotationTarget): string | undefined {
+function webhookNameOf(target: Pick<RotationTarget, 'secretType' | 'extendedConfig'>): string | undefined {
   if (target.secretType !== 'Generic') return undefined;
   const name = target.extendedConfig?.[WEBHOOK_CONFIG_KEY];
   return typeof name === 'string' && name !== '' ? name : undefined;
