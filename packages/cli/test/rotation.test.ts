@@ -67,7 +67,11 @@ describe('tessera rotation', () => {
 
     const policy = await sandbox.tessera(['rotation', 'policy', 'cli/rotating', '--interval', '30d']);
     expect(policy.code, policy.stderr).toBe(0);
-    expect(policy.stdout).toContain('rotates every 2592000s');
+    expect(policy.stdout).toContain('rotates every 30d;');
+    const hours = await sandbox.tessera(['rotation', 'policy', 'cli/rotating', '--interval', '36h']);
+    expect(hours.stdout).toContain('rotates every 36h;'); // in the unit given, not 129600s
+    const described = await sandbox.tessera(['rotation', 'status', 'cli/rotating']);
+    expect(described.stdout).toMatch(/Interval\s+36h\n/);
     const bad = await sandbox.tessera(['rotation', 'policy', 'cli/rotating', '--interval', '1h']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('RotationInterval');

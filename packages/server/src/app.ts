@@ -28,7 +28,9 @@ import { newAccountId } from './services/ids.js';
 import { KeyService } from './services/key-service.js';
 import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
+import { PagingTokens } from './services/paging-tokens.js';
 import { PasswordService } from './services/password-service.js';
+import { ReplayGuard } from './services/replay-guard.js';
 import { RotationAuthorization } from './services/rotation/rotation-authorization.js';
 import { RotationEngine } from './services/rotation/rotation-engine.js';
 import { RotationService } from './services/rotation/rotation-service.js';
@@ -45,6 +47,8 @@ import { openSqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
 
 export const DATABASE_FILE = 'tessera.db';
+/** The sealed audit chain head, beside the data (docs/audit.md). */
+export const AUDIT_HEAD_FILE = 'audit-head';
 /** How often expired secrets and keys are destroyed; reads treat them as gone as soon as they expire. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -142,6 +146,12 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       );
     }
 
+    // Nonces accepted before a restart are refused again after it (docs/permissions.md, "Replay").
+    const replayGuard = new ReplayGuard({ store, clock });
+    const restoredNonces = await replayGuard.load();
+    if (restoredNonces > 0)
+      logger.info({ nonces: restoredNonces }, 'restored signature nonces still in the window');
+
     let audit: AuditService;
     try {
       audit = new AuditService({
@@ -151,12 +161,16 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         onStreamError: (error) => {
           logger.error({ err: error, file: config.auditFile }, 'writing the audit JSON-lines file failed');
         },
+        headFile: join(config.dataDir, AUDIT_HEAD_FILE),
+        companion: replayGuard,
+        onIntegrity: (level, message, details) => {
+          logger[level](details, message);
+        },
       });
     } catch (error) {
-      throw new StartupError(
-        `Cannot open the audit file ${config.auditFile ?? ''}: ${(error as Error).message}.`,
-      );
+      throw new StartupError(`Cannot open the audit files: ${(error as Error).message}.`);
     }
+    await audit.recover();
 
     let closing = false;
     const http = createHttpServer({
@@ -189,6 +203,8 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       secretPolicies,
       identities,
       databases,
+      pagingTokens: new PagingTokens({ rootKey: rootKey.key }),
+      replayGuard,
       ...rotationParts,
     };
     await http.register(

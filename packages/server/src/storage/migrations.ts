@@ -21,6 +21,7 @@ import { rotationSchema } from './migrations/0005-rotation.js';
 import { databaseInstancesSchema } from './migrations/0006-database-instances.js';
 import { secretListingIndex } from './migrations/0007-secret-listing-index.js';
 import { authorizedRotationTargetSchema } from './migrations/0008-authorized-rotation-target.js';
+import { signatureNoncesSchema } from './migrations/0009-signature-nonces.js';
 
 /** A migration failed or the recorded history does not match this build's; the store cannot open. */
 export class MigrationError extends Error {
@@ -45,6 +46,7 @@ export function createMigrations(capabilities: StoreCapabilities): Record<string
     '0006_database_instances': { up: (db) => databaseInstancesSchema(db) },
     '0007_secret_listing_index': { up: (db) => secretListingIndex(db) },
     '0008_authorized_rotation_target': { up: (db) => authorizedRotationTargetSchema(db) },
+    '0009_signature_nonces': { up: (db) => signatureNoncesSchema(db) },
   };
 }
 

@@ -123,6 +123,7 @@ describe('sqlite store', () => {
         '0006_database_instances',
         '0007_secret_listing_index',
         '0008_authorized_rotation_target',
+        '0009_signature_nonces',
       ]);
     } finally {
       raw.close();
