@@ -35,7 +35,9 @@ import { instrumentStore } from './services/instrumented-store.js';
 import { Readiness } from './services/readiness.js';
 import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
+import { PagingTokens } from './services/paging-tokens.js';
 import { PasswordService } from './services/password-service.js';
+import { ReplayGuard } from './services/replay-guard.js';
 import { RotationAuthorization } from './services/rotation/rotation-authorization.js';
 import { RotationEngine } from './services/rotation/rotation-engine.js';
 import { RotationService } from './services/rotation/rotation-service.js';
@@ -43,6 +45,8 @@ import { composeResolvers } from './services/rotation/resolvers.js';
 import type { RotatorResolver } from './services/rotation/rotator.js';
 import { RotationScheduler } from './services/rotation/scheduler.js';
 import { RotationWebhookService } from './services/rotation/webhook-service.js';
+import type { HostResolver } from './rotators/webhook-address-guard.js';
+import { WebhookAddressGuard } from './rotators/webhook-address-guard.js';
 import { randomUUID } from 'node:crypto';
 import type { InstanceIdentity, Services } from './services/services.js';
 import { openPostgresStore } from './storage/postgres.js';
@@ -50,6 +54,8 @@ import { openSqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
 
 export const DATABASE_FILE = 'tessera.db';
+/** The sealed audit chain head, beside the data (docs/audit.md). */
+export const AUDIT_HEAD_FILE = 'audit-head';
 /** How often expired secrets and keys are destroyed; reads treat them as gone as soon as they expire. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -73,6 +79,8 @@ export interface TesseraOptions {
   readonly config: Config;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** How rotation webhook host names are resolved (default: the system resolver); tests inject one. */
+  readonly resolveHost?: HostResolver;
 }
 
 export class StartupError extends Error {
@@ -157,6 +165,12 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       );
     }
 
+    // Nonces accepted before a restart are refused again after it (docs/permissions.md, "Replay").
+    const replayGuard = new ReplayGuard({ store, clock });
+    const restoredNonces = await replayGuard.load();
+    if (restoredNonces > 0)
+      logger.info({ nonces: restoredNonces }, 'restored signature nonces still in the window');
+
     let audit: AuditService;
     try {
       audit = new AuditService({
@@ -167,12 +181,16 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         onStreamError: (error) => {
           logger.error({ err: error, file: config.auditFile }, 'writing the audit JSON-lines file failed');
         },
+        headFile: join(config.dataDir, AUDIT_HEAD_FILE),
+        companion: replayGuard,
+        onIntegrity: (level, message, details) => {
+          logger[level](details, message);
+        },
       });
     } catch (error) {
-      throw new StartupError(
-        `Cannot open the audit file ${config.auditFile ?? ''}: ${(error as Error).message}.`,
-      );
+      throw new StartupError(`Cannot open the audit files: ${(error as Error).message}.`);
     }
+    await audit.recover();
 
     let closing = false;
     const readiness = new Readiness({
@@ -205,6 +223,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       rootKey: rootKey.key,
       databases,
       audit,
+      resolveHost: options.resolveHost,
       metrics,
       passes: [() => keyRotation.run()],
     });
@@ -231,6 +250,8 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       secretPolicies,
       identities,
       databases,
+      pagingTokens: new PagingTokens({ rootKey: rootKey.key }),
+      replayGuard,
       ...rotationParts,
     };
     await http.register(
@@ -319,6 +340,7 @@ function createRotation(deps: {
   rootKey: Buffer;
   databases: DatabaseInstanceService;
   audit: AuditService;
+  resolveHost: HostResolver | undefined;
   metrics: MetricsRecorder;
   passes: readonly (() => Promise<unknown>)[];
 }) {
@@ -330,6 +352,11 @@ function createRotation(deps: {
     rootKey: deps.rootKey,
     clock,
     passwords: deps.passwords,
+    guard: new WebhookAddressGuard({
+      allowed: config.rotationWebhookAllowedNetworks,
+      resolve: deps.resolveHost,
+    }),
+    logger,
   });
   const resolver = composeResolvers(rotationWebhooks, databaseRotators(deps));
   const engine = new RotationEngine({

@@ -186,6 +186,7 @@ async function verify(parsed: ReturnType<typeof parse>, io: Io): Promise<void> {
       edited: 'its content no longer matches its hash (edited)',
       missing_before: `the event before it is missing (removed); the last intact event is seq ${report.lastSeq}`,
       broken_link: 'it does not link to the event before it (reordered or replaced)',
+      truncated: `the trail ends before the head recorded outside the database (events removed from the end); the last intact event is seq ${report.lastSeq}`,
     };
     throw new CliError(
       EXIT.api,

@@ -4,6 +4,8 @@
  * `TESSERA_*` variable is an error: a typo must not silently fall back to a default.
  */
 import { isAbsolute, join, resolve } from 'node:path';
+import type { IpNetwork } from '../domain/network-address.js';
+import { parseNetworkList } from '../domain/network-address.js';
 
 export interface Config {
   readonly host: string;
@@ -37,6 +39,11 @@ export interface Config {
   readonly rotationTickMs: number;
   /** How long a process keeps the scheduler's or a run's lease without renewing it. */
   readonly rotationLeaseMs: number;
+  /**
+   * Non-public networks rotation webhooks may call besides public addresses
+   * (`TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS`); empty by default.
+   */
+  readonly rotationWebhookAllowedNetworks: readonly IpNetwork[];
   /**
    * Where `/metrics` is served (`TESSERA_METRICS_ADDRESS`, `host:port`): a listener of its own, apart
    * from the API; undefined (the default) serves no metrics at all.
@@ -75,6 +82,8 @@ export const SETTINGS = {
     'host:port to serve Prometheus /metrics on, a listener apart from the API with no authentication, port 0 picks a free one (default: no metrics)',
   TESSERA_ROTATION_LEASE_SECONDS:
     'how long a crashed process keeps the rotation scheduler and its runs before another takes over, 5 to 3600 (default 120)',
+  TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS:
+    'comma-separated networks (CIDR, e.g. 10.20.0.0/16,fd00:1::/64) besides public addresses that rotation webhooks may call; loopback, private, link-local and other non-public addresses are refused unless listed (default none)',
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -202,6 +211,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   }
   const rotationTickMs = integer('TESSERA_ROTATION_TICK_SECONDS', 30, 0, 3600) * 1000;
   const rotationLeaseMs = integer('TESSERA_ROTATION_LEASE_SECONDS', 120, 5, 3600) * 1000;
+  const allowedNetworks = parseNetworkList(read('TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS') ?? '');
+  for (const problem of allowedNetworks.problems) {
+    problems.push(`TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS: ${problem}`);
+  }
 
   const metricsRaw = read('TESSERA_METRICS_ADDRESS');
   const metricsMatch =
@@ -239,6 +252,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     rateLimitBurst,
     rotationTickMs,
     rotationLeaseMs,
+    rotationWebhookAllowedNetworks: Object.freeze(allowedNetworks.networks.map((n) => Object.freeze(n))),
     metricsAddress,
   });
 }

@@ -5,7 +5,9 @@ import type { DatabaseInstanceService } from './database-instance-service.js';
 import type { DataKeyRewrap } from './data-key-rewrap.js';
 import type { KeyRotationPass } from './key-rotation-pass.js';
 import type { KeyService } from './key-service.js';
+import type { PagingTokens } from './paging-tokens.js';
 import type { PasswordService } from './password-service.js';
+import type { ReplayGuard } from './replay-guard.js';
 import type { RotationAuthorization } from './rotation/rotation-authorization.js';
 import type { RotationService } from './rotation/rotation-service.js';
 import type { RotationScheduler } from './rotation/scheduler.js';
@@ -30,6 +32,10 @@ export interface Services {
   /** The rotation schedule; tests call `tick()` on it after moving their clock. */
   readonly rotationScheduler: RotationScheduler;
   readonly databases: DatabaseInstanceService;
+  /** Seals and opens listings' continuation tokens (NextToken, Marker), bound to the caller. */
+  readonly pagingTokens: PagingTokens;
+  /** Signature nonces accepted within the timestamp window, persisted across restarts. */
+  readonly replayGuard: ReplayGuard;
   /** Automatic key rotation; runs in the rotation scheduler's tick. */
   readonly keyRotation: KeyRotationPass;
   /** Re-wraps secret versions' data keys under their key's newest version (docs/crypto.md). */

@@ -27,6 +27,7 @@ import { KyselyAliasRepository } from './kysely/alias-repository.js';
 import { KyselyIdentityRepository } from './kysely/identity-repository.js';
 import { KyselyKeyRepository } from './kysely/key-repository.js';
 import { KyselyMetaRepository } from './kysely/meta-repository.js';
+import { KyselyNonceRepository } from './kysely/nonce-repository.js';
 import { runTransaction, Scope } from './kysely/scope.js';
 import { KyselySecretRepository } from './kysely/secret-repository.js';
 import {
@@ -44,6 +45,7 @@ import type {
   KeyRepository,
   LeaseRepository,
   MetaRepository,
+  NonceRepository,
   Repositories,
   RotationRepository,
   RotationWebhookRepository,
@@ -65,6 +67,7 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
     leases: new KyselyLeaseRepository(scope),
     rotationWebhooks: new KyselyRotationWebhookRepository(scope),
     databaseInstances: new KyselyDatabaseInstanceRepository(scope),
+    nonces: new KyselyNonceRepository(scope),
   };
 }
 
@@ -85,6 +88,7 @@ export class KyselyStore implements Store {
   readonly leases: LeaseRepository;
   readonly rotationWebhooks: RotationWebhookRepository;
   readonly databaseInstances: DatabaseInstanceRepository;
+  readonly nonces: NonceRepository;
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
 
@@ -103,6 +107,7 @@ export class KyselyStore implements Store {
     this.leases = repositories.leases;
     this.rotationWebhooks = repositories.rotationWebhooks;
     this.databaseInstances = repositories.databaseInstances;
+    this.nonces = repositories.nonces;
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {

@@ -258,6 +258,14 @@ export interface DatabaseInstancesTable {
   updated_at: number;
 }
 
+/** Signature nonces accepted within the timestamp window (docs/permissions.md, "Replay"). */
+export interface SignatureNoncesTable {
+  access_key_id: string;
+  /** The nonce, or a digest of a long one. */
+  nonce: string;
+  expires_at: number;
+}
+
 /** The whole schema as Kysely sees it. Kysely's own migration tables are not listed: only the migrator touches them. */
 export interface Database {
   secrets: SecretsTable;
@@ -280,4 +288,5 @@ export interface Database {
   leases: LeasesTable;
   rotation_webhooks: RotationWebhooksTable;
   database_instances: DatabaseInstancesTable;
+  signature_nonces: SignatureNoncesTable;
 }

@@ -220,6 +220,23 @@ export interface MetaRepository {
   set(name: string, value: string): Promise<void>;
 }
 
+/** A signature nonce an access key used, kept until its request's timestamp leaves the window. */
+export interface StoredNonce {
+  readonly accessKeyId: string;
+  readonly nonce: string;
+  readonly expiresAt: EpochMs;
+}
+
+/** Accepted signature nonces, so that a restart does not forget them (docs/permissions.md, "Replay"). */
+export interface NonceRepository {
+  /** Inserts; a nonce already stored for the key keeps the later expiry. */
+  remember(nonces: readonly StoredNonce[]): Promise<void>;
+  /** Nonces not expired at `now`, earliest expiry first, at most `limit`. */
+  unexpired(now: EpochMs, limit: number): Promise<StoredNonce[]>;
+  /** Deletes nonces expired at `now`; returns how many. */
+  purgeExpired(now: EpochMs): Promise<number>;
+}
+
 /** Filters of an audit lookup; all given ones must match (AND). */
 export interface AuditQuery {
   /** Events at or after this time. */
@@ -344,6 +361,7 @@ export interface Repositories {
   readonly leases: LeaseRepository;
   readonly rotationWebhooks: RotationWebhookRepository;
   readonly databaseInstances: DatabaseInstanceRepository;
+  readonly nonces: NonceRepository;
 }
 
 export interface Store extends Repositories {

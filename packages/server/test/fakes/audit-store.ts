@@ -36,6 +36,9 @@ export class AuditFaultStore implements Store {
   get databaseInstances() {
     return this.#inner.databaseInstances;
   }
+  get nonces() {
+    return this.#inner.nonces;
+  }
   get audit(): AuditRepository {
     return this.#wrap(this.#inner.audit);
   }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { TesseraClient } from '@tessera/sdk';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebhookReceiver } from '../fakes/webhook-receiver.js';
+import { RECEIVER_NETWORK_ENV, WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { tempDir } from '../helpers.js';
 import type { ServerProcess } from './run-server.js';
 import { spawnServer, waitForLog } from './run-server.js';
@@ -35,6 +35,7 @@ function environment(dataDir: string, rootKey: string): Record<string, string> {
     TESSERA_ROOT_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
     TESSERA_ROTATION_TICK_SECONDS: '1',
     TESSERA_ROTATION_LEASE_SECONDS: '5',
+    ...RECEIVER_NETWORK_ENV,
   };
 }
 

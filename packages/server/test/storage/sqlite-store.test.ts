@@ -123,7 +123,8 @@ describe('sqlite store', () => {
         '0006_database_instances',
         '0007_secret_listing_index',
         '0008_authorized_rotation_target',
-        '0009_key_rotation',
+        '0009_signature_nonces',
+        '0010_key_rotation',
       ]);
     } finally {
       raw.close();

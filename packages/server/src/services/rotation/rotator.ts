@@ -85,12 +85,26 @@ export interface RotatorResolver {
 }
 
 /** A step failed: `message` is shown to users (DescribeSecret, `tessera rotation status`), so it never
- * contains a secret value or a password. `retryable` false stops the run's retries. */
+ * contains a secret value or a password. `retryable` false stops the run's retries. `detail` and
+ * `auditCode` say exactly what failed, for the log and the audit trail only (never a value either). */
 export class RotationStepError extends Error {
   override name = 'RotationStepError';
   readonly retryable: boolean;
-  constructor(message: string, options?: { retryable?: boolean; cause?: unknown }) {
+  readonly detail: Readonly<Record<string, unknown>> | undefined;
+  /** The audit event's result code; `RotationStepFailed` when undefined. */
+  readonly auditCode: string | undefined;
+  constructor(
+    message: string,
+    options?: {
+      retryable?: boolean;
+      cause?: unknown;
+      detail?: Readonly<Record<string, unknown>>;
+      auditCode?: string;
+    },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.retryable = options?.retryable ?? true;
+    this.detail = options?.detail;
+    this.auditCode = options?.auditCode;
   }
 }

@@ -3,13 +3,21 @@
  * a Generic secret to one through its ExtendedConfig `{"RotationWebhook": "<name>"}` (docs/rotation.md).
  *
  * The signing key is generated here, shown once (in the answer that creates the webhook) and stored
- * sealed under the root key, like access-key secrets.
+ * sealed under the root key, like access-key secrets. A URL whose host is not an address webhooks may
+ * call is refused here, and again by the rotator on every call (`rotators/webhook-address-guard.ts`).
  */
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import { bindingOf, open, seal } from '../../crypto/aead.js';
 import { DomainError, invalidArgument } from '../../domain/errors.js';
 import type { EpochMs } from '../../domain/secret.js';
 import { parseExtendedConfig } from '../../domain/secret.js';
+import type { WebhookAddressGuard } from '../../rotators/webhook-address-guard.js';
+import {
+  AddressRefusedError,
+  ALLOWED_NETWORKS_SETTING,
+  hostOf,
+} from '../../rotators/webhook-address-guard.js';
 import { WebhookRotator } from '../../rotators/webhook-rotator.js';
 import type { RotationWebhookRecord, Store } from '../../storage/store.js';
 import type { Clock } from '../clock.js';
@@ -49,12 +57,23 @@ export class RotationWebhookService implements RotatorResolver {
   readonly #rootKey: Uint8Array;
   readonly #clock: Clock;
   readonly #passwords: PasswordService;
+  readonly #guard: WebhookAddressGuard;
+  readonly #logger: Logger;
 
-  constructor(options: { store: Store; rootKey: Uint8Array; clock: Clock; passwords: PasswordService }) {
+  constructor(options: {
+    store: Store;
+    rootKey: Uint8Array;
+    clock: Clock;
+    passwords: PasswordService;
+    guard: WebhookAddressGuard;
+    logger: Logger;
+  }) {
     this.#store = options.store;
     this.#rootKey = options.rootKey;
     this.#clock = options.clock;
     this.#passwords = options.passwords;
+    this.#guard = options.guard;
+    this.#logger = options.logger;
   }
 
   async create(input: {
@@ -65,7 +84,7 @@ export class RotationWebhookService implements RotatorResolver {
     if (!WEBHOOK_NAME.test(input.name)) {
       throw invalidArgument('webhookName', 'A webhook name is 1 to 64 letters, digits and _ . -.');
     }
-    validateUrl(input.url);
+    await this.#assertAllowedAddress(input.name, validateUrl(input.url));
     const timeoutMs = input.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1000 || timeoutMs > MAX_WEBHOOK_TIMEOUT_MS) {
       throw invalidArgument('webhookTimeout', 'A webhook timeout is 1 to 60 seconds.');
@@ -80,6 +99,26 @@ export class RotationWebhookService implements RotatorResolver {
     };
     await this.#store.rotationWebhooks.insert(record);
     return { ...publicView(record), signingKey: key.toString('base64') };
+  }
+
+  /** The caller learns that the host is refused and how to fix it; which address and why goes to the log. */
+  async #assertAllowedAddress(name: string, url: URL): Promise<void> {
+    try {
+      await this.#guard.assertUrlAllowed(url);
+    } catch (error) {
+      if (!(error instanceof AddressRefusedError)) throw error;
+      this.#logger.warn({ webhookName: name, ...error.detail }, 'rotation webhook URL refused');
+      const host = hostOf(url);
+      const literal = error.detail.addresses.length === 1 && error.detail.addresses[0]?.address === host;
+      const what = literal
+        ? `The webhook URL's address ${host} is ${error.detail.addresses[0]?.addressClass ?? 'reserved'}`
+        : `The webhook URL's host "${host}" must resolve to public addresses only`;
+      throw invalidArgument(
+        'webhookUrl',
+        `${what}: Tessera calls public addresses, and loopback, private or link-local ones only in ` +
+          `networks an operator lists in ${ALLOWED_NETWORKS_SETTING}.`,
+      );
+    }
   }
 
   async list(): Promise<RotationWebhook[]> {
@@ -158,6 +197,7 @@ export class RotationWebhookService implements RotatorResolver {
     return new WebhookRotator({
       endpoint: { name, url: record.url, signingKey, timeoutMs: record.timeoutMs },
       now: () => this.#clock.now(),
+      guard: this.#guard,
       // Letters and digits only: safe in connection strings, shells and SQL without quoting.
       generateValue: () =>
         this.#passwords.generate({
@@ -190,7 +230,7 @@ function publicView(record: RotationWebhookRecord): RotationWebhook {
   return { name: record.name, url: record.url, timeoutMs: record.timeoutMs, createdAt: record.createdAt };
 }
 
-function validateUrl(url: string): void {
+function validateUrl(url: string): URL {
   let parsed: URL | undefined;
   try {
     parsed = url.length <= MAX_URL_LENGTH ? new URL(url) : undefined;
@@ -206,6 +246,7 @@ function validateUrl(url: string): void {
       'A webhook URL carries no user name or password; requests are signed.',
     );
   }
+  return parsed;
 }
 
 /** Looks the webhook up at each step, so a re-registered endpoint takes effect at the next retry. */

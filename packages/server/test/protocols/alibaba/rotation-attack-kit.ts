@@ -11,8 +11,8 @@ import { ACCESS_KEY_ID, ACCESS_KEY_SECRET, clientsFor } from './harness.js';
 import { $Ram, ram, ramClient } from './ram-clients.js';
 
 /**
- * Server settings these tests need. Webhook receivers listen on 127.0.0.1: when outbound webhook
- * addresses are restricted, the setting that allows loopback goes here.
+ * Server settings these tests need. Webhook receivers listen on 127.0.0.1, which the harness allows
+ * webhooks to call (`RECEIVER_NETWORK_ENV` in test/fakes/webhook-receiver.ts).
  */
 export const ROTATION_TEST_ENV: Readonly<Record<string, string>> = { TESSERA_ROTATION_TICK_SECONDS: '0' };
 
