@@ -114,10 +114,14 @@ function parseLabels(text: string, where: string): Record<string, string> {
   return labels;
 }
 
+/**
+ * A float as Prometheus reads one (Go's ParseFloat): digits, or NaN and ±Inf in any letter case —
+ * prom-client writes `Nan` for a gauge with no value yet (its lib/util.js), which Prometheus accepts.
+ */
 function parseValue(text: string, where: string): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  if (/^\+?inf$/i.test(text)) return Infinity;
+  if (/^-inf$/i.test(text)) return -Infinity;
+  if (/^nan$/i.test(text)) return NaN;
   if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) throw new Error(`bad value at ${where}`);
   return Number(text);
 }
