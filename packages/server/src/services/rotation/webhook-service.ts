@@ -6,7 +6,7 @@
  * sealed under the root key, like access-key secrets.
  */
 import { randomBytes } from 'node:crypto';
-import { bindingOf, open, seal } from '../../crypto/aead.js';
+import { openWebhookSigningKey, sealWebhookSigningKey } from '../../crypto/envelope.js';
 import { DomainError, invalidArgument } from '../../domain/errors.js';
 import type { EpochMs } from '../../domain/secret.js';
 import { WebhookRotator } from '../../rotators/webhook-rotator.js';
@@ -39,10 +39,6 @@ export interface CreatedWebhook extends RotationWebhook {
   readonly signingKey: string;
 }
 
-function sealKey(rootKey: Uint8Array, name: string, key: Uint8Array): Buffer {
-  return seal(rootKey, key, bindingOf('tessera.rotation-webhook.v1', name));
-}
-
 export class RotationWebhookService implements RotatorResolver {
   readonly #store: Store;
   readonly #rootKey: Uint8Array;
@@ -73,7 +69,7 @@ export class RotationWebhookService implements RotatorResolver {
     const record: RotationWebhookRecord = {
       name: input.name,
       url: input.url,
-      encryptedSigningKey: sealKey(this.#rootKey, input.name, key),
+      encryptedSigningKey: sealWebhookSigningKey(this.#rootKey, input.name, key),
       timeoutMs,
       createdAt: this.#clock.now(),
     };
@@ -110,11 +106,7 @@ export class RotationWebhookService implements RotatorResolver {
     if (!record) {
       throw new RotationStepError(`The rotation webhook "${name}" is not registered.`, { retryable: false });
     }
-    const signingKey = open(
-      this.#rootKey,
-      record.encryptedSigningKey,
-      bindingOf('tessera.rotation-webhook.v1', name),
-    );
+    const signingKey = openWebhookSigningKey(this.#rootKey, name, record.encryptedSigningKey);
     const length = target.extendedConfig?.[PASSWORD_LENGTH_CONFIG_KEY];
     return new WebhookRotator({
       endpoint: { name, url: record.url, signingKey, timeoutMs: record.timeoutMs },
