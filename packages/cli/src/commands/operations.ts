@@ -8,8 +8,9 @@ import type { Command } from '../command.js';
 import { CliError, ConfigError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import type * as OperationsModule from '@tessera/server/operations';
 
-type Operations = typeof import('@tessera/server/operations');
+type Operations = typeof OperationsModule;
 
 const SETTINGS_HELP = `It reads the server's settings from the environment — TESSERA_DATA_DIR (SQLite) or
 TESSERA_DATABASE_URL (PostgreSQL), and TESSERA_ROOT_KEY or TESSERA_ROOT_KEY_FILE — so run it with the
