@@ -168,7 +168,19 @@ describe('usage errors (exit 2)', () => {
 });
 
 describe('--help', () => {
-  const commands = ['get', 'put', 'versions', 'password', 'kms', 'configure', 'server', 'audit'];
+  const commands = [
+    'get',
+    'put',
+    'versions',
+    'password',
+    'kms',
+    'configure',
+    'server',
+    'audit',
+    'backup',
+    'restore',
+    'root-key',
+  ];
 
   it('exists for the top level and every command, on stdout, exiting 0', async () => {
     const results = await Promise.all([
