@@ -42,6 +42,15 @@ export class AuditFaultStore implements Store {
   get databaseInstances() {
     return this.#inner.databaseInstances;
   }
+  get rotation() {
+    return this.#inner.rotation;
+  }
+  get leases() {
+    return this.#inner.leases;
+  }
+  get rotationWebhooks() {
+    return this.#inner.rotationWebhooks;
+  }
   get rootSealed() {
     return this.#inner.rootSealed;
   }
