@@ -23,6 +23,7 @@ import {
 } from '../crypto/envelope.js';
 import { decodeRootKey, makeRootKeyCheck, rootKeyMatches } from '../crypto/root-key.js';
 import { ChainWalker, canonicalAuditEncoding, GENESIS_HASH } from '../domain/audit.js';
+import { SCHEDULER_LEASE } from '../services/rotation/scheduler.js';
 import type { AuditLink, RootSealedItem, Store } from '../storage/store.js';
 import {
   OperationError,
@@ -122,6 +123,20 @@ function reseal(item: RootSealedItem, oldKey: Uint8Array, newKey: Uint8Array): R
   }
 }
 
+/**
+ * A best-effort check for running servers that no data-folder lock covers (PostgreSQL nodes): a
+ * server with the rotation scheduler on renews its lease on every tick, so a lease another holder has
+ * not let expire means a live node (or one killed less than a lease ago). The check takes the lease
+ * for a millisecond only, so a rotation killed midway leaves nothing behind that blocks the next.
+ */
+async function refuseLiveScheduler(store: Store): Promise<void> {
+  if (!(await store.leases.acquire(SCHEDULER_LEASE, `root-key-rotation-${process.pid}`, Date.now(), 1))) {
+    throw new OperationError(
+      'A running Tessera server holds the rotation scheduler lease on this store: stop every server first (a killed one lets it go after TESSERA_ROTATION_LEASE_SECONDS).',
+    );
+  }
+}
+
 /** Where the new root key comes from: `--new-key-file`, else `TESSERA_NEW_ROOT_KEY`. */
 export function readNewRootKey(
   env: Readonly<Record<string, string | undefined>>,
@@ -164,6 +179,7 @@ export async function rotateRootKey(
     const store = await openConfiguredStore(config, true);
     let counts: ResealCounts;
     try {
+      await refuseLiveScheduler(store);
       counts = await resealStore(store, oldKey.key, newKey);
     } finally {
       await store.close();
