@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CLI_ENTRY, Sandbox } from './helpers.js';
-import { ADMIN_ID, ADMIN_SECRET, fingerprint, seed, startServer } from './ops-harness.js';
+import { ADMIN_ID, ADMIN_SECRET, createDatabase, fingerprint, seed, startServer } from './ops-harness.js';
 import type { RunningServer } from './ops-harness.js';
 
 let sandbox: Sandbox;
@@ -127,6 +127,42 @@ describe('tessera root-key rotate', () => {
       expect(opened.length, `after a kill at ${delayMs} ms`).toBe(1);
       current = opened[0] ?? current;
       writeFileSync(keyFile, `${current}\n`, { mode: 0o600 });
+    }
+  });
+
+  it('on PostgreSQL: refused while a node holds the scheduler lease, done once every node is stopped', async () => {
+    const database = await createDatabase();
+    try {
+      const oldKey = newKey();
+      const settings = {
+        TESSERA_DATA_DIR: join(sandbox.root, 'pg-node'),
+        TESSERA_DATABASE_URL: database.url,
+        TESSERA_ROOT_KEY: oldKey,
+      };
+      const node = await startServer({ ...settings, TESSERA_ROTATION_TICK_SECONDS: '1' });
+      const names = await seed(node.client);
+      const expected = await fingerprint(node.client, names);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const next = newKey();
+      const refused = await sandbox.bare(['root-key', 'rotate'], {
+        env: { ...settings, TESSERA_NEW_ROOT_KEY: next },
+      });
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toContain('holds the rotation scheduler lease');
+      await node.stop();
+      const rotated = await sandbox.bare(['root-key', 'rotate'], {
+        env: { ...settings, TESSERA_NEW_ROOT_KEY: next },
+      });
+      expect(rotated.code, rotated.stderr).toBe(0);
+      expect(rotated.stdout).toContain('set TESSERA_ROOT_KEY to the new key before starting the server');
+      const after = await startServer({ ...settings, TESSERA_ROOT_KEY: next });
+      try {
+        expect(await fingerprint(after.client, names)).toEqual(expected);
+      } finally {
+        await after.stop();
+      }
+    } finally {
+      await database.drop();
     }
   });
 });

@@ -143,7 +143,8 @@ or TESSERA_NEW_ROOT_KEY. When the current key comes from a file (TESSERA_ROOT_KE
 folder's root.key) that file is replaced with the new key; when it comes from TESSERA_ROOT_KEY, set
 TESSERA_ROOT_KEY to the new key before starting the server again.
 
-Stop the server first: a SQLite data folder in use is refused; with PostgreSQL stop every node.
+Stop the server first: a SQLite data folder in use is refused; with PostgreSQL stop every node (a
+node holding the rotation scheduler's lease is refused, others cannot be seen).
 
 ${SETTINGS_HELP}
 
