@@ -1,6 +1,6 @@
 /**
  * `tessera backup` and `tessera restore` as processes against real servers: a snapshot taken under
- * write load holds every write acknowledged before it began; restored on SQLite, on PostgreSQL and
+ * write load (from a SQLite server, then from a PostgreSQL one) holds every write acknowledged before it began; restored on SQLite, on PostgreSQL and
  * back (the move docs/operations.md describes), the server answers the same values, versions, labels
  * and policies, and the audit chain verifies. Refusals: a non-empty target, another root key, a cut-off
  * file. The file holds no plaintext value.
@@ -56,31 +56,45 @@ async function auditVerifies(server: RunningServer): Promise<Result> {
   });
 }
 
+/**
+ * Creates secrets `PREFIX/0`, `PREFIX/1`, … one after another until stopped, each counted once its
+ * answer arrived; resolves once 20 are in. `stop()` returns the ones acknowledged at the moment the
+ * caller started its snapshot (`before`: taken when `writeLoad` resolved) and all of them.
+ */
+async function writeLoad(server: RunningServer, prefix: string) {
+  const acknowledged: string[] = [];
+  const state = { writing: true };
+  const load = (async () => {
+    for (let n = 0; state.writing; n++) {
+      await server.client.call('CreateSecret', {
+        SecretName: `${prefix}/${n}`,
+        VersionId: 'v1',
+        SecretData: `${prefix}-${n}`,
+      });
+      acknowledged.push(`${prefix}/${n}`);
+    }
+  })();
+  while (acknowledged.length < 20) await new Promise((resolve) => setTimeout(resolve, 20));
+  const before = [...acknowledged];
+  return {
+    async stop() {
+      state.writing = false;
+      await load;
+      return { before, acknowledged };
+    },
+  };
+}
+
 describe('backup and restore', () => {
   it('snapshots a SQLite server under write load and restores it on SQLite, PostgreSQL and back', async () => {
     const original = { TESSERA_DATA_DIR: join(sandbox.root, 'original') };
     const source = await serve(original);
     const names = await seed(source.client);
 
-    // Write load: one secret after another, each counted once its answer arrived.
-    const acknowledged: string[] = [];
-    const state = { writing: true };
-    const load = (async () => {
-      for (let n = 0; state.writing; n++) {
-        await source.client.call('CreateSecret', {
-          SecretName: `load/${n}`,
-          VersionId: 'v1',
-          SecretData: `load-${n}`,
-        });
-        acknowledged.push(`load/${n}`);
-      }
-    })();
-    while (acknowledged.length < 20) await new Promise((resolve) => setTimeout(resolve, 20));
-    const before = [...acknowledged];
+    const sqliteLoad = await writeLoad(source, 'load');
     const file = join(sandbox.root, 'first.tbak');
     const backedUp = await tessera(['backup', file], original);
-    state.writing = false;
-    await load;
+    const { before, acknowledged } = await sqliteLoad.stop();
     expect(backedUp.code, backedUp.stderr).toBe(0);
     expect(backedUp.stdout).toMatch(
       /^backed up the sqlite store \(schema \d{4}_\w+\) to .*first\.tbak: \d+ bytes\n/,
@@ -139,14 +153,21 @@ describe('backup and restore', () => {
     const movedNames = [...names];
     const fromPostgresExpected = await fingerprint(onPostgres.client, movedNames);
     const pgFile = join(sandbox.root, 'from-postgres.tbak');
+    const postgresLoad = await writeLoad(onPostgres, 'pg-load');
     const pgBackup = await tessera(['backup', pgFile], postgresTarget);
+    const underLoad = await postgresLoad.stop();
     expect(pgBackup.code, pgBackup.stderr).toBe(0);
+    expect(underLoad.acknowledged.length).toBeGreaterThan(underLoad.before.length);
     expect(pgBackup.stdout).toContain('backed up the postgresql store');
 
     const backHome = { TESSERA_DATA_DIR: join(sandbox.root, 'back-home') };
     expect((await tessera(['restore', pgFile], backHome)).code).toBe(0);
     const back = await serve(backHome);
     expect(await fingerprint(back.client, movedNames)).toEqual(fromPostgresExpected);
+    for (const name of underLoad.before) {
+      const value = await back.client.call('GetSecretValue', { SecretName: name });
+      expect(value.SecretData).toBe(name.replace('pg-load/', 'pg-load-'));
+    }
     expect((await auditVerifies(back)).code).toBe(0);
   });
 
