@@ -1,7 +1,7 @@
 /**
  * `tessera backup` and `tessera restore` as processes against real servers: a snapshot taken under
- * write load (from a SQLite server, then from a PostgreSQL one) holds every write acknowledged before it began; restored on SQLite, on PostgreSQL and
- * back (the move docs/operations.md describes), the server answers the same values, versions, labels
+ * write load (from a SQLite server, then from a PostgreSQL one) holds every write acknowledged before
+ * it began; restored on SQLite, on PostgreSQL and back (the move docs/operations.md describes), the server answers the same values, versions, labels
  * and policies, and the audit chain verifies. Refusals: a non-empty target, another root key, a cut-off
  * file. The file holds no plaintext value.
  */
