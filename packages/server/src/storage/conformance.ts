@@ -17,6 +17,7 @@ import { describeIdentityCases } from './conformance/identity-cases.js';
 import { describeDatabaseInstanceCases } from './conformance/database-instance-cases.js';
 import { describeKeyCases } from './conformance/key-cases.js';
 import { describeRotationCases } from './conformance/rotation-cases.js';
+import { describeRowTransferCases } from './conformance/row-transfer-cases.js';
 import { describeSecretCases } from './conformance/secret-cases.js';
 import { describeSecretListCases } from './conformance/secret-list-cases.js';
 import { describeSecretPolicyCases } from './conformance/secret-policy-cases.js';
@@ -61,5 +62,6 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeIdentityCases(store);
     describeRotationCases(store);
     describeDatabaseInstanceCases(store);
+    describeRowTransferCases(store, open);
   });
 }
