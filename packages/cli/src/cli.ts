@@ -13,6 +13,7 @@ import { db } from './commands/db.js';
 import { get } from './commands/get.js';
 import { key } from './commands/key.js';
 import { kms } from './commands/kms.js';
+import { backupCommand, restoreCommand, rootKeyCommand } from './commands/operations.js';
 import { password } from './commands/password.js';
 import { policy } from './commands/policy.js';
 import { put } from './commands/put.js';
@@ -44,6 +45,9 @@ export const COMMANDS: readonly Command[] = [
   db,
   configure,
   server,
+  backupCommand,
+  restoreCommand,
+  rootKeyCommand,
 ];
 
 const USAGE = 'tessera <command> [arguments] [options]';

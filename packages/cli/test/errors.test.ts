@@ -175,6 +175,9 @@ describe('--help', () => {
     'configure',
     'server',
     'audit',
+    'backup',
+    'restore',
+    'root-key',
   ];
 
   it('exists for the top level and every command, on stdout, exiting 0', async () => {

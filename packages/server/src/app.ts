@@ -49,6 +49,8 @@ import type { HostResolver } from './rotators/webhook-address-guard.js';
 import { WebhookAddressGuard } from './rotators/webhook-address-guard.js';
 import { randomUUID } from 'node:crypto';
 import type { InstanceIdentity, Services } from './services/services.js';
+import type { DataFolderLock } from './storage/data-folder-lock.js';
+import { DataFolderLockedError, lockDataFolder } from './storage/data-folder-lock.js';
 import { openPostgresStore } from './storage/postgres.js';
 import { openSqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
@@ -91,11 +93,38 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // A SQLite data folder has one server; several nodes share a PostgreSQL database instead.
+  const lock = config.databaseUrl === undefined ? takeDataFolderLock(config.dataDir) : undefined;
+  try {
+    return await startTessera(options, logger, clock, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+function takeDataFolderLock(dataDir: string): DataFolderLock {
+  try {
+    return lockDataFolder(dataDir, 'server');
+  } catch (error) {
+    if (error instanceof DataFolderLockedError) {
+      throw new StartupError(`${error.message} Stop it first; one server serves a SQLite data folder.`);
+    }
+    throw error;
+  }
+}
+
+async function startTessera(
+  options: TesseraOptions,
+  logger: Logger,
+  clock: Clock,
+  lock: DataFolderLock | undefined,
+): Promise<Tessera> {
+  const { config } = options;
   // Metrics only when someone may read them: without TESSERA_METRICS_ADDRESS nothing is counted.
   const prometheus = config.metricsAddress === undefined ? undefined : new PrometheusMetrics();
   const metrics: MetricsRecorder = prometheus ?? NO_METRICS;
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-
   let rootKey;
   try {
     rootKey = loadRootKey({
@@ -317,6 +346,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
           await rotationParts.rotation.settle();
           await audit.close();
           await store.close();
+          lock?.release();
         }
       },
     };

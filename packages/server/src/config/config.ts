@@ -94,6 +94,12 @@ export type SettingName = keyof typeof SETTINGS;
  */
 export const CLIENT_SETTINGS = ['TESSERA_ENDPOINT', 'TESSERA_PROFILE', 'TESSERA_CONFIG_FILE'] as const;
 
+/**
+ * Inputs of the offline operations (`tessera root-key rotate`), set in the same shell as the server's
+ * settings; a server started from that shell must not refuse them.
+ */
+export const OPERATION_SETTINGS = ['TESSERA_NEW_ROOT_KEY'] as const;
+
 /** Knobs of the test and benchmark harnesses; a server started from such a shell must not refuse them. */
 export const HARNESS_SETTINGS = [
   'TESSERA_CRASH_CYCLES',
@@ -117,7 +123,7 @@ const REGION = /^[a-z0-9-]{1,64}$/;
 export function loadConfig(env: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): Config {
   const problems: string[] = [];
   const known = new Set<string>(Object.keys(SETTINGS));
-  const ignored = new Set<string>([...CLIENT_SETTINGS, ...HARNESS_SETTINGS]);
+  const ignored = new Set<string>([...CLIENT_SETTINGS, ...OPERATION_SETTINGS, ...HARNESS_SETTINGS]);
   for (const name of Object.keys(env)) {
     if (name.startsWith('TESSERA_') && !known.has(name) && !ignored.has(name)) {
       problems.push(`${name} is not a Tessera setting (known: ${[...known].join(', ')})`);

@@ -84,3 +84,11 @@ export async function migrateToLatest(
   const what = failed === undefined ? 'Database migration failed' : `Database migration "${failed}" failed`;
   throw new MigrationError(`${what}: ${reason}`, failed, { cause: error });
 }
+
+/** The name of this build's newest migration: the schema version a migrated store is at. */
+export function latestMigrationName(capabilities: StoreCapabilities): string {
+  const names = Object.keys(createMigrations(capabilities)).sort();
+  const latest = names.at(-1);
+  if (latest === undefined) throw new Error('No migrations are registered.');
+  return latest;
+}

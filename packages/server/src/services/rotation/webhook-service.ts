@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { bindingOf, open, seal } from '../../crypto/aead.js';
+import { openWebhookSigningKey, sealWebhookSigningKey } from '../../crypto/envelope.js';
 import { DomainError, invalidArgument } from '../../domain/errors.js';
 import type { EpochMs } from '../../domain/secret.js';
 import { parseExtendedConfig } from '../../domain/secret.js';
@@ -46,10 +46,6 @@ export interface RotationWebhook {
 export interface CreatedWebhook extends RotationWebhook {
   /** Base64; returned this once and never again. */
   readonly signingKey: string;
-}
-
-function sealKey(rootKey: Uint8Array, name: string, key: Uint8Array): Buffer {
-  return seal(rootKey, key, bindingOf('tessera.rotation-webhook.v1', name));
 }
 
 export class RotationWebhookService implements RotatorResolver {
@@ -93,7 +89,7 @@ export class RotationWebhookService implements RotatorResolver {
     const record: RotationWebhookRecord = {
       name: input.name,
       url: input.url,
-      encryptedSigningKey: sealKey(this.#rootKey, input.name, key),
+      encryptedSigningKey: sealWebhookSigningKey(this.#rootKey, input.name, key),
       timeoutMs,
       createdAt: this.#clock.now(),
     };
@@ -188,11 +184,7 @@ export class RotationWebhookService implements RotatorResolver {
     if (target.authorizedTarget !== webhookTargetFingerprint(record)) {
       throw unauthorizedTargetError(`The rotation webhook "${name}"`);
     }
-    const signingKey = open(
-      this.#rootKey,
-      record.encryptedSigningKey,
-      bindingOf('tessera.rotation-webhook.v1', name),
-    );
+    const signingKey = openWebhookSigningKey(this.#rootKey, name, record.encryptedSigningKey);
     const length = target.extendedConfig?.[PASSWORD_LENGTH_CONFIG_KEY];
     return new WebhookRotator({
       endpoint: { name, url: record.url, signingKey, timeoutMs: record.timeoutMs },
