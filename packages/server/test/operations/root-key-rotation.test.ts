@@ -16,6 +16,7 @@ import { ChainWalker } from '../../src/domain/audit.js';
 import { resealStore } from '../../src/operations/root-key-rotation.js';
 import { openSqliteStore } from '../../src/storage/sqlite.js';
 import type { RootSealedItem, Store } from '../../src/storage/store.js';
+import { RECEIVER_NETWORK_ENV } from '../fakes/webhook-receiver.js';
 import { startTessera, tempDir } from '../helpers.js';
 
 const OLD_KEY = randomBytes(32);
@@ -84,7 +85,7 @@ function failingAt(inner: Store, n: number): Store {
 
 describe('root-key rotation', () => {
   it('re-seals everything in one transaction: all or nothing, and values read back identical', async () => {
-    const env = { TESSERA_ROOT_KEY: OLD_KEY.toString('base64') };
+    const env = { TESSERA_ROOT_KEY: OLD_KEY.toString('base64'), ...RECEIVER_NETWORK_ENV };
     const first = await startTessera({ dataDir, keepData: true, env });
     const { services } = first.tessera;
     const key = await services.keys.createKey({ description: 'cmk', tags: [] });
@@ -167,7 +168,7 @@ describe('root-key rotation', () => {
     const second = await startTessera({
       dataDir,
       keepData: true,
-      env: { TESSERA_ROOT_KEY: NEW_KEY.toString('base64') },
+      env: { TESSERA_ROOT_KEY: NEW_KEY.toString('base64'), ...RECEIVER_NETWORK_ENV },
     });
     try {
       const secrets = second.tessera.services.secrets;
