@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { loadRootKey, makeRootKeyCheck, rootKeyMatches } from './crypto/root-key.js';
 import { DEFAULT_SECRET_LIMITS } from './domain/secret.js';
+import { MetricsServer, PrometheusMetrics } from './http/metrics.js';
 import { createHttpServer } from './http/server.js';
 import type { HttpServer } from './http/server.js';
 import type { TlsMaterial } from './http/tls.js';
@@ -28,23 +29,38 @@ import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { IdentityService } from './services/identity-service.js';
 import { newAccountId } from './services/ids.js';
+import { DataKeyRewrap } from './services/data-key-rewrap.js';
+import { KeyRotationPass } from './services/key-rotation-pass.js';
 import { KeyService } from './services/key-service.js';
+import type { MetricsRecorder } from './services/metrics.js';
+import { NO_METRICS } from './services/metrics.js';
+import { instrumentStore } from './services/instrumented-store.js';
+import { Readiness } from './services/readiness.js';
 import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
+import { PagingTokens } from './services/paging-tokens.js';
 import { PasswordService } from './services/password-service.js';
+import { ReplayGuard } from './services/replay-guard.js';
+import { RotationAuthorization } from './services/rotation/rotation-authorization.js';
 import { RotationEngine } from './services/rotation/rotation-engine.js';
 import { RotationService } from './services/rotation/rotation-service.js';
 import { composeResolvers } from './services/rotation/resolvers.js';
 import type { RotatorResolver } from './services/rotation/rotator.js';
 import { RotationScheduler } from './services/rotation/scheduler.js';
 import { RotationWebhookService } from './services/rotation/webhook-service.js';
+import type { HostResolver } from './rotators/webhook-address-guard.js';
+import { WebhookAddressGuard } from './rotators/webhook-address-guard.js';
 import { randomUUID } from 'node:crypto';
 import type { InstanceIdentity, Services } from './services/services.js';
+import type { DataFolderLock } from './storage/data-folder-lock.js';
+import { DataFolderLockedError, lockDataFolder } from './storage/data-folder-lock.js';
 import { openPostgresStore } from './storage/postgres.js';
 import { openSqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
 
 export const DATABASE_FILE = 'tessera.db';
+/** The sealed audit chain head, beside the data (docs/audit.md). */
+export const AUDIT_HEAD_FILE = 'audit-head';
 /** How often expired secrets and keys are destroyed; reads treat them as gone as soon as they expire. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -60,6 +76,8 @@ export interface Tessera {
   readonly http: HttpServer;
   /** Starts listening; resolves to the base URL (`http://host:port`, or `https://` with TLS). */
   listen(): Promise<string>;
+  /** Where `/metrics` is served once listening (`TESSERA_METRICS_ADDRESS`); undefined without it. */
+  metricsUrl(): string | undefined;
   /** Stops taking requests, lets in-flight ones finish (up to the shutdown timeout), closes storage. */
   close(): Promise<void>;
 }
@@ -68,6 +86,8 @@ export interface TesseraOptions {
   readonly config: Config;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** How rotation webhook host names are resolved (default: the system resolver); tests inject one. */
+  readonly resolveHost?: HostResolver;
 }
 
 export class StartupError extends Error {
@@ -79,7 +99,37 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // A SQLite data folder has one server; several nodes share a PostgreSQL database instead.
+  const lock = config.databaseUrl === undefined ? takeDataFolderLock(config.dataDir) : undefined;
+  try {
+    return await startTessera(options, logger, clock, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
 
+function takeDataFolderLock(dataDir: string): DataFolderLock {
+  try {
+    return lockDataFolder(dataDir, 'server');
+  } catch (error) {
+    if (error instanceof DataFolderLockedError) {
+      throw new StartupError(`${error.message} Stop it first; one server serves a SQLite data folder.`);
+    }
+    throw error;
+  }
+}
+
+async function startTessera(
+  options: TesseraOptions,
+  logger: Logger,
+  clock: Clock,
+  lock: DataFolderLock | undefined,
+): Promise<Tessera> {
+  const { config } = options;
+  // Metrics only when someone may read them: without TESSERA_METRICS_ADDRESS nothing is counted.
+  const prometheus = config.metricsAddress === undefined ? undefined : new PrometheusMetrics();
+  const metrics: MetricsRecorder = prometheus ?? NO_METRICS;
   let rootKey;
   try {
     rootKey = loadRootKey({
@@ -104,18 +154,19 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     throw new StartupError(`Cannot set up HTTPS: ${(error as Error).message}.`);
   }
 
-  const store =
+  const openedStore =
     config.databaseUrl === undefined
       ? await openSqliteStore({ path: join(config.dataDir, DATABASE_FILE) })
       : await openPostgresStore({ connectionString: config.databaseUrl });
+  const store = prometheus ? instrumentStore(openedStore, prometheus) : openedStore;
   try {
     const identity = await prepareInstance(store, rootKey.key, config);
     // With PostgreSQL other processes may write the same database, and their changes never reach this
     // process's caches: key state, secret policies, access keys and attached policies are then read on
     // every use (a disabled key or a deactivated access key stops working at once on every node).
     const shared = config.databaseUrl !== undefined;
-    const keys = new KeyService({ store, rootKey: rootKey.key, clock, cacheKeys: !shared });
-    const secretPolicies = new SecretPolicyCache({ store, enabled: !shared });
+    const keys = new KeyService({ store, rootKey: rootKey.key, clock, cacheKeys: !shared, metrics });
+    const secretPolicies = new SecretPolicyCache({ store, enabled: !shared, metrics });
     const secrets = new SecretService({
       store,
       keys,
@@ -125,7 +176,13 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         secretPolicies.forget(secretId);
       },
     });
-    const accessKeys = new AccessKeyService({ store, rootKey: rootKey.key, clock, cacheResolved: !shared });
+    const accessKeys = new AccessKeyService({
+      store,
+      rootKey: rootKey.key,
+      clock,
+      cacheResolved: !shared,
+      metrics,
+    });
     const identities = new IdentityService({ store, clock, accessKeys, cachePolicies: !shared });
     await identities.ensureAdministrator();
     const serviceKey = await keys.ensureServiceKey();
@@ -142,26 +199,48 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       );
     }
 
+    // Nonces accepted before a restart are refused again after it (docs/permissions.md, "Replay").
+    const replayGuard = new ReplayGuard({ store, clock });
+    const restoredNonces = await replayGuard.load();
+    if (restoredNonces > 0)
+      logger.info({ nonces: restoredNonces }, 'restored signature nonces still in the window');
+
     let audit: AuditService;
     try {
       audit = new AuditService({
         store,
         rootKey: rootKey.key,
         streamFile: config.auditFile,
+        metrics,
         onStreamError: (error) => {
           logger.error({ err: error, file: config.auditFile }, 'writing the audit JSON-lines file failed');
         },
+        headFile: join(config.dataDir, AUDIT_HEAD_FILE),
+        companion: replayGuard,
+        onIntegrity: (level, message, details) => {
+          logger[level](details, message);
+        },
       });
     } catch (error) {
-      throw new StartupError(
-        `Cannot open the audit file ${config.auditFile ?? ''}: ${(error as Error).message}.`,
-      );
+      throw new StartupError(`Cannot open the audit files: ${(error as Error).message}.`);
     }
+    await audit.recover();
 
     let closing = false;
+    const readiness = new Readiness({
+      store,
+      clock,
+      onFailure: (check, error) => {
+        logger.warn({ err: error, check }, 'readiness probe failed');
+      },
+    });
     const http = createHttpServer({
       logger,
-      ready: async () => !closing && (await store.meta.get('account_id')) !== undefined,
+      ready: async () => {
+        if (closing) return { ready: false, checks: {} };
+        return readiness.check();
+      },
+      requestMetrics: prometheus,
       closing: () => closing,
       tls,
       refusals: ALIBABA_REFUSALS,
@@ -178,8 +257,25 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       rootKey: rootKey.key,
       databases,
       audit,
+      resolveHost: options.resolveHost,
+      metrics,
+      passes: [() => keyRotation.run()],
+    });
+    const keyRotation = new KeyRotationPass({ keys, logger, metrics });
+    const dataKeyRewrap = new DataKeyRewrap({
+      store,
+      keys,
+      metrics,
+      onFailure: (error) => {
+        logger.error(
+          { err: error },
+          're-wrapping a data key failed; it still opens under its old key version',
+        );
+      },
     });
     const services: Services = {
+      keyRotation,
+      dataKeyRewrap,
       secrets,
       keys,
       accessKeys,
@@ -188,6 +284,8 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       secretPolicies,
       identities,
       databases,
+      pagingTokens: new PagingTokens({ rootKey: rootKey.key }),
+      replayGuard,
       ...rotationParts,
     };
     // Every protocol runs its operations through the one pipeline: access decisions and the audit trail.
@@ -216,6 +314,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
     sweeper.unref();
     await sweep();
     rotationParts.rotationScheduler.start();
+    const metricsServer = prometheus && new MetricsServer(prometheus);
 
     return {
       config,
@@ -232,8 +331,13 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
             'serving plain HTTP on an address other hosts can reach: secret values and signed requests cross the network unencrypted; set TESSERA_TLS_CERT_FILE and TESSERA_TLS_KEY_FILE, or listen on 127.0.0.1 behind a TLS-terminating proxy',
           );
         }
+        if (metricsServer && config.metricsAddress) {
+          const metricsUrl = await metricsServer.listen(config.metricsAddress);
+          logger.info({ address: metricsUrl }, 'serving Prometheus metrics');
+        }
         return address;
       },
+      metricsUrl: () => metricsServer?.url,
       async close() {
         if (closing) return;
         closing = true;
@@ -247,9 +351,11 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
           await http.close();
         } finally {
           clearTimeout(timer);
+          await metricsServer?.close();
           await rotationParts.rotation.settle();
           await audit.close();
           await store.close();
+          lock?.release();
         }
       },
     };
@@ -273,6 +379,9 @@ function createRotation(deps: {
   rootKey: Buffer;
   databases: DatabaseInstanceService;
   audit: AuditService;
+  resolveHost: HostResolver | undefined;
+  metrics: MetricsRecorder;
+  passes: readonly (() => Promise<unknown>)[];
 }) {
   const { config, logger, clock, store, secrets } = deps;
   // One name per process in the leases table, so a restarted process is a new holder.
@@ -283,6 +392,11 @@ function createRotation(deps: {
     clock,
     passwords: deps.passwords,
     webhookRotator: (options) => new WebhookRotator(options),
+    guard: new WebhookAddressGuard({
+      allowed: config.rotationWebhookAllowedNetworks,
+      resolve: deps.resolveHost,
+    }),
+    logger,
   });
   const resolver = composeResolvers(rotationWebhooks, databaseRotators(deps));
   const engine = new RotationEngine({
@@ -295,6 +409,7 @@ function createRotation(deps: {
     leaseTtlMs: config.rotationLeaseMs,
     limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
     audit: deps.audit,
+    metrics: deps.metrics,
   });
   const rotation = new RotationService({
     store,
@@ -312,8 +427,14 @@ function createRotation(deps: {
     holder,
     leaseTtlMs: config.rotationLeaseMs,
     tickMs: config.rotationTickMs,
+    passes: deps.passes,
   });
-  return { rotation, rotationWebhooks, rotationScheduler };
+  const rotationAuthorization = new RotationAuthorization({
+    instance: (id) => deps.databases.find(id),
+    webhook: (name) => store.rotationWebhooks.get(name),
+    secretValue: async (name) => (await secrets.getSecretValue({ name })).data,
+  });
+  return { rotation, rotationWebhooks, rotationScheduler, rotationAuthorization };
 }
 
 /** Rotators for managed database secrets (`SecretType=Rds`): PostgreSQL and MySQL/MariaDB accounts. */

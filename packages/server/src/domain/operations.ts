@@ -133,6 +133,12 @@ export const KMS_OPERATIONS = {
   CreateKeyVersion: kms('CreateKeyVersion', 'key', 'write'),
   ListKeyVersions: kms('ListKeyVersions', 'key', 'read'),
   DescribeKeyVersion: kms('DescribeKeyVersion', 'key', 'read'),
+  UpdateRotationPolicy: kms('UpdateRotationPolicy', 'key', 'write'),
+  ReEncrypt: kms('ReEncrypt', 'key', 'read', {
+    permission: 'ReEncryptTo',
+    note: 'on the destination key, and kms:ReEncryptFrom on the key named inside the ciphertext (ReEncrypt API page; kms:ReEncrypt* grants both)',
+  }),
+  RewrapDataKeys: kms('RewrapDataKeys', 'account', 'write', { note: 'Tessera extension (docs/crypto.md)' }),
   DescribeRegions: kms('DescribeRegions', 'none', 'read', {
     note: 'not access-controlled (KMS RAM authorization page)',
   }),

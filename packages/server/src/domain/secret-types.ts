@@ -36,6 +36,13 @@ export interface Secret {
   /** The ExtendedConfig JSON object as text (how rotators find their target), or null when none. */
   readonly extendedConfig: string | null;
   /**
+   * A fingerprint of what the secret's rotator reaches (a database instance's address, TLS and
+   * administrator secret; a webhook's URL), recorded when a caller allowed to use all of it bound the
+   * secret; null when nobody did. Rotators refuse to run when what they reach no longer matches
+   * (docs/threat-model.md).
+   */
+  readonly authorizedRotationTarget: string | null;
+  /**
    * Six random letters and digits made when the secret is created and never changed: a protocol whose
    * identifiers must tell a secret from an earlier one of the same name puts it in its ARN (AWS's
    * `…:secret:<name>-<suffix>`).

@@ -41,6 +41,7 @@ export interface NewSecretInput {
   readonly extendedConfig?: string | undefined;
   /** Random, from the service (`ARN_SUFFIX_PATTERN`). */
   readonly arnSuffix: string;
+  readonly authorizedRotationTarget?: string | null | undefined;
 }
 
 export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAULT_SECRET_LIMITS): Secret {
@@ -64,5 +65,6 @@ export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAU
     secretType: input.secretType ?? 'Generic',
     extendedConfig: input.extendedConfig ?? null,
     arnSuffix: input.arnSuffix,
+    authorizedRotationTarget: input.authorizedRotationTarget ?? null,
   };
 }

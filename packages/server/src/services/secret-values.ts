@@ -59,6 +59,8 @@ export interface CreateSecretInput {
   readonly secretType?: SecretType | undefined;
   /** ExtendedConfig JSON text. */
   readonly extendedConfig?: string | undefined;
+  /** What its rotator binding was authorized against (services/rotation/rotation-authorization.ts). */
+  readonly authorizedRotationTarget?: string | null | undefined;
 }
 
 export interface PutSecretValueInput {
@@ -137,6 +139,7 @@ export class SecretValues {
         secretType: input.secretType,
         extendedConfig: input.extendedConfig,
         arnSuffix: newSecretSuffix(),
+        authorizedRotationTarget: input.authorizedRotationTarget,
       },
       this.#limits,
     );

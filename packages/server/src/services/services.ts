@@ -2,8 +2,13 @@ import type { AccessKeyService } from './access-key-service.js';
 import type { AuditService } from './audit-service.js';
 import type { IdentityService } from './identity-service.js';
 import type { DatabaseInstanceService } from './database-instance-service.js';
+import type { DataKeyRewrap } from './data-key-rewrap.js';
+import type { KeyRotationPass } from './key-rotation-pass.js';
 import type { KeyService } from './key-service.js';
+import type { PagingTokens } from './paging-tokens.js';
 import type { PasswordService } from './password-service.js';
+import type { ReplayGuard } from './replay-guard.js';
+import type { RotationAuthorization } from './rotation/rotation-authorization.js';
 import type { RotationService } from './rotation/rotation-service.js';
 import type { RotationScheduler } from './rotation/scheduler.js';
 import type { RotationWebhookService } from './rotation/webhook-service.js';
@@ -22,9 +27,19 @@ export interface Services {
   readonly identities: IdentityService;
   readonly rotation: RotationService;
   readonly rotationWebhooks: RotationWebhookService;
+  /** Who may steer a rotator: the checks on rotator bindings and database instance changes. */
+  readonly rotationAuthorization: RotationAuthorization;
   /** The rotation schedule; tests call `tick()` on it after moving their clock. */
   readonly rotationScheduler: RotationScheduler;
   readonly databases: DatabaseInstanceService;
+  /** Seals and opens listings' continuation tokens (NextToken, Marker), bound to the caller. */
+  readonly pagingTokens: PagingTokens;
+  /** Signature nonces accepted within the timestamp window, persisted across restarts. */
+  readonly replayGuard: ReplayGuard;
+  /** Automatic key rotation; runs in the rotation scheduler's tick. */
+  readonly keyRotation: KeyRotationPass;
+  /** Re-wraps secret versions' data keys under their key's newest version (docs/crypto.md). */
+  readonly dataKeyRewrap: DataKeyRewrap;
 }
 
 /** Facts about this installation that appear in ARNs and region listings. */

@@ -16,7 +16,9 @@ import { describeAuditCases } from './conformance/audit-cases.js';
 import { describeIdentityCases } from './conformance/identity-cases.js';
 import { describeDatabaseInstanceCases } from './conformance/database-instance-cases.js';
 import { describeKeyCases } from './conformance/key-cases.js';
+import { describeKeyHygieneCases } from './conformance/key-hygiene-cases.js';
 import { describeRotationCases } from './conformance/rotation-cases.js';
+import { describeRowTransferCases } from './conformance/row-transfer-cases.js';
 import { describeSecretCases } from './conformance/secret-cases.js';
 import { describeSecretListCases } from './conformance/secret-list-cases.js';
 import { describeSecretPolicyCases } from './conformance/secret-policy-cases.js';
@@ -55,11 +57,13 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeSecretPolicyCases(store);
     describeSecretModelProperty(store);
     describeKeyCases(store);
+    describeKeyHygieneCases(store);
     describeSmallCases(store);
     describeTransactionCases(store);
     describeAuditCases(store);
     describeIdentityCases(store);
     describeRotationCases(store);
     describeDatabaseInstanceCases(store);
+    describeRowTransferCases(store, open);
   });
 }

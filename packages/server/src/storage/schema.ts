@@ -23,8 +23,10 @@ export interface SecretsTable {
   secret_type: string;
   /** ExtendedConfig JSON text. */
   extended_config: string | null;
-  /** Six letters and digits, made at creation and never changed (migration 0008 backfilled old rows). */
+  /** Six letters and digits, made at creation and never changed (migration 0011 backfilled old rows). */
   arn_suffix: string;
+  /** What the rotator binding was authorized against (`Secret.authorizedRotationTarget`); null when none. */
+  authorized_rotation_target: string | null;
 }
 
 /** One row per live version of a secret, with its ciphertext. */
@@ -81,6 +83,8 @@ export interface KeysTable {
   delete_at: number | null;
   primary_version_id: string;
   last_rotated_at: number;
+  /** Automatic rotation interval in seconds; null when off. */
+  rotation_interval_seconds: number | null;
 }
 
 /** One row per key version, with its wrapped material. */
@@ -183,7 +187,7 @@ export interface AuditEventsTable {
   http_status: number | null;
   prev_hash: string;
   hash: string;
-  /** The entry point (migration 0009); null on older and core events. */
+  /** The entry point (migration 0012); null on older and core events. */
   protocol: string | null;
 }
 
@@ -258,6 +262,14 @@ export interface DatabaseInstancesTable {
   updated_at: number;
 }
 
+/** Signature nonces accepted within the timestamp window (docs/permissions.md, "Replay"). */
+export interface SignatureNoncesTable {
+  access_key_id: string;
+  /** The nonce, or a digest of a long one. */
+  nonce: string;
+  expires_at: number;
+}
+
 /** The whole schema as Kysely sees it. Kysely's own migration tables are not listed: only the migrator touches them. */
 export interface Database {
   secrets: SecretsTable;
@@ -280,4 +292,5 @@ export interface Database {
   leases: LeasesTable;
   rotation_webhooks: RotationWebhooksTable;
   database_instances: DatabaseInstancesTable;
+  signature_nonces: SignatureNoncesTable;
 }

@@ -90,6 +90,25 @@ export interface SecretRepository {
   destroy(secretId: string): Promise<void>;
   /** Names of secrets whose recovery window ended at or before `now`, at most `limit`. */
   listExpired(now: EpochMs, limit: number): Promise<string[]>;
+  /**
+   * One page of every stored secret version's wrapped data key, in (secret id, version id) order,
+   * after the given position: what the re-wrap pass walks (docs/crypto.md).
+   */
+  listDataKeys(after: DataKeyPosition | undefined, limit: number): Promise<WrappedDataKey[]>;
+  /**
+   * Replaces one version's wrapped data key if it still holds `expected` (compare-and-set, so a
+   * concurrent re-wrap or a destroyed secret is simply skipped). Returns whether it was replaced.
+   */
+  replaceDataKey(key: WrappedDataKey, replacement: Uint8Array): Promise<boolean>;
+}
+
+export interface DataKeyPosition {
+  readonly secretId: string;
+  readonly versionId: string;
+}
+
+export interface WrappedDataKey extends DataKeyPosition {
+  readonly encryptedDataKey: Uint8Array;
 }
 
 export interface KeyListQuery {
@@ -117,6 +136,8 @@ export interface KeyRepository {
   destroy(keyId: string): Promise<void>;
   /** Ids of keys whose pending window ended at or before `now`, at most `limit`. */
   listExpired(now: EpochMs, limit: number): Promise<string[]>;
+  /** Ids of enabled customer keys whose automatic rotation is due at `now`, longest-waiting first. */
+  listDueForRotation(now: EpochMs, limit: number): Promise<string[]>;
 }
 
 export interface AliasListQuery {
@@ -199,6 +220,23 @@ export interface MetaRepository {
   set(name: string, value: string): Promise<void>;
 }
 
+/** A signature nonce an access key used, kept until its request's timestamp leaves the window. */
+export interface StoredNonce {
+  readonly accessKeyId: string;
+  readonly nonce: string;
+  readonly expiresAt: EpochMs;
+}
+
+/** Accepted signature nonces, so that a restart does not forget them (docs/permissions.md, "Replay"). */
+export interface NonceRepository {
+  /** Inserts; a nonce already stored for the key keeps the later expiry. */
+  remember(nonces: readonly StoredNonce[]): Promise<void>;
+  /** Nonces not expired at `now`, earliest expiry first, at most `limit`. */
+  unexpired(now: EpochMs, limit: number): Promise<StoredNonce[]>;
+  /** Deletes nonces expired at `now`; returns how many. */
+  purgeExpired(now: EpochMs): Promise<number>;
+}
+
 /** Filters of an audit lookup; all given ones must match (AND). */
 export interface AuditQuery {
   /** Events at or after this time. */
@@ -230,6 +268,18 @@ export interface AuditRepository {
   query(query: AuditQuery): Promise<AuditRecord[]>;
   /** Records with seq above `afterSeq`, oldest first, at most `limit`: for walking the chain. */
   scan(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /**
+   * Replaces the chain links (`prevHash`, `hash`) of existing records, leaving every event field as
+   * it is: only for re-keying the whole chain when the root key is rotated (docs/operations.md).
+   */
+  relink(links: readonly AuditLink[]): Promise<void>;
+}
+
+/** A record's place in the chain, as `AuditRepository.relink` rewrites it. */
+export interface AuditLink {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
 }
 
 /** A secret due for a scheduled rotation. */
@@ -311,6 +361,28 @@ export interface DatabaseInstanceRepository {
   list(query: { readonly offset: number; readonly limit: number }): Promise<Page<DatabaseInstance>>;
 }
 
+/** A value sealed under the root key, wherever it is stored; `sealed` is the stored ciphertext. */
+export type RootSealedItem =
+  | {
+      readonly kind: 'key_material';
+      readonly keyId: string;
+      readonly versionId: string;
+      readonly sealed: Uint8Array;
+    }
+  | { readonly kind: 'access_key_secret'; readonly accessKeyId: string; readonly sealed: Uint8Array }
+  | { readonly kind: 'webhook_signing_key'; readonly name: string; readonly sealed: Uint8Array };
+
+/**
+ * Everything the store holds sealed under the root key, in one place, so root-key rotation re-seals
+ * all of it and a new sealed column cannot be forgotten there (it must be listed here).
+ */
+export interface RootSealedRepository {
+  /** Every root-sealed value in the store. */
+  list(): Promise<RootSealedItem[]>;
+  /** Stores `item.sealed` in place of the value `item` names. */
+  replace(item: RootSealedItem): Promise<void>;
+}
+
 export interface Repositories {
   readonly secrets: SecretRepository;
   readonly keys: KeyRepository;
@@ -323,10 +395,57 @@ export interface Repositories {
   readonly leases: LeaseRepository;
   readonly rotationWebhooks: RotationWebhookRepository;
   readonly databaseInstances: DatabaseInstanceRepository;
+  readonly nonces: NonceRepository;
+  readonly rootSealed: RootSealedRepository;
+}
+
+/** A stored column's value as every engine hands it back: byte strings as `Uint8Array`. */
+export type StoredValue = string | number | null | Uint8Array;
+export type StoredRow = Readonly<Record<string, StoredValue>>;
+
+/** Some rows of one table, as a backup carries them. */
+export interface RowBatch {
+  readonly table: string;
+  readonly rows: readonly StoredRow[];
+}
+
+/** What an export or import moved: the schema the rows belong to, and rows per table. */
+export interface RowTransferSummary {
+  /** The newest migration of the schema, e.g. `0007_secret_listing_index`. */
+  readonly schemaVersion: string;
+  readonly rows: Readonly<Record<string, number>>;
+}
+
+/** Thrown by `Store.importRows` when the target already holds data; nothing was written. */
+export class StoreNotEmptyError extends Error {
+  override name = 'StoreNotEmptyError';
+}
+
+/** Thrown by `Store.importRows` when the rows belong to another schema version; nothing was written. */
+export class SchemaMismatchError extends Error {
+  override name = 'SchemaMismatchError';
 }
 
 export interface Store extends Repositories {
   /** Runs `work` in one transaction: all its writes commit durably together, or none do. */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Hands every table's rows to `sink`, table by table in load order, all read from one consistent
+   * snapshot while other processes keep reading and writing: every write committed before the export
+   * began is in it, none committed after. Transient rows (leases) are left out.
+   */
+  exportRows(sink: (batch: RowBatch) => Promise<void>): Promise<RowTransferSummary>;
+  /**
+   * Loads exported rows in one transaction, then runs `check` on the loaded data inside it (a throw
+   * rolls everything back). Refuses a store holding data (`StoreNotEmptyError`) and rows of another
+   * schema version (`SchemaMismatchError`).
+   */
+  importRows(
+    schemaVersion: string,
+    batches: AsyncIterable<RowBatch>,
+    check: (tx: Repositories) => Promise<void>,
+  ): Promise<RowTransferSummary>;
+  /** Whether no table holds a row (leases aside). */
+  isEmpty(): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -18,6 +18,7 @@ import type { OperationPipeline } from '../../services/operations/pipeline.js';
 import { isAuditUnavailable } from '../../services/operations/pipeline.js';
 import type { Principal, RequestSubject } from '../../services/operations/request.js';
 import type { InstanceIdentity, Services } from '../../services/services.js';
+import { labelRequest } from '../../http/request-labels.js';
 import type { ActionTable } from './action.js';
 import { ACTIONTRAIL_ACTIONS, ACTIONTRAIL_API_VERSION } from './actions/actiontrail-actions.js';
 import { KMS_ACTIONS } from './actions/index.js';
@@ -88,7 +89,11 @@ function stateOf(request: FastifyRequest): CallState {
 }
 
 export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
-  const authenticator = new Authenticator({ accessKeys: options.services.accessKeys, clock: options.clock });
+  const authenticator = new Authenticator({
+    accessKeys: options.services.accessKeys,
+    clock: options.clock,
+    replay: options.services.replayGuard,
+  });
   const callerLimits = new CallerLimits({ clock: options.clock, ...(options.rateLimit ?? NO_RATE_LIMIT) });
   const guardedAuthenticator = new GuardedAuthenticator(authenticator, callerLimits);
   const { pipeline } = options;
@@ -108,6 +113,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
       exposeHeadRoute: false,
       handler: async (request, reply) => {
         const state = stateOf(request);
+        labelRequest(request, 'alibaba', 'unknown');
         const method = request.method === 'GET' ? 'GET' : 'POST';
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const { params, query } = readParams(request, body);
@@ -152,6 +158,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
             'InvalidAction.NotFound',
             'Specified api is not found, please check your url and method.',
           );
+        labelRequest(request, 'alibaba', action);
         const identities = state.product === 'ram' ? ramResourceIds(action, params, principal) : undefined;
 
         state.inPipeline = true;

@@ -131,6 +131,15 @@ export class OperationAccess {
   }
 
   /**
+   * A permission on a secret that does not exist yet (CreateSecret binding it to a rotator): checked on
+   * its ARN alone.
+   */
+  async requireNewSecret(name: string, permission: Permission): Promise<void> {
+    const { region, accountId } = this.#options.identity;
+    await this.#require([{ arn: secretArn(region, accountId, name) }], permission);
+  }
+
+  /**
    * For reads through a service: checks the secret the read found, before anything else happens.
    * `alwaysMask`: a refused secret answers as a missing one (BatchGetSecretValue's items, where both
    * answers are per item and reveal nothing either way).
@@ -178,15 +187,16 @@ export class OperationAccess {
   }
 
   /**
-   * For cryptographic calls: checks the key the call resolved (Decrypt: the key inside the blob). A
+   * For cryptographic calls: checks the key the call resolved (Decrypt: the key inside the blob), for
+   * the operation's own permission unless given (ReEncrypt checks one on each of its two keys). A
    * refusal names the key as the caller did (`reference`), so an alias's target is not revealed.
    */
-  keyGuard(reference?: string): KeyGuard {
+  keyGuard(reference?: string, permission: Permission = this.#permission): KeyGuard {
     this.#settled = true;
-    this.#keyGuardPermission = this.#permission;
+    this.#keyGuardPermission ??= permission;
     return async (key) => {
       const named = reference === undefined ? undefined : missingKeyArn(this.#options.identity, reference);
-      await this.#require([this.#keyFacts(key)], this.#permission, named);
+      await this.#require([this.#keyFacts(key)], permission, named);
     };
   }
 

@@ -5,6 +5,7 @@
 import { DomainError } from '../../domain/errors.js';
 import type { RotationPolicy } from '../../domain/rotation.js';
 import type { Secret } from '../../domain/secret.js';
+import type { RotationPermissionCheck } from '../rotation/rotation-authorization.js';
 import type { CreateSecretInput } from '../secret-values.js';
 import type { Services } from '../services.js';
 import type { OperationAccess } from './access.js';
@@ -32,13 +33,26 @@ export async function requireAdminSecret(access: OperationAccess, name: string |
 }
 
 /**
+ * The caller's permissions as the rotation rule asks for them (services/rotation/rotation-authorization.ts):
+ * refused like any other access to those secrets; `newSecret`, a secret being created, is checked on
+ * its name alone.
+ */
+export function rotationPermissions(access: OperationAccess, newSecret?: string): RotationPermissionCheck {
+  return async (name, permission) => {
+    if (name === newSecret) await access.requireNewSecret(name, permission);
+    else await access.requireSecret(name, permission);
+  };
+}
+
+/**
  * CreateSecret: the rotation it asks for is checked before anything is stored; the caller must be
  * allowed to create the name and, for a customer key, to use that key (`kms:GenerateDataKey`, values
- * are sealed under it); an Rds secret is checked against its database instance, whose administrator
- * secret the caller must be allowed to read; then rotation is turned on when asked.
+ * are sealed under it); a binding to a rotator (an Rds secret's instance and accounts, a webhook) needs
+ * the permissions of everything its rotations will touch, and what it was authorized against is stored
+ * with the secret; then rotation is turned on when asked.
  */
 export async function createSecret(
-  services: Pick<Services, 'secrets' | 'databases' | 'rotation'>,
+  services: Pick<Services, 'secrets' | 'databases' | 'rotation' | 'rotationAuthorization'>,
   access: OperationAccess,
   request: CreateSecretRequest,
 ): Promise<CreatedSecret> {
@@ -59,12 +73,20 @@ export async function createSecret(
   await access.requireUnscoped({ secretNames: [input.name] });
   if (input.encryptionKeyId !== undefined)
     await access.requireKey(input.encryptionKeyId, 'kms:GenerateDataKey');
+  const authorizedRotationTarget = await services.rotationAuthorization.authorizeBinding(
+    {
+      secretName: input.name,
+      secretType: type,
+      extendedConfig: input.extendedConfig ?? null,
+      firstValue: input.data,
+    },
+    rotationPermissions(access, input.name),
+  );
+  const bound = { ...input, authorizedRotationTarget };
   const secret =
     type === 'Rds'
-      ? await services.databases.createRdsSecret(input, (instance) =>
-          requireAdminSecret(access, instance.adminSecretName),
-        )
-      : await services.secrets.createSecret(input);
+      ? await services.databases.createRdsSecret(bound)
+      : await services.secrets.createSecret(bound);
   const rotationPolicy = rotation?.enabled
     ? await services.rotation.updatePolicy(secret.name, {
         enabled: true,

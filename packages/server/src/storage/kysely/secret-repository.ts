@@ -15,6 +15,8 @@ import type {
   SecretVersionsTable,
 } from '../schema.js';
 import type {
+  DataKeyPosition,
+  WrappedDataKey,
   Page,
   ReadOptions,
   SecretCiphertext,
@@ -25,6 +27,7 @@ import type {
 } from '../store.js';
 import { groupTags, internalError, oneOf, toCount } from './rows.js';
 import type { Db, Scope } from './scope.js';
+import { listDataKeys, replaceDataKey } from './secret-data-keys.js';
 import { StatementTemplate } from './statement-template.js';
 
 // The statements of a secret read, compiled once (see StatementTemplate): every GetSecretValue runs them.
@@ -120,6 +123,7 @@ export class KyselySecretRepository implements SecretRepository {
             secret_type: secret.secretType,
             extended_config: secret.extendedConfig,
             arn_suffix: secret.arnSuffix,
+            authorized_rotation_target: secret.authorizedRotationTarget,
           })
           .execute();
         await insertVersion(db, secret.id, first, 1, ciphertext);
@@ -150,6 +154,7 @@ export class KyselySecretRepository implements SecretRepository {
             updated_at: secret.updatedAt,
             planned_delete_at: secret.plannedDeleteAt,
             extended_config: secret.extendedConfig,
+            authorized_rotation_target: secret.authorizedRotationTarget,
           })
           .where('id', '=', secret.id)
           .executeTakeFirst();
@@ -191,6 +196,14 @@ export class KyselySecretRepository implements SecretRepository {
           ),
       },
     );
+  }
+
+  listDataKeys(after: DataKeyPosition | undefined, limit: number): Promise<WrappedDataKey[]> {
+    return listDataKeys(this.#scope, after, limit);
+  }
+
+  replaceDataKey(key: WrappedDataKey, replacement: Uint8Array): Promise<boolean> {
+    return replaceDataKey(this.#scope, key, replacement);
   }
 
   async getCiphertext(secretId: string, versionId: string): Promise<SecretCiphertext | undefined> {
@@ -441,5 +454,6 @@ function toSummary(row: Selectable<SecretsTable>, tags: SecretSummary['tags']): 
     secretType: oneOf(row.secret_type, SECRET_TYPES, 'secret type'),
     extendedConfig: row.extended_config,
     arnSuffix: row.arn_suffix,
+    authorizedRotationTarget: row.authorized_rotation_target,
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { DatabaseEngine, DatabaseInstance, TlsMode } from '../../../domain/database-instance.js';
 import { TLS_MODES } from '../../../domain/database-instance.js';
-import { requireAdminSecret } from '../../../services/operations/secret-use-cases.js';
+import { rotationPermissions } from '../../../services/operations/secret-use-cases.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { paging, timestamp, wrapped } from '../codec.js';
@@ -78,7 +78,13 @@ async function registerDatabaseInstance({
     description: params.optional('Description'),
   };
   // Parameters first, then access: a malformed request gets its parameter error whoever sends it.
-  await requireAdminSecret(access, settings.adminSecretName);
+  // Tessera logs in with the administrator secret on the caller's behalf: the caller must be able to
+  // read it (docs/threat-model.md).
+  await services.rotationAuthorization.authorizeInstanceChange(
+    undefined,
+    settings,
+    rotationPermissions(access),
+  );
   return instanceToWire(await services.databases.register(settings));
 }
 
@@ -126,8 +132,12 @@ async function updateDatabaseInstance({
     adminSecretName: params.optional('AdminSecretName'),
     description: params.raw('Description'),
   };
-  await requireAdminSecret(access, changes.adminSecretName);
-  return instanceToWire(await services.databases.update(id, changes));
+  // Redirecting where (or which) administrator password is sent needs the right to read it, before
+  // and after the change.
+  const updated = await services.databases.update(id, changes, (current) =>
+    services.rotationAuthorization.authorizeInstanceChange(current, changes, rotationPermissions(access)),
+  );
+  return instanceToWire(updated);
 }
 
 async function deregisterDatabaseInstance({

@@ -9,6 +9,7 @@ import { DEFAULT_POLICY_NAME, defaultSecretPolicy } from '../../../domain/secret
 import { MAX_RECOVERY_WINDOW_DAYS, MIN_RECOVERY_WINDOW_DAYS } from '../../../domain/validation.js';
 import type { PasswordRequest } from '../../../services/password-service.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../../services/password-service.js';
+import { rotationPermissions } from '../../../services/operations/secret-use-cases.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import {
@@ -180,9 +181,25 @@ async function updateSecret({ params, services, noteResource, access }: ActionCo
   }
   // Present but empty clears the description (and an empty ExtendedConfig clears it); absent leaves it alone.
   const description = params.raw('Description');
-  await access.requireSecret(name);
+  const current = await access.requireSecret(name);
   const extendedConfig = params.raw('ExtendedConfig');
-  const secret = await services.secrets.updateSecret(name, { description, extendedConfig });
+  // A new ExtendedConfig may steer a rotator: the caller needs the permissions of all it will touch.
+  const authorizedRotationTarget =
+    extendedConfig === undefined
+      ? undefined
+      : await services.rotationAuthorization.authorizeBinding(
+          {
+            secretName: current.name,
+            secretType: current.secretType,
+            extendedConfig: extendedConfig === '' ? null : extendedConfig,
+          },
+          rotationPermissions(access),
+        );
+  const secret = await services.secrets.updateSecret(name, {
+    description,
+    extendedConfig,
+    authorizedRotationTarget,
+  });
   return { SecretName: secret.name };
 }
 
