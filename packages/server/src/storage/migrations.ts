@@ -20,8 +20,8 @@ import { identitiesSchema } from './migrations/0004-identities.js';
 import { rotationSchema } from './migrations/0005-rotation.js';
 import { databaseInstancesSchema } from './migrations/0006-database-instances.js';
 import { secretListingIndex } from './migrations/0007-secret-listing-index.js';
-import { neutralIdentifiers } from './migrations/0008-neutral-identifiers.js';
-import { auditProtocol } from './migrations/0009-audit-protocol.js';
+import { neutralIdentifiers } from './migrations/0011-neutral-identifiers.js';
+import { auditProtocol } from './migrations/0012-audit-protocol.js';
 
 /** A migration failed or the recorded history does not match this build's; the store cannot open. */
 export class MigrationError extends Error {
@@ -45,8 +45,8 @@ export function createMigrations(capabilities: StoreCapabilities): Record<string
     '0005_rotation': { up: (db) => rotationSchema(db, capabilities) },
     '0006_database_instances': { up: (db) => databaseInstancesSchema(db) },
     '0007_secret_listing_index': { up: (db) => secretListingIndex(db) },
-    '0008_neutral_identifiers': { up: (db) => neutralIdentifiers(db) },
-    '0009_audit_protocol': { up: (db) => auditProtocol(db) },
+    '0011_neutral_identifiers': { up: (db) => neutralIdentifiers(db) },
+    '0012_audit_protocol': { up: (db) => auditProtocol(db) },
   };
 }
 

@@ -23,7 +23,7 @@ export interface SecretsTable {
   secret_type: string;
   /** ExtendedConfig JSON text. */
   extended_config: string | null;
-  /** Six letters and digits, made at creation and never changed (migration 0008 backfilled old rows). */
+  /** Six letters and digits, made at creation and never changed (migration 0011 backfilled old rows). */
   arn_suffix: string;
 }
 
@@ -183,7 +183,7 @@ export interface AuditEventsTable {
   http_status: number | null;
   prev_hash: string;
   hash: string;
-  /** The entry point (migration 0009); null on older and core events. */
+  /** The entry point (migration 0012); null on older and core events. */
   protocol: string | null;
 }
 

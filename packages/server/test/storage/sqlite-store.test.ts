@@ -63,7 +63,7 @@ describe('sqlite store', () => {
       raw.prepare(`alter table audit_events drop column protocol`).run();
       raw
         .prepare(
-          `delete from kysely_migration where name in ('0008_neutral_identifiers', '0009_audit_protocol')`,
+          `delete from kysely_migration where name in ('0011_neutral_identifiers', '0012_audit_protocol')`,
         )
         .run();
     } finally {
@@ -164,8 +164,8 @@ describe('sqlite store', () => {
         '0005_rotation',
         '0006_database_instances',
         '0007_secret_listing_index',
-        '0008_neutral_identifiers',
-        '0009_audit_protocol',
+        '0011_neutral_identifiers',
+        '0012_audit_protocol',
       ]);
     } finally {
       raw.close();
