@@ -15,7 +15,7 @@ import { isLoopbackHost, loadTlsMaterial } from './http/tls.js';
 import { createLogger } from './logging/logger.js';
 import { alibabaRpcPlugin } from './protocols/alibaba/plugin.js';
 import { ALIBABA_REFUSALS } from './protocols/alibaba/refusals.js';
-import { awsPlaceholderPlugin } from './protocols/aws/plugin.js';
+import { awsPlugin } from './protocols/aws/plugin.js';
 import { OperationPipeline } from './services/operations/pipeline.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
@@ -202,7 +202,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         rateLimit: { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
       }),
     );
-    await http.register(awsPlaceholderPlugin());
+    await http.register(awsPlugin({ services, pipeline, identity, clock, serviceKeyId: serviceKey.id }));
 
     const sweep = async () => {
       try {

@@ -93,6 +93,9 @@ export const AWS_DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; rea
     missing_argument: { status: 400, code: 'InvalidParameterException' },
     limit_exceeded: { status: 400, code: 'LimitExceededException' },
     unsupported_operation: { status: 400, code: 'InvalidRequestException' },
+    // No AWS operation is a dry run; the code exists for the Alibaba API's DryRun.
+    dry_run_passed: { status: 400, code: 'InvalidRequestException' },
+    access_denied: { status: 400, code: 'AccessDeniedException' },
     secret_not_found: { status: 400, code: 'ResourceNotFoundException' },
     secret_version_not_found: { status: 400, code: 'ResourceNotFoundException' },
     secret_stage_not_found: { status: 400, code: 'ResourceNotFoundException' },

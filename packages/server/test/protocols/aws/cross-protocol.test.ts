@@ -55,8 +55,7 @@ async function userWithPolicy(
   return { aws: { accessKeyId, secretAccessKey: secret }, alibaba: pop };
 }
 
-// enabled when the AWS adapter is wired to the pipeline
-describe.skip('one store, two APIs', () => {
+describe('one store, two APIs', () => {
   beforeAll(async () => {
     server = await startAwsServer();
     alibaba = server.alibaba;

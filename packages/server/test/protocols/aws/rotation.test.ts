@@ -24,8 +24,7 @@ let server: AwsServer;
 let receiver: WebhookReceiver;
 const clock = new ManualClock(Date.now());
 
-// enabled when the AWS adapter is wired to the pipeline
-describe.skip('rotation in AWS terms (official SDK v3)', () => {
+describe('rotation in AWS terms (official SDK v3)', () => {
   beforeAll(async () => {
     server = await startAwsServer({ clock, env: { TESSERA_ROTATION_TICK_SECONDS: '0' } });
     receiver = new WebhookReceiver();

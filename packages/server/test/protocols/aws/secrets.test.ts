@@ -30,8 +30,7 @@ import { expectAwsError, HOME_REGION, startAwsServer, token } from './harness.js
 let server: AwsServer;
 const ARN = /^arn:aws:secretsmanager:eu-central-1:\d+:secret:(.+)-[A-Za-z0-9]{6}$/;
 
-// enabled when the AWS adapter is wired to the pipeline
-describe.skip('AWS Secrets Manager operations (official SDK v3)', () => {
+describe('AWS Secrets Manager operations (official SDK v3)', () => {
   beforeAll(async () => {
     server = await startAwsServer();
   });
