@@ -122,7 +122,7 @@ describe('one store, two APIs', () => {
     await server.sm.send(
       new TagResourceCommand({ SecretId: 'shared/db', Tags: [{ Key: 'team', Value: 'ops' }] }),
     );
-    const described = await alibaba.call('DescribeSecret', { SecretName: 'shared/db' });
+    const described = await alibaba.call('DescribeSecret', { SecretName: 'shared/db', FetchTags: true });
     expect(JSON.stringify(described.Tags)).toContain('"TagKey":"team"');
     await alibaba.call('DeleteSecret', { SecretName: 'shared/db', RecoveryWindowInDays: 7 });
     const deleted = await server.sm.send(new DescribeSecretCommand({ SecretId: 'shared/db' }));
