@@ -140,7 +140,8 @@ describe('one store, two APIs', () => {
   it('shows through Alibaba a secret AWS created without a value, with no versions', async () => {
     await server.sm.send(new CreateSecretCommand({ Name: 'shared/empty' }));
     const versions = await alibaba.call('ListSecretVersionIds', { SecretName: 'shared/empty' });
-    expect(JSON.stringify(versions.VersionIds)).not.toContain('VersionId"');
+    // Alibaba's list wrapper with no entries.
+    expect(versions.VersionIds).toEqual({ VersionId: [] });
   });
 
   it('lets a RAM policy (kms:…, acs:kms:…) govern AWS requests', async () => {

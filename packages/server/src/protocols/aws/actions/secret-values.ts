@@ -7,7 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { DomainError, isDomainError } from '../../../domain/errors.js';
 import { matchesSecretFilters } from '../../../domain/secret-filters.js';
 import type { SecretValue, SecretValueSelector } from '../../../services/secret-values.js';
-import { createSecret as createSecretUseCase } from '../../../services/operations/secret-use-cases.js';
+import {
+  createEmptySecret,
+  createSecret as createSecretUseCase,
+} from '../../../services/operations/secret-use-cases.js';
 import type { AwsActionContext, AwsActionTable } from '../action.js';
 import { arnOf, secretNameOf } from '../action.js';
 import { kmsKeyReference, stageToWire, tagsFromWire } from '../codec.js';
@@ -60,19 +63,22 @@ export const SECRET_VALUE_ACTIONS: AwsActionTable = {
   async CreateSecret(input, context) {
     context.noteResource(input.Name);
     const value = secretValueOf(input);
-    if (value === undefined)
-      throw invalidRequest(
-        'Tessera stores a secret together with its first value: give SecretString or SecretBinary.',
-      );
-    const versionId = input.ClientRequestToken ?? randomUUID();
-    const created = await createSecretUseCase(context.services, context.access, {
+    const metadata = {
       name: input.Name,
-      versionId,
-      data: value.data,
-      dataType: value.dataType,
       description: input.Description,
       encryptionKeyId: encryptionKeyOf(input.KmsKeyId),
       tags: input.Tags === undefined ? undefined : tagsFromWire(input.Tags),
+    };
+    if (value === undefined) {
+      const secret = await createEmptySecret(context.services, context.access, metadata);
+      return { ARN: arnOf(secret, context), Name: secret.name };
+    }
+    const versionId = input.ClientRequestToken ?? randomUUID();
+    const created = await createSecretUseCase(context.services, context.access, {
+      ...metadata,
+      versionId,
+      data: value.data,
+      dataType: value.dataType,
     });
     return { ARN: arnOf(created.secret, context), Name: created.secret.name, VersionId: versionId };
   },
