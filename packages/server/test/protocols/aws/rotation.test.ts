@@ -115,7 +115,7 @@ describe('rotation in AWS terms (official SDK v3)', () => {
       new CreateSecretCommand({ Name: 'rotated', SecretString: 'old', ClientRequestToken: token('r1') }),
     );
     receiver.handler = (call) =>
-      call.step === 'create' ? { status: 200, body: { secretData: 'new' } } : { status: 200, body: {} };
+      call.step === 'create' ? { status: 200, body: { value: 'new' } } : { status: 200, body: {} };
     const rotated = await server.sm.send(
       new RotateSecretCommand({
         SecretId: 'rotated',

@@ -2,7 +2,9 @@
  * AWS rotation on Tessera's rotation engine (docs/aws.md, docs/rotation.md): `RotationLambdaARN` names
  * a rotation webhook registered with Tessera (by name or as a Lambda-style ARN whose function name is
  * the webhook's), which RotateSecret binds to a Generic secret through its ExtendedConfig;
- * `RotationRules` become the engine's interval; `RotateImmediately=false` only schedules.
+ * `RotationRules` become the engine's interval, and the rules as written (`ScheduleExpression`,
+ * `Duration`) are kept beside the webhook's name in ExtendedConfig so DescribeSecret answers them;
+ * `RotateImmediately=false` only schedules. `cron()` schedules are refused until the engine runs them.
  */
 import { randomUUID } from 'node:crypto';
 import type { Secret } from '../../../domain/secret.js';
@@ -14,15 +16,27 @@ import { invalidRequest } from '../errors.js';
 import { rotationRequestOf } from '../requests.js';
 import type { RotationView } from '../responses.js';
 
-function boundWebhook(secret: Secret): string | undefined {
-  if (secret.extendedConfig === null) return undefined;
+/** ExtendedConfig members holding the AWS rules as written (docs/aws.md). */
+const SCHEDULE_KEY = 'RotationScheduleExpression';
+const DURATION_KEY = 'RotationDuration';
+
+function configOf(secret: Secret): Record<string, unknown> {
+  if (secret.extendedConfig === null) return {};
   try {
-    const config = JSON.parse(secret.extendedConfig) as Record<string, unknown>;
-    const name = config[WEBHOOK_CONFIG_KEY];
-    return typeof name === 'string' ? name : undefined;
+    const parsed = JSON.parse(secret.extendedConfig) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
   } catch {
-    return undefined;
+    return {};
   }
+}
+
+function member(secret: Secret, key: string): string | undefined {
+  const value = configOf(secret)[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function boundWebhook(secret: Secret): string | undefined {
+  return member(secret, WEBHOOK_CONFIG_KEY);
 }
 
 /** The rotation members of DescribeSecret and ListSecrets; null for a secret no rotator serves. */
@@ -33,26 +47,35 @@ export function rotationViewOf(view: CoreRotationView, secret: Secret): Rotation
   return {
     enabled: policy?.enabled ?? false,
     rotatorArn: boundWebhook(secret) ?? null,
-    schedule: interval === null ? null : { kind: 'interval', intervalSeconds: interval, expression: null },
-    windowHours: null,
+    schedule:
+      interval === null
+        ? null
+        : { kind: 'interval', intervalSeconds: interval, expression: member(secret, SCHEDULE_KEY) ?? null },
+    windowHours: hoursOf(member(secret, DURATION_KEY)),
     lastRotatedAt: policy?.lastRotationAt ?? null,
     nextRotationAt: policy?.nextRotationAt ?? null,
   };
 }
 
-/** Binds the webhook a request names to the secret (its ExtendedConfig), keeping other members. */
-async function bindWebhook(secret: Secret, webhook: string, context: AwsActionContext): Promise<void> {
-  if (boundWebhook(secret) === webhook) return;
-  let config: Record<string, unknown> = {};
-  try {
-    config =
-      secret.extendedConfig === null ? {} : (JSON.parse(secret.extendedConfig) as Record<string, unknown>);
-  } catch {
-    config = {};
-  }
-  await context.services.secrets.updateSecret(secret.name, {
-    extendedConfig: JSON.stringify({ ...config, [WEBHOOK_CONFIG_KEY]: webhook }),
-  });
+function hoursOf(duration: string | undefined): number | null {
+  const match = duration === undefined ? null : /^(\d+)h$/.exec(duration);
+  return match ? Number(match[1]) : null;
+}
+
+/** Sets ExtendedConfig members (undefined removes one), keeping the others; nothing when unchanged. */
+async function configure(
+  secret: Secret,
+  changes: Readonly<Record<string, string | undefined>>,
+  context: AwsActionContext,
+): Promise<void> {
+  const before = configOf(secret);
+  const after = Object.fromEntries(
+    [...Object.entries(before), ...Object.entries(changes)].filter(
+      ([key, value]) => value !== undefined && !(key in changes && changes[key] === undefined),
+    ),
+  );
+  if (JSON.stringify(after) === JSON.stringify(before)) return;
+  await context.services.secrets.updateSecret(secret.name, { extendedConfig: JSON.stringify(after) });
 }
 
 export const ROTATION_ACTIONS: AwsActionTable = {
@@ -60,15 +83,27 @@ export const ROTATION_ACTIONS: AwsActionTable = {
     const name = await secretNameOf(input.SecretId, context);
     const request = rotationRequestOf(input);
     const secret = await context.access.requireSecret(name);
-    if (request.rotatorName !== undefined) await bindWebhook(secret, request.rotatorName, context);
-    else if (!context.services.rotation.isRotatable(secret))
+    if (request.rotatorName === undefined && !context.services.rotation.isRotatable(secret))
       throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
-    if (request.rules !== undefined) {
-      const schedule = request.rules.schedule;
-      if (schedule.kind !== 'interval')
-        throw invalidRequest(
-          'Tessera rotates on rate() and AutomaticallyAfterDays schedules; cron() is not served yet.',
-        );
+    const schedule = request.rules?.schedule;
+    if (schedule !== undefined && schedule.kind !== 'interval')
+      throw invalidRequest(
+        'Tessera rotates on rate() and AutomaticallyAfterDays schedules; cron() is not served yet.',
+      );
+    await configure(
+      secret,
+      {
+        ...(request.rotatorName === undefined ? {} : { [WEBHOOK_CONFIG_KEY]: request.rotatorName }),
+        ...(request.rules === undefined
+          ? {}
+          : {
+              [SCHEDULE_KEY]: request.rules.schedule.expression ?? undefined,
+              [DURATION_KEY]: input.RotationRules?.Duration,
+            }),
+      },
+      context,
+    );
+    if (schedule !== undefined) {
       await context.services.rotation.updatePolicy(name, {
         enabled: true,
         intervalSeconds: schedule.intervalSeconds,
