@@ -123,6 +123,11 @@ describe('AWS wire refusals', () => {
       /correct service: 'secretsmanager'/,
     );
     expectRefusal(
+      await send({ region: 'bad_region' }),
+      'InvalidSignatureException',
+      /valid region/,
+    );
+    expectRefusal(
       await send({ signingDate: new Date(Date.now() - 20 * 60_000) }),
       'InvalidSignatureException',
       /Signature expired/,
