@@ -11,7 +11,7 @@ import type { EpochMs } from '../../domain/time.js';
 import type { OperationAccess } from '../../services/operations/access.js';
 import type { InstanceIdentity, Services } from '../../services/services.js';
 import type { AwsCaller } from './auth.js';
-import { secretCandidates } from './codec.js';
+import { kmsKeyReference, secretCandidates } from './codec.js';
 import type { AwsInput, AwsOperation } from './operations.js';
 
 export interface AwsActionContext {
@@ -70,4 +70,15 @@ export async function secretNameOf(secretId: string, context: AwsActionContext):
 
 export function arnOf(secret: Pick<Secret, 'name' | 'arnSuffix'>, context: AwsActionContext): string {
   return context.names.secret(secret);
+}
+
+/** A `KmsKeyId` as the core's key reference; undefined for the installation's default secret key. */
+export function encryptionKeyOf(kmsKeyId: string | undefined): string | undefined {
+  if (kmsKeyId === undefined) return undefined;
+  const reference = kmsKeyReference(kmsKeyId);
+  return reference.kind === 'default'
+    ? undefined
+    : reference.kind === 'key'
+      ? reference.keyId
+      : reference.alias;
 }

@@ -10,8 +10,9 @@ import { matchesSecretFilters } from '../../../domain/secret-filters.js';
 import type { RotationView as CoreRotationView } from '../../../services/rotation/rotation-service.js';
 import type { Services } from '../../../services/services.js';
 import type { AwsActionContext, AwsActionTable } from '../action.js';
-import { arnOf, secretNameOf } from '../action.js';
+import { arnOf, encryptionKeyOf, secretNameOf } from '../action.js';
 import { epochSeconds, tagsFromWire } from '../codec.js';
+import { invalidRequest } from '../errors.js';
 import {
   decodeNextToken,
   deletionOf,
@@ -124,7 +125,17 @@ export const SECRET_METADATA_ACTIONS: AwsActionTable = {
 
   async UpdateSecret(input, context) {
     const name = await secretNameOf(input.SecretId, context);
-    await context.access.requireSecret(name);
+    const before = await context.access.requireSecret(name);
+    // Versions are sealed under the secret's key once; a request for another key cannot be honoured.
+    const keyReference = encryptionKeyOf(input.KmsKeyId);
+    const keyId =
+      input.KmsKeyId === undefined
+        ? before.encryptionKeyId
+        : keyReference === undefined
+          ? context.serviceKeyId
+          : (await context.services.keys.resolve(keyReference)).id;
+    if (keyId !== before.encryptionKeyId)
+      throw invalidRequest("Tessera does not re-encrypt a secret's versions under another KmsKeyId.");
     let secret = await context.services.secrets.updateSecret(name, { description: input.Description });
     const value = secretValueOf(input);
     let versionId: string | undefined;

@@ -12,8 +12,8 @@ import {
   createSecret as createSecretUseCase,
 } from '../../../services/operations/secret-use-cases.js';
 import type { AwsActionContext, AwsActionTable } from '../action.js';
-import { arnOf, secretNameOf } from '../action.js';
-import { kmsKeyReference, stageToWire, tagsFromWire } from '../codec.js';
+import { arnOf, encryptionKeyOf, secretNameOf } from '../action.js';
+import { stageToWire, tagsFromWire } from '../codec.js';
 import { describeError } from '../render.js';
 import { invalidRequest } from '../errors.js';
 import {
@@ -27,17 +27,6 @@ import {
 } from '../requests.js';
 import { secretValueBody, versionListEntry } from '../responses.js';
 import { listAllSecrets } from './secret-metadata.js';
-
-/** A `KmsKeyId` as the core's key reference; undefined for the installation's default secret key. */
-export function encryptionKeyOf(kmsKeyId: string | undefined): string | undefined {
-  if (kmsKeyId === undefined) return undefined;
-  const reference = kmsKeyReference(kmsKeyId);
-  return reference.kind === 'default'
-    ? undefined
-    : reference.kind === 'key'
-      ? reference.keyId
-      : reference.alias;
-}
 
 function valueBody(value: SecretValue, context: AwsActionContext): object {
   return secretValueBody(
