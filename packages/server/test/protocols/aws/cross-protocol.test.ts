@@ -206,4 +206,29 @@ describe('one store, two APIs', () => {
     const policy = await alibaba.call('GetSecretPolicy', { SecretName: 'other/one' });
     expect(JSON.parse(String(policy.Policy))).toEqual(JSON.parse(document));
   });
+
+  it('records in the audit trail that requests came through the AWS API, refusals included', async () => {
+    const created = await server.sm.send(new CreateSecretCommand({ Name: 'audit/aws', SecretString: 'v' }));
+    const { events } = await server.api.instance.tessera.services.audit.lookup({
+      requestId: String(created.$metadata.requestId),
+      limit: 10,
+    });
+    expect(events.map((e) => [e.phase, e.protocol, e.action, e.resultCode])).toEqual([
+      ['outcome', 'aws', 'CreateSecret', 'Success'],
+      ['attempt', 'aws', 'CreateSecret', null],
+    ]);
+    const refused = await expectAwsError(
+      server
+        .secretsManager({ credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: 'wrong' } })
+        .send(new GetSecretValueCommand({ SecretId: 'audit/aws' })),
+      'InvalidSignatureException',
+    );
+    const refusal = await server.api.instance.tessera.services.audit.lookup({
+      requestId: String(refused.$metadata.requestId),
+      limit: 10,
+    });
+    expect(refusal.events.map((e) => [e.protocol, e.action, e.resultCode, e.secretName])).toEqual([
+      ['aws', 'GetSecretValue', 'InvalidSignatureException', 'audit/aws'],
+    ]);
+  });
 });
