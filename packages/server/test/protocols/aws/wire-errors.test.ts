@@ -122,11 +122,7 @@ describe('AWS wire refusals', () => {
       'InvalidSignatureException',
       /correct service: 'secretsmanager'/,
     );
-    expectRefusal(
-      await send({ region: 'bad_region' }),
-      'InvalidSignatureException',
-      /valid region/,
-    );
+    expectRefusal(await send({ region: 'bad_region' }), 'InvalidSignatureException', /valid region/);
     expectRefusal(
       await send({ signingDate: new Date(Date.now() - 20 * 60_000) }),
       'InvalidSignatureException',
