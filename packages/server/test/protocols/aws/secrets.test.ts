@@ -129,6 +129,19 @@ describe('AWS Secrets Manager operations (official SDK v3)', () => {
       );
     });
 
+    it('answers a retried CreateSecret (same token, same value) as a success, another value as ResourceExistsException', async () => {
+      const create = (value: string) =>
+        new CreateSecretCommand({
+          Name: 'app/retried',
+          SecretString: value,
+          ClientRequestToken: token('c1'),
+        });
+      const first = await server.sm.send(create('one'));
+      const again = await server.sm.send(create('one'));
+      expect(again).toMatchObject({ ARN: first.ARN, VersionId: token('c1') });
+      await expectAwsError(server.sm.send(create('two')), 'ResourceExistsException');
+    });
+
     it('refuses a second secret of the same name', async () => {
       await expectAwsError(
         server.sm.send(new CreateSecretCommand({ Name: 'app/db', SecretString: 'x' })),

@@ -63,13 +63,27 @@ export const SECRET_VALUE_ACTIONS: AwsActionTable = {
       return { ARN: arnOf(secret, context), Name: secret.name };
     }
     const versionId = input.ClientRequestToken ?? randomUUID();
-    const created = await createSecretUseCase(context.services, context.access, {
-      ...metadata,
-      versionId,
-      data: value.data,
-      dataType: value.dataType,
-    });
-    return { ARN: arnOf(created.secret, context), Name: created.secret.name, VersionId: versionId };
+    try {
+      const created = await createSecretUseCase(context.services, context.access, {
+        ...metadata,
+        versionId,
+        data: value.data,
+        dataType: value.dataType,
+      });
+      return { ARN: arnOf(created.secret, context), Name: created.secret.name, VersionId: versionId };
+    } catch (error) {
+      // A retried CreateSecret (same token, same value) succeeds without change, as AWS answers it.
+      if (input.ClientRequestToken === undefined || !isDomainError(error, 'secret_already_exists'))
+        throw error;
+      // The service's re-put of an existing version compares the values (in constant time).
+      const existing = await context.services.secrets.describeSecret(input.Name);
+      if (!existing.versions.some((version) => version.versionId === versionId)) throw error;
+      const again = await context.services.secrets.putSecretValue(
+        { name: input.Name, versionId, data: value.data, dataType: value.dataType },
+        { guard: context.access.secretGuard(), byCaller: true },
+      );
+      return { ARN: arnOf(again.secret, context), Name: again.secret.name, VersionId: versionId };
+    }
   },
 
   async GetSecretValue(input, context) {
