@@ -202,7 +202,16 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         rateLimit: { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
       }),
     );
-    await http.register(awsPlugin({ services, pipeline, identity, clock, serviceKeyId: serviceKey.id }));
+    await http.register(
+      awsPlugin({
+        services,
+        pipeline,
+        identity,
+        clock,
+        serviceKeyId: serviceKey.id,
+        rateLimit: { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+      }),
+    );
 
     const sweep = async () => {
       try {

@@ -20,6 +20,7 @@ import type { AwsDispatch, AwsHttpRequest } from './adapter.js';
 import { answerAwsRequest } from './adapter.js';
 import type { AwsCaller, SigningService, SigV4Request } from './auth.js';
 import { claimedAwsAccessKeyId, SigV4Authenticator } from './auth.js';
+import { AwsCallerLimits } from './caller-limits.js';
 import { userArn } from './codec.js';
 import { AwsError } from './errors.js';
 import type { AwsInput, AwsOperation } from './operations.js';
@@ -31,6 +32,8 @@ export interface AwsPluginOptions {
   readonly identity: InstanceIdentity;
   readonly clock: Clock;
   readonly serviceKeyId: string;
+  /** Requests per second and burst per access key (TESSERA_RATE_LIMIT_*); no limit when absent. */
+  readonly rateLimit?: { readonly ratePerSecond: number; readonly burst: number } | undefined;
 }
 
 /** What the refusal record and the log line know about a call in progress. */
@@ -42,18 +45,34 @@ interface CallState {
   inPipeline: boolean;
 }
 
-/** Remembers who signed the request, so a refusal after authentication names its principal. */
-class NotingAuthenticator extends SigV4Authenticator {
+/**
+ * Authenticates through the caller limits (failures counted and held back, then the rate limit) and
+ * remembers who signed the request, so a refusal after authentication names its principal.
+ */
+class GuardedAuthenticator extends SigV4Authenticator {
   readonly #state: CallState;
+  readonly #limits: AwsCallerLimits;
+  readonly #sourceIp: string;
 
-  constructor(options: ConstructorParameters<typeof SigV4Authenticator>[0], state: CallState) {
+  constructor(
+    options: ConstructorParameters<typeof SigV4Authenticator>[0],
+    call: { readonly state: CallState; readonly limits: AwsCallerLimits; readonly sourceIp: string },
+  ) {
     super(options);
-    this.#state = state;
+    this.#state = call.state;
+    this.#limits = call.limits;
+    this.#sourceIp = call.sourceIp;
   }
 
   override async authenticate(request: SigV4Request, service: SigningService): Promise<AwsCaller> {
-    const caller = await super.authenticate(request, service);
+    let caller: AwsCaller;
+    try {
+      caller = await super.authenticate(request, service);
+    } catch (error) {
+      return this.#limits.refused(error, this.#sourceIp, claimedAwsAccessKeyId(request.headers));
+    }
     this.#state.principal = { accessKeyId: caller.accessKeyId, userName: caller.userName };
+    this.#limits.admit(caller.accessKeyId);
     return caller;
   }
 }
@@ -84,6 +103,7 @@ function loggableOperation(target: string | string[] | undefined): string | unde
 export function awsPlugin(options: AwsPluginOptions) {
   const { services, pipeline, identity, clock } = options;
   const names = awsNamer(identity);
+  const limits = new AwsCallerLimits({ clock, ...(options.rateLimit ?? { ratePerSecond: 0, burst: 1 }) });
 
   function dispatchFor(request: FastifyRequest, state: CallState, subject: RequestSubject): AwsDispatch {
     return {
@@ -159,7 +179,10 @@ export function awsPlugin(options: AwsPluginOptions) {
           body,
           requestId: request.id,
         };
-        const authenticator = new NotingAuthenticator({ accessKeys: services.accessKeys, clock }, state);
+        const authenticator = new GuardedAuthenticator(
+          { accessKeys: services.accessKeys, clock },
+          { state, limits, sourceIp: request.ip },
+        );
         let answer = await answerAwsRequest(httpRequest, authenticator, dispatchFor(request, state, subject));
         if (answer.status >= 500) request.log.error({ operation: state.operation }, 'request failed');
         if (!state.inPipeline && answer.status !== 200) {
