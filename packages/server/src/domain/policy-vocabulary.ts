@@ -13,6 +13,7 @@ const IAM_VERSIONS: ReadonlySet<unknown> = new Set(['2012-10-17', '2008-10-17'])
 /** AWS actions whose permission the catalog names otherwise (domain/operations.ts). */
 const RENAMED_ACTIONS: Readonly<Record<string, string>> = {
   getresourcepolicy: 'GetSecretPolicy',
+  listresourcepolicies: 'GetSecretPolicy',
   putresourcepolicy: 'SetSecretPolicy',
   deleteresourcepolicy: 'SetSecretPolicy',
   validateresourcepolicy: 'GetSecretPolicy',

@@ -12,6 +12,7 @@ import {
   GetRandomPasswordCommand,
   GetResourcePolicyCommand,
   GetSecretValueCommand,
+  ListResourcePoliciesCommand,
   ListSecretVersionIdsCommand,
   PutResourcePolicyCommand,
   PutSecretValueCommand,
@@ -384,7 +385,13 @@ describe('AWS Secrets Manager operations (official SDK v3)', () => {
       await server.sm.send(new PutResourcePolicyCommand({ SecretId: 'app/db', ResourcePolicy: document }));
       const got = await server.sm.send(new GetResourcePolicyCommand({ SecretId: 'app/db' }));
       expect(JSON.parse(got.ResourcePolicy ?? '{}')).toEqual(JSON.parse(document));
+      expect(
+        (await server.sm.send(new ListResourcePoliciesCommand({ SecretId: 'app/db' }))).ResourcePolicies,
+      ).toEqual([{ PolicyName: 'default' }]);
       await server.sm.send(new DeleteResourcePolicyCommand({ SecretId: 'app/db' }));
+      expect(
+        (await server.sm.send(new ListResourcePoliciesCommand({ SecretId: 'app/db' }))).ResourcePolicies,
+      ).toEqual([]);
       expect(
         (await server.sm.send(new GetResourcePolicyCommand({ SecretId: 'app/db' }))).ResourcePolicy,
       ).toBeUndefined();

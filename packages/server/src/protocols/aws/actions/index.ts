@@ -39,6 +39,7 @@ export const AWS_CATALOG_OPERATIONS: { readonly [O in AwsOperation]?: OperationN
   RotateSecret: 'RotateSecret',
   CancelRotateSecret: 'UpdateSecretRotationPolicy',
   GetResourcePolicy: 'GetSecretPolicy',
+  ListResourcePolicies: 'GetSecretPolicy',
   PutResourcePolicy: 'SetSecretPolicy',
   DeleteResourcePolicy: 'SetSecretPolicy',
   // Without a SecretId: GetSecretPolicy on every secret (`…:secret/*`).

@@ -41,7 +41,7 @@ export const RESOURCE_POLICY_ACTIONS: AwsActionTable = {
     const name = await secretNameOf(input.SecretId, context);
     const { secret, policy } = await context.services.secrets.getSecretPolicy(
       name,
-      undefined,
+      input.PolicyName,
       context.access.secretGuard(),
     );
     const document = policy?.document;
@@ -51,6 +51,17 @@ export const RESOURCE_POLICY_ACTIONS: AwsActionTable = {
       Name: secret.name,
       ResourcePolicy: isDefault ? undefined : document,
     };
+  },
+
+  async ListResourcePolicies(input, context) {
+    const name = await secretNameOf(input.SecretId, context);
+    const { policy } = await context.services.secrets.getSecretPolicy(
+      name,
+      undefined,
+      context.access.secretGuard(),
+    );
+    const set = policy !== undefined && policy.document !== defaultSecretPolicy(context.identity.accountId);
+    return { ResourcePolicies: set ? [{ PolicyName: policy.name }] : [] };
   },
 
   async PutResourcePolicy(input, context) {
@@ -63,7 +74,11 @@ export const RESOURCE_POLICY_ACTIONS: AwsActionTable = {
         'PublicPolicyException',
         'The BlockPublicPolicy parameter is set to true, and the resource policy did not prevent broad access to the secret.',
       );
-    const { secret } = await context.services.secrets.setSecretPolicy(name, input.ResourcePolicy);
+    const { secret } = await context.services.secrets.setSecretPolicy(
+      name,
+      input.ResourcePolicy,
+      input.PolicyName,
+    );
     return { ARN: arnOf(secret, context), Name: secret.name };
   },
 
@@ -73,6 +88,7 @@ export const RESOURCE_POLICY_ACTIONS: AwsActionTable = {
     const { secret } = await context.services.secrets.setSecretPolicy(
       name,
       defaultSecretPolicy(context.identity.accountId),
+      input.PolicyName,
     );
     return { ARN: arnOf(secret, context), Name: secret.name };
   },
