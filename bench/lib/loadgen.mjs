@@ -16,12 +16,15 @@ import { performance } from 'node:perf_hooks';
 import { Buffer } from 'node:buffer';
 import { connect } from 'node:net';
 import { signedRequest } from './acs3.mjs';
+import { signedAwsRequest } from './sigv4.mjs';
 
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 /** Returns (slot, seq) => { action, params } for a scenario description. */
 function builder(scenario) {
   switch (scenario.kind) {
+    case 'aws-fixed':
+      return () => ({});
     case 'fixed':
       return () => ({ action: scenario.action, params: scenario.params });
     case 'random-secret': {
@@ -71,8 +74,15 @@ function openConnection(port) {
 async function run(message) {
   const { port, host, concurrency, durationMs, scenario, credentials, presign = 0 } = message;
   const build = builder(scenario);
-  const sign = (slot, seq) =>
-    Buffer.from(signedRequest({ host, ...build(slot, seq), ...credentials }), 'latin1');
+  // `aws-fixed`: one Secrets Manager operation signed with SigV4 (bench/lib/sigv4.mjs); the others ACS3.
+  const sign =
+    scenario.kind === 'aws-fixed'
+      ? () =>
+          Buffer.from(
+            signedAwsRequest({ host, operation: scenario.operation, input: scenario.input, ...credentials }),
+            'utf8',
+          )
+      : (slot, seq) => Buffer.from(signedRequest({ host, ...build(slot, seq), ...credentials }), 'latin1');
   const presignStarted = performance.now();
   const perSlot = Math.ceil(presign / concurrency);
   const pools = Array.from({ length: concurrency }, (_, slot) =>

@@ -16,7 +16,7 @@ import { isLoopbackHost, loadTlsMaterial } from './http/tls.js';
 import { createLogger } from './logging/logger.js';
 import { alibabaRpcPlugin } from './protocols/alibaba/plugin.js';
 import { ALIBABA_REFUSALS } from './protocols/alibaba/refusals.js';
-import { awsPlaceholderPlugin } from './protocols/aws/plugin.js';
+import { awsPlugin } from './protocols/aws/plugin.js';
 import { OperationPipeline } from './services/operations/pipeline.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
@@ -300,7 +300,16 @@ async function startTessera(
         rateLimit: { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
       }),
     );
-    await http.register(awsPlaceholderPlugin());
+    await http.register(
+      awsPlugin({
+        services,
+        pipeline,
+        identity,
+        clock,
+        serviceKeyId: serviceKey.id,
+        rateLimit: { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+      }),
+    );
 
     const sweep = async () => {
       try {

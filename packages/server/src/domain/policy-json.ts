@@ -1,9 +1,10 @@
 /**
  * Reading policy documents strictly, shared by RAM policies (`ram-policy.ts`) and secret policies
- * (`secret-policy.ts`): the size limit, the `{"Version":"1","Statement":[…]}` envelope, and the member
- * checks. Every failure is an `invalid_argument` naming where in the document it is.
+ * (`secret-policy.ts`): the size limit, the `{"Version":"1","Statement":[…]}` envelope (an IAM-vocabulary
+ * document read through `policy-vocabulary.ts`), and the member checks. Every failure is an `invalid_argument` naming where in the document it is.
  */
 import { invalidArgument } from './errors.js';
+import { inEngineVocabulary } from './policy-vocabulary.js';
 
 /** Checks size, JSON and envelope; returns the statements, still unparsed. */
 export function parsePolicyEnvelope(text: string, maxBytes: number, field: string): unknown[] {
@@ -13,7 +14,8 @@ export function parsePolicyEnvelope(text: string, maxBytes: number, field: strin
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // A document in AWS's IAM vocabulary is read as the same document in the engine's (docs/permissions.md).
+    parsed = inEngineVocabulary(JSON.parse(text));
   } catch {
     throw invalidArgument(field, 'The policy document is not valid JSON.');
   }

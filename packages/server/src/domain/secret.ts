@@ -33,7 +33,8 @@ export interface NewSecretInput {
   readonly description: string;
   readonly encryptionKeyId: string;
   readonly tags: readonly Tag[];
-  readonly versionId: string;
+  /** The first version's id; absent for a secret created without a value (no version, no `$current`). */
+  readonly versionId: string | undefined;
   readonly dataType: SecretDataType;
   readonly now: EpochMs;
   /** Default `Generic`. */
@@ -46,7 +47,7 @@ export interface NewSecretInput {
 
 export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAULT_SECRET_LIMITS): Secret {
   validateSecretName(input.name);
-  validateVersionId(input.versionId);
+  if (input.versionId !== undefined) validateVersionId(input.versionId);
   validateDescription(input.description);
   if (input.extendedConfig !== undefined) parseExtendedConfig(input.extendedConfig);
   if (!ARN_SUFFIX_PATTERN.test(input.arnSuffix)) throw new Error('A secret suffix is six letters or digits.');
@@ -60,8 +61,11 @@ export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAU
     createdAt: input.now,
     updatedAt: input.now,
     plannedDeleteAt: null,
-    versions: [{ versionId: input.versionId, createdAt: input.now, dataType: input.dataType }],
-    stages: new Map([[STAGE_CURRENT, input.versionId]]),
+    versions:
+      input.versionId === undefined
+        ? []
+        : [{ versionId: input.versionId, createdAt: input.now, dataType: input.dataType }],
+    stages: input.versionId === undefined ? new Map() : new Map([[STAGE_CURRENT, input.versionId]]),
     secretType: input.secretType ?? 'Generic',
     extendedConfig: input.extendedConfig ?? null,
     arnSuffix: input.arnSuffix,

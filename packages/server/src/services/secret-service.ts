@@ -29,6 +29,7 @@ import type { CallerWrite, SecretGuard } from './secret-transactions.js';
 import { SecretTransactions } from './secret-transactions.js';
 import type {
   CreateSecretInput,
+  EmptySecretInput,
   PutSecretValueInput,
   PutSecretValueResult,
   SecretValue,
@@ -81,6 +82,10 @@ export class SecretService {
 
   async createSecret(input: CreateSecretInput): Promise<Secret> {
     return this.#values.createSecret(input);
+  }
+
+  async createEmptySecret(input: EmptySecretInput): Promise<Secret> {
+    return this.#values.createEmptySecret(input);
   }
 
   async putSecretValue(input: PutSecretValueInput, write: CallerWrite = {}): Promise<PutSecretValueResult> {

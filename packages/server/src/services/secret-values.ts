@@ -63,6 +63,9 @@ export interface CreateSecretInput {
   readonly authorizedRotationTarget?: string | null | undefined;
 }
 
+/** What a secret created without a value is made of. */
+export type EmptySecretInput = Omit<CreateSecretInput, 'versionId' | 'data' | 'dataType'>;
+
 export interface PutSecretValueInput {
   readonly name: string;
   readonly versionId: string;
@@ -118,8 +121,20 @@ export class SecretValues {
   }
 
   async createSecret(input: CreateSecretInput): Promise<Secret> {
-    const now = this.#clock.now();
     validateSecretData(input.data, input.dataType);
+    return this.#create(input, { versionId: input.versionId, data: input.data, dataType: input.dataType });
+  }
+
+  /** A secret with no value yet: no version, no `$current` (the AWS API's CreateSecret without one). */
+  async createEmptySecret(input: EmptySecretInput): Promise<Secret> {
+    return this.#create(input, undefined);
+  }
+
+  async #create(
+    input: EmptySecretInput,
+    value: { versionId: string; data: string; dataType: SecretDataType } | undefined,
+  ): Promise<Secret> {
+    const now = this.#clock.now();
     if (input.policy !== undefined) parsePolicyDocument(input.policy);
     const key =
       input.encryptionKeyId === undefined
@@ -133,8 +148,8 @@ export class SecretValues {
         description: input.description ?? '',
         encryptionKeyId: key.id,
         tags: input.tags ?? [],
-        versionId: input.versionId,
-        dataType: input.dataType,
+        versionId: value?.versionId,
+        dataType: value?.dataType ?? 'text',
         now,
         secretType: input.secretType,
         extendedConfig: input.extendedConfig,
@@ -143,11 +158,14 @@ export class SecretValues {
       },
       this.#limits,
     );
-    const ciphertext = await this.#envelope.seal(
-      key,
-      { secretId: secret.id, versionId: input.versionId, dataType: input.dataType },
-      input.data,
-    );
+    const ciphertext =
+      value === undefined
+        ? undefined
+        : await this.#envelope.seal(
+            key,
+            { secretId: secret.id, versionId: value.versionId, dataType: value.dataType },
+            value.data,
+          );
     await this.#store.transaction(async (tx) => {
       const existing = await tx.secrets.getByName(input.name, { forUpdate: true });
       if (existing && isExpired(existing, now)) {

@@ -74,7 +74,8 @@ export interface SecretRepository {
   /** The secret with this name, versions (oldest first) and stages included. Secrets pending deletion are returned too. */
   getByName(name: string, options?: ReadOptions): Promise<Secret | undefined>;
   /** Inserts a new secret with its single first version. Name taken → `secret_already_exists`. */
-  insert(secret: Secret, ciphertext: SecretCiphertext): Promise<void>;
+  /** A new secret with its one version and that version's ciphertext, or with no version and none. */
+  insert(secret: Secret, ciphertext?: SecretCiphertext): Promise<void>;
   /**
    * Persists the aggregate as given: description, tags, update time, planned deletion, the whole stage
    * map (replacing the stored one), plus the version added and the versions evicted.

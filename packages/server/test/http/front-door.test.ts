@@ -48,16 +48,17 @@ describe('POST /', () => {
     expect(aws.status).toBe(400);
     expect(aws.headers.get('content-type')).toContain('application/x-amz-json-1.1');
     expect(await aws.json()).toEqual({
-      __type: 'UnknownOperationException',
-      message:
-        'The operation GetSecretValue is not served yet: the AWS Secrets Manager API is not available.',
+      __type: 'MissingAuthenticationTokenException',
+      message: 'Missing Authentication Token',
     });
     const signed = await fetch(`${baseUrl}/`, {
       method: 'POST',
       headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/sts/aws4_request' },
       body: 'Action=GetCallerIdentity&Version=2011-06-15',
     });
-    expect(await signed.json()).toMatchObject({ __type: 'UnknownOperationException' });
+    // A signature without its date and signature is incomplete, answered in AWS's shape.
+    expect(signed.status).toBe(400);
+    expect(await signed.json()).toMatchObject({ __type: 'IncompleteSignature' });
 
     const alibaba = await fetch(`${baseUrl}/?Action=GetSecretValue&Version=2016-01-20`, { method: 'POST' });
     const body = (await alibaba.json()) as Record<string, unknown>;

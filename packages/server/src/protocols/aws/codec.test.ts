@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { awsNamer } from '../../domain/resource-names.js';
+import { STAGE_PENDING } from '../../domain/secret.js';
 import {
   AWS_CURRENT,
   epochSeconds,
   kmsKeyReference,
   resolveSecretId,
-  secretArn,
   secretCandidates,
-  STAGE_PENDING_BUILTIN,
   stageFromWire,
   stageToWire,
   tagsFromWire,
@@ -42,10 +42,10 @@ describe('stage labels', () => {
   it('translates the built-ins both ways and passes custom labels through', () => {
     expect(stageFromWire('AWSCURRENT')).toBe('$current');
     expect(stageFromWire('AWSPREVIOUS')).toBe('$previous');
-    expect(stageFromWire('AWSPENDING')).toBe(STAGE_PENDING_BUILTIN);
+    expect(stageFromWire('AWSPENDING')).toBe(STAGE_PENDING);
     expect(stageFromWire('blue')).toBe('blue');
     expect(stageToWire('$current')).toBe(AWS_CURRENT);
-    expect(stageToWire(STAGE_PENDING_BUILTIN)).toBe('AWSPENDING');
+    expect(stageToWire(STAGE_PENDING)).toBe('AWSPENDING');
     expect(stageToWire('blue')).toBe('blue');
   });
 
@@ -61,7 +61,7 @@ describe('timestamps and ARNs', () => {
   });
 
   it('resolves a name, a full ARN and a partial ARN, in that order of candidates', () => {
-    const arn = secretArn(HOME, 'prod/db-main', 'AbC123');
+    const arn = awsNamer(HOME).secret({ name: 'prod/db-main', arnSuffix: 'AbC123' });
     expect(arn).toBe('arn:aws:secretsmanager:eu-central-1:123456789012:secret:prod/db-main-AbC123');
     expect(secretCandidates('prod/db-main', HOME)).toEqual([{ name: 'prod/db-main' }]);
     expect(secretCandidates(arn, HOME)).toEqual([
@@ -92,8 +92,12 @@ describe('timestamps and ARNs', () => {
     ]);
     const lookup = (name: string) => Promise.resolve(secrets.get(name));
     const resolve = (id: string) => resolveSecretId(id, HOME, lookup).then((s) => s?.name);
-    await expect(resolve(secretArn(HOME, 'prod/db', 'AbC123'))).resolves.toBe('prod/db');
-    await expect(resolve(secretArn(HOME, 'prod/db', 'Wrong1'))).resolves.toBeUndefined();
+    await expect(resolve(awsNamer(HOME).secret({ name: 'prod/db', arnSuffix: 'AbC123' }))).resolves.toBe(
+      'prod/db',
+    );
+    await expect(
+      resolve(awsNamer(HOME).secret({ name: 'prod/db', arnSuffix: 'Wrong1' })),
+    ).resolves.toBeUndefined();
     // A partial ARN of a name that itself ends like a suffix.
     await expect(
       resolve('arn:aws:secretsmanager:eu-central-1:123456789012:secret:prod/db-XyZ789'),
@@ -164,7 +168,7 @@ describe('request rules beyond the model', () => {
       stage: '$previous',
     });
     expect(versionStagesOf(undefined)).toEqual(['$current']);
-    expect(versionStagesOf(['AWSPENDING', 'blue'])).toEqual([STAGE_PENDING_BUILTIN, 'blue']);
+    expect(versionStagesOf(['AWSPENDING', 'blue'])).toEqual([STAGE_PENDING, 'blue']);
   });
 
   it('moves a stage only when told where from or to', () => {

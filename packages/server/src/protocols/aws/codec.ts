@@ -3,16 +3,10 @@
  * the SDKs parse them), ARNs of secrets, users and keys, tags, and how a `SecretId` names a secret
  * (its name, its full ARN, or its ARN without the random suffix). Pure functions; docs/aws.md.
  */
-import { STAGE_CURRENT, STAGE_PREVIOUS } from '../../domain/secret.js';
+import { STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from '../../domain/secret.js';
 import type { EpochMs } from '../../domain/secret.js';
 import type { Tag } from '../../domain/validation.js';
 import { invalidParameter } from './errors.js';
-
-/**
- * The neutral built-in pending stage. TODO(pipeline): replace with the domain's `STAGE_PENDING`
- * (`domain/secret-versions.ts`) once the core defines `$pending` beside `$current` and `$previous`.
- */
-export const STAGE_PENDING_BUILTIN = '$pending';
 
 export const AWS_CURRENT = 'AWSCURRENT';
 export const AWS_PREVIOUS = 'AWSPREVIOUS';
@@ -21,7 +15,7 @@ export const AWS_PENDING = 'AWSPENDING';
 const TO_WIRE: ReadonlyMap<string, string> = new Map([
   [STAGE_CURRENT, AWS_CURRENT],
   [STAGE_PREVIOUS, AWS_PREVIOUS],
-  [STAGE_PENDING_BUILTIN, AWS_PENDING],
+  [STAGE_PENDING, AWS_PENDING],
 ]);
 const FROM_WIRE: ReadonlyMap<string, string> = new Map(
   [...TO_WIRE].map(([neutral, wire]) => [wire, neutral]),
@@ -58,22 +52,9 @@ export interface HomeIdentity {
   readonly accountId: string;
 }
 
-/**
- * `arn:aws:secretsmanager:<home region>:<account>:secret:<name>-<suffix>`. TODO(pipeline): the core's
- * per-protocol namer (`awsNamer` in `domain/resource-names.ts`) builds ARNs; use it and drop this.
- */
-export function secretArn(home: HomeIdentity, name: string, suffix: string): string {
-  return `arn:aws:secretsmanager:${home.region}:${home.accountId}:secret:${name}-${suffix}`;
-}
-
 /** The ARN GetCallerIdentity answers for a Tessera user. */
 export function userArn(home: HomeIdentity, userName: string): string {
   return `arn:aws:iam::${home.accountId}:user/${userName}`;
-}
-
-/** `arn:aws:kms:<home region>:<account>:key/<id>`. TODO(pipeline): `awsNamer(…).key` replaces it. */
-export function keyArn(home: HomeIdentity, keyId: string): string {
-  return `arn:aws:kms:${home.region}:${home.accountId}:key/${keyId}`;
 }
 
 /** One way a `SecretId` may name a secret: its name, and the suffix it must have when the ARN gave one. */

@@ -11,7 +11,8 @@ import {
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../domain/errors.js';
-import { epochSeconds, secretArn, stageToWire, userArn, versionIdsToStages } from './codec.js';
+import { awsNamer } from '../../domain/resource-names.js';
+import { epochSeconds, stageToWire, userArn, versionIdsToStages } from './codec.js';
 import { AwsError } from './errors.js';
 import type { AwsAnswer } from './render.js';
 import { renderError, renderResult } from './render.js';
@@ -51,7 +52,7 @@ describe('results as the SDK reads them', () => {
     ]);
     const answer = renderResult(
       {
-        ARN: secretArn(HOME, 'prod/db', 'AbC123'),
+        ARN: awsNamer(HOME).secret({ name: 'prod/db', arnSuffix: 'AbC123' }),
         Name: 'prod/db',
         VersionId: 'v2',
         SecretBinary: Buffer.from([0, 1, 2, 255]),

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
 import { parseScheduleExpression } from '../../domain/rotation-schedule.js';
-import { STAGE_PENDING_BUILTIN } from './codec.js';
+import { STAGE_PENDING } from '../../domain/secret.js';
 import { renderResult } from './render.js';
 import type { SecretView } from './responses.js';
 import { describeSecretBody, rotationRulesBody, secretValueBody, versionListEntry } from './responses.js';
@@ -40,7 +40,7 @@ const view: SecretView = {
   stages: new Map([
     ['$current', 'v2'],
     ['$previous', 'v1'],
-    [STAGE_PENDING_BUILTIN, 'v3'],
+    [STAGE_PENDING, 'v3'],
   ]),
   createdAt: NOW - 10 * DAY,
   lastChangedAt: NOW - DAY,
@@ -96,7 +96,7 @@ describe('result bodies', () => {
     const value = await clientAnswering(
       secretValueBody(view, {
         versionId: 'v3',
-        stages: [STAGE_PENDING_BUILTIN],
+        stages: [STAGE_PENDING],
         createdAt: NOW,
         data: 'AAEC',
         dataType: 'binary',

@@ -6,7 +6,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { RotationPolicy } from '../../domain/rotation.js';
 import type { Secret } from '../../domain/secret.js';
 import type { RotationPermissionCheck } from '../rotation/rotation-authorization.js';
-import type { CreateSecretInput } from '../secret-values.js';
+import type { CreateSecretInput, EmptySecretInput } from '../secret-values.js';
 import type { Services } from '../services.js';
 import type { OperationAccess } from './access.js';
 
@@ -94,4 +94,19 @@ export async function createSecret(
       })
     : undefined;
   return { secret, rotatable: services.rotation.isRotatable(secret), rotationPolicy };
+}
+
+/**
+ * CreateSecret without a value (the AWS API allows it): the same checks on the name and the customer
+ * key as a secret with one; the secret has no version until the first PutSecretValue.
+ */
+export async function createEmptySecret(
+  services: Pick<Services, 'secrets'>,
+  access: OperationAccess,
+  input: EmptySecretInput,
+): Promise<Secret> {
+  await access.requireUnscoped({ secretNames: [input.name] });
+  if (input.encryptionKeyId !== undefined)
+    await access.requireKey(input.encryptionKeyId, 'kms:GenerateDataKey');
+  return services.secrets.createEmptySecret(input);
 }

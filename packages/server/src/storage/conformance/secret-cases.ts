@@ -68,6 +68,27 @@ export function describeSecretCases(store: StoreRef): void {
       expect((await store().secrets.list({ secretTypes: [], offset: 0, limit: 10 })).total).toBe(0);
     });
 
+    it('stores a secret without a value (no version, no stage) and gives it its first version later', async () => {
+      const empty = makeSecret({ versionId: undefined });
+      expect(empty.versions).toEqual([]);
+      await store().secrets.insert(empty);
+      const read = await store().secrets.getByName(empty.name);
+      expect(read?.versions).toEqual([]);
+      expect(read?.stages.size).toBe(0);
+      await expect(
+        store().secrets.insert(makeSecret({ versionId: undefined }), ciphertextFor(1)),
+      ).rejects.toThrow();
+      const { secret: withFirst } = await addVersion(
+        store(),
+        empty,
+        { versionId: 'first', dataType: 'text', now: T0 + 1 },
+        7,
+      );
+      const reread = await store().secrets.getByName(empty.name);
+      expect(reread?.stages.get(STAGE_CURRENT)).toBe('first');
+      expect(reread?.versions).toEqual(withFirst.versions);
+    });
+
     it('answers undefined for a name nobody used', async () => {
       expect(await store().secrets.getByName('no-such-secret')).toBeUndefined();
     });

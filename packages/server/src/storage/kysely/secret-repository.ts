@@ -105,9 +105,10 @@ export class KyselySecretRepository implements SecretRepository {
     });
   }
 
-  async insert(secret: Secret, ciphertext: SecretCiphertext): Promise<void> {
+  async insert(secret: Secret, ciphertext?: SecretCiphertext): Promise<void> {
     const [first, ...rest] = secret.versions;
-    if (first === undefined || rest.length > 0) throw internalError('A new secret has exactly one version.');
+    if (rest.length > 0 || (first === undefined) !== (ciphertext === undefined))
+      throw internalError('A new secret has one version and its ciphertext, or neither.');
     await this.#scope.atomic(
       async (db) => {
         await db
@@ -126,7 +127,8 @@ export class KyselySecretRepository implements SecretRepository {
             authorized_rotation_target: secret.authorizedRotationTarget,
           })
           .execute();
-        await insertVersion(db, secret.id, first, 1, ciphertext);
+        if (first !== undefined && ciphertext !== undefined)
+          await insertVersion(db, secret.id, first, 1, ciphertext);
         await insertStages(db, secret);
         await insertTags(db, secret);
       },

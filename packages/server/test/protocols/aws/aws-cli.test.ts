@@ -40,8 +40,7 @@ async function aws(...args: string[]): Promise<Record<string, unknown>> {
   return stdout.trim() === '' ? {} : (JSON.parse(stdout) as Record<string, unknown>);
 }
 
-// enabled when the AWS adapter is wired to the pipeline
-describe.skip('AWS CLI v2 scripted session', () => {
+describe('AWS CLI v2 scripted session', () => {
   beforeAll(async () => {
     const { stdout } = await run(AWS_CLI, ['--version']);
     expect(stdout).toMatch(/^aws-cli\/2\./);

@@ -47,8 +47,7 @@ async function listNames(
   return names.sort();
 }
 
-// enabled when the AWS adapter is wired to the pipeline
-describe.skip('ListSecrets (official SDK v3)', () => {
+describe('ListSecrets (official SDK v3)', () => {
   beforeAll(async () => {
     server = await startAwsServer();
     for (const secret of SECRETS)

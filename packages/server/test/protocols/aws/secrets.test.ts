@@ -12,6 +12,7 @@ import {
   GetRandomPasswordCommand,
   GetResourcePolicyCommand,
   GetSecretValueCommand,
+  ListResourcePoliciesCommand,
   ListSecretVersionIdsCommand,
   PutResourcePolicyCommand,
   PutSecretValueCommand,
@@ -30,8 +31,7 @@ import { expectAwsError, HOME_REGION, startAwsServer, token } from './harness.js
 let server: AwsServer;
 const ARN = /^arn:aws:secretsmanager:eu-central-1:\d+:secret:(.+)-[A-Za-z0-9]{6}$/;
 
-// enabled when the AWS adapter is wired to the pipeline
-describe.skip('AWS Secrets Manager operations (official SDK v3)', () => {
+describe('AWS Secrets Manager operations (official SDK v3)', () => {
   beforeAll(async () => {
     server = await startAwsServer();
   });
@@ -128,6 +128,19 @@ describe.skip('AWS Secrets Manager operations (official SDK v3)', () => {
         ),
         'ResourceExistsException',
       );
+    });
+
+    it('answers a retried CreateSecret (same token, same value) as a success, another value as ResourceExistsException', async () => {
+      const create = (value: string) =>
+        new CreateSecretCommand({
+          Name: 'app/retried',
+          SecretString: value,
+          ClientRequestToken: token('c1'),
+        });
+      const first = await server.sm.send(create('one'));
+      const again = await server.sm.send(create('one'));
+      expect(again).toMatchObject({ ARN: first.ARN, VersionId: token('c1') });
+      await expectAwsError(server.sm.send(create('two')), 'ResourceExistsException');
     });
 
     it('refuses a second secret of the same name', async () => {
@@ -372,7 +385,13 @@ describe.skip('AWS Secrets Manager operations (official SDK v3)', () => {
       await server.sm.send(new PutResourcePolicyCommand({ SecretId: 'app/db', ResourcePolicy: document }));
       const got = await server.sm.send(new GetResourcePolicyCommand({ SecretId: 'app/db' }));
       expect(JSON.parse(got.ResourcePolicy ?? '{}')).toEqual(JSON.parse(document));
+      expect(
+        (await server.sm.send(new ListResourcePoliciesCommand({ SecretId: 'app/db' }))).ResourcePolicies,
+      ).toEqual([{ PolicyName: 'default' }]);
       await server.sm.send(new DeleteResourcePolicyCommand({ SecretId: 'app/db' }));
+      expect(
+        (await server.sm.send(new ListResourcePoliciesCommand({ SecretId: 'app/db' }))).ResourcePolicies,
+      ).toEqual([]);
       expect(
         (await server.sm.send(new GetResourcePolicyCommand({ SecretId: 'app/db' }))).ResourcePolicy,
       ).toBeUndefined();

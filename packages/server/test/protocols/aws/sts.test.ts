@@ -10,8 +10,7 @@ import { ACCESS_KEY_ID, startAwsServer } from './harness.js';
 
 let server: AwsServer;
 
-// enabled when the AWS adapter is wired to the pipeline
-describe.skip('STS GetCallerIdentity (official client)', () => {
+describe('STS GetCallerIdentity (official client)', () => {
   beforeAll(async () => {
     server = await startAwsServer();
   });

@@ -96,8 +96,7 @@ async function snapshot(): Promise<string> {
   );
 }
 
-// enabled when the AWS adapter is wired to the pipeline
-describe.skip('AWS wire refusals', () => {
+describe('AWS wire refusals', () => {
   beforeAll(async () => {
     server = await startAwsServer();
     await server.sm.send(new CreateSecretCommand({ Name: 'fixed', SecretString: 'value', Description: 'd' }));
@@ -123,6 +122,7 @@ describe.skip('AWS wire refusals', () => {
       'InvalidSignatureException',
       /correct service: 'secretsmanager'/,
     );
+    expectRefusal(await send({ region: 'bad_region' }), 'InvalidSignatureException', /valid region/);
     expectRefusal(
       await send({ signingDate: new Date(Date.now() - 20 * 60_000) }),
       'InvalidSignatureException',
