@@ -23,6 +23,7 @@ import type { StoreCapabilities } from './capabilities.js';
 import { KyselyAccessKeyRepository } from './kysely/access-key-repository.js';
 import { KyselyAuditRepository } from './kysely/audit-repository.js';
 import { KyselyDatabaseInstanceRepository } from './kysely/database-instance-repository.js';
+import { KyselyConsoleLoginRepository } from './kysely/console-login-repository.js';
 import { KyselyAliasRepository } from './kysely/alias-repository.js';
 import { KyselyIdentityRepository } from './kysely/identity-repository.js';
 import { KyselyKeyRepository } from './kysely/key-repository.js';
@@ -40,6 +41,7 @@ import type {
   AliasRepository,
   AuditRepository,
   IdentityRepository,
+  ConsoleLoginRepository,
   DatabaseInstanceRepository,
   KeyRepository,
   LeaseRepository,
@@ -65,6 +67,7 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
     leases: new KyselyLeaseRepository(scope),
     rotationWebhooks: new KyselyRotationWebhookRepository(scope),
     databaseInstances: new KyselyDatabaseInstanceRepository(scope),
+    consoleLogins: new KyselyConsoleLoginRepository(scope),
   };
 }
 
@@ -85,6 +88,7 @@ export class KyselyStore implements Store {
   readonly leases: LeaseRepository;
   readonly rotationWebhooks: RotationWebhookRepository;
   readonly databaseInstances: DatabaseInstanceRepository;
+  readonly consoleLogins: ConsoleLoginRepository;
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
 
@@ -103,6 +107,7 @@ export class KyselyStore implements Store {
     this.leases = repositories.leases;
     this.rotationWebhooks = repositories.rotationWebhooks;
     this.databaseInstances = repositories.databaseInstances;
+    this.consoleLogins = repositories.consoleLogins;
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {

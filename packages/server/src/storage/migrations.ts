@@ -20,6 +20,7 @@ import { identitiesSchema } from './migrations/0004-identities.js';
 import { rotationSchema } from './migrations/0005-rotation.js';
 import { databaseInstancesSchema } from './migrations/0006-database-instances.js';
 import { secretListingIndex } from './migrations/0007-secret-listing-index.js';
+import { consoleSignInSchema } from './migrations/0008-console-sign-in.js';
 
 /** A migration failed or the recorded history does not match this build's; the store cannot open. */
 export class MigrationError extends Error {
@@ -43,6 +44,7 @@ export function createMigrations(capabilities: StoreCapabilities): Record<string
     '0005_rotation': { up: (db) => rotationSchema(db, capabilities) },
     '0006_database_instances': { up: (db) => databaseInstancesSchema(db) },
     '0007_secret_listing_index': { up: (db) => secretListingIndex(db) },
+    '0008_console_sign_in': { up: (db) => consoleSignInSchema(db, capabilities) },
   };
 }
 

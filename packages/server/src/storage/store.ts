@@ -14,6 +14,7 @@
 import type { AuditRecord } from '../domain/audit.js';
 import type { Attachment, Policy, PolicyRef, PolicyType, User } from '../domain/identity.js';
 import type { DatabaseInstance } from '../domain/database-instance.js';
+import type { ConsoleSession, LoginProfile } from '../domain/console-login.js';
 import type { Alias, Key, KeyOwner, KeyState, KeyVersion } from '../domain/key.js';
 import type { EpochMs, Secret, SecretType } from '../domain/secret.js';
 import type { SecretPolicy } from '../domain/secret-policy.js';
@@ -311,6 +312,25 @@ export interface DatabaseInstanceRepository {
   list(query: { readonly offset: number; readonly limit: number }): Promise<Page<DatabaseInstance>>;
 }
 
+/** Console login profiles (one per user) and sessions (by the hash of their token). */
+export interface ConsoleLoginRepository {
+  getProfile(userName: string, options?: ReadOptions): Promise<LoginProfile | undefined>;
+  /** Inserts or replaces the user's profile. */
+  putProfile(profile: LoginProfile): Promise<void>;
+  /** Deletes the profile and every session of the user; returns whether a profile was deleted. */
+  deleteProfile(userName: string): Promise<boolean>;
+  /** Moves the profile and sessions of a renamed user. */
+  renameUser(previousName: string, newName: string): Promise<void>;
+  insertSession(session: ConsoleSession): Promise<void>;
+  getSession(idHash: string): Promise<ConsoleSession | undefined>;
+  touchSession(idHash: string, lastSeenAt: EpochMs): Promise<void>;
+  deleteSession(idHash: string): Promise<boolean>;
+  /** Ends every session of the user (password changed, profile deleted); returns how many. */
+  deleteSessionsOf(userName: string): Promise<number>;
+  /** Deletes sessions last seen at or before `idleBefore` or created at or before `createdBefore`. */
+  deleteStaleSessions(idleBefore: EpochMs, createdBefore: EpochMs): Promise<number>;
+}
+
 export interface Repositories {
   readonly secrets: SecretRepository;
   readonly keys: KeyRepository;
@@ -323,6 +343,7 @@ export interface Repositories {
   readonly leases: LeaseRepository;
   readonly rotationWebhooks: RotationWebhookRepository;
   readonly databaseInstances: DatabaseInstanceRepository;
+  readonly consoleLogins: ConsoleLoginRepository;
 }
 
 export interface Store extends Repositories {
