@@ -44,7 +44,11 @@ async function request(method: string, path: string, body?: unknown): Promise<An
   try {
     answer = text === '' ? {} : (JSON.parse(text) as Answer);
   } catch {
-    throw new ApiError(response.status, 'InvalidResponse', 'The server sent an answer the console cannot read.');
+    throw new ApiError(
+      response.status,
+      'InvalidResponse',
+      'The server sent an answer the console cannot read.',
+    );
   }
   if (!response.ok) {
     const code = String(answer.Code ?? answer.code ?? 'Error');
@@ -81,9 +85,14 @@ export async function signOut(): Promise<void> {
 }
 
 /** Runs one API action as the signed-in user; parameters as the API takes them (strings). */
-export function call(action: string, params: Record<string, string | undefined> = {}, version = KMS): Promise<Answer> {
+export function call(
+  action: string,
+  params: Record<string, string | undefined> = {},
+  version = KMS,
+): Promise<Answer> {
   const defined: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) if (value !== undefined && value !== '') defined[name] = value;
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined && value !== '') defined[name] = value;
   return request('POST', '/console/api/call', { version, action, params: defined });
 }
 

@@ -23,7 +23,7 @@ const SECTIONS = [
 
 function Page({ route }: { route: string[] }) {
   const [section, ...rest] = route;
-  switch (section) {
+  switch (section ?? '') {
     case 'secret':
       return <SecretPage name={rest.join('/')} />;
     case 'secrets-new':
@@ -48,7 +48,9 @@ export function App() {
   const [error, setError] = useState<unknown>();
   const route = useRoute();
   useEffect(() => {
-    currentSession().then((s) => setSession(s ?? null), setError);
+    currentSession().then((s) => {
+      setSession(s ?? null);
+    }, setError);
   }, []);
   if (error) return <ErrorMessage error={error} />;
   if (session === undefined) return <Loading what="the console" />;
@@ -73,7 +75,9 @@ export function App() {
           <button
             type="button"
             onClick={() => {
-              void signOut().finally(() => setSession(null));
+              void signOut().finally(() => {
+                setSession(null);
+              });
             }}
           >
             Sign out

@@ -9,9 +9,13 @@ export function useRoute(): string[] {
   const read = () => window.location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   const [route, setRoute] = useState(read);
   useEffect(() => {
-    const update = () => setRoute(read());
+    const update = () => {
+      setRoute(read());
+    };
     window.addEventListener('hashchange', update);
-    return () => window.removeEventListener('hashchange', update);
+    return () => {
+      window.removeEventListener('hashchange', update);
+    };
   }, []);
   return route;
 }

@@ -11,14 +11,20 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]) {
     let live = true;
     setState((s) => ({ ...s, loading: true }));
     load().then(
-      (data) => live && setState({ data, loading: false }),
-      (error: unknown) => live && setState({ error, loading: false }),
+      (data) => {
+        if (live) setState({ data, loading: false });
+      },
+      (error: unknown) => {
+        if (live) setState({ error, loading: false });
+      },
     );
     return () => {
       live = false;
     };
   }, [...deps, tick]);
-  const reload = useCallback(() => setTick((t) => t + 1), []);
+  const reload = useCallback(() => {
+    setTick((t) => t + 1);
+  }, []);
   return { ...state, reload };
 }
 
@@ -39,7 +45,14 @@ export function useAction() {
       setBusy(false);
     }
   }, []);
-  return { error, busy, run, clear: () => setError(undefined) };
+  return {
+    error,
+    busy,
+    run,
+    clear: () => {
+      setError(undefined);
+    },
+  };
 }
 
 export function ErrorMessage({ error }: { error: unknown }) {
@@ -49,7 +62,7 @@ export function ErrorMessage({ error }: { error: unknown }) {
       ? `${error.code}: ${error.message}`
       : error instanceof Error
         ? error.message
-        : String(error);
+        : 'Something went wrong.';
   return (
     <p class="error" role="alert">
       {text}
@@ -88,7 +101,9 @@ export function Field(props: {
     required: props.required,
     placeholder: props.placeholder,
     'aria-describedby': props.hint ? hintId : undefined,
-    onInput: (event: Event) => props.onInput((event.currentTarget as HTMLInputElement).value),
+    onInput: (event: Event) => {
+      props.onInput((event.currentTarget as HTMLInputElement).value);
+    },
   };
   return (
     <div class="field">
@@ -99,6 +114,7 @@ export function Field(props: {
         <input {...common} type="password" autocomplete={props.autoComplete ?? 'off'} />
       ) : (
         // Preact's typings discriminate inputs by a literal `type`; any of Field's types is valid here.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
         <input {...common} type={(props.type ?? 'text') as 'text'} autocomplete={props.autoComplete ?? 'off'} />
       )}
       {props.hint ? (
@@ -118,7 +134,9 @@ export function Checkbox(props: { label: string; checked: boolean; onChange: (ch
         id={id}
         type="checkbox"
         checked={props.checked}
-        onChange={(event) => props.onChange((event.currentTarget as HTMLInputElement).checked)}
+        onChange={(event) => {
+          props.onChange(event.currentTarget.checked);
+        }}
       />
       <label for={id}>{props.label}</label>
     </div>
@@ -160,17 +178,34 @@ export function Confirm(props: {
   );
 }
 
-export function Pager(props: { page: number; pageSize: number; total: number; onPage: (page: number) => void }) {
+export function Pager(props: {
+  page: number;
+  pageSize: number;
+  total: number;
+  onPage: (page: number) => void;
+}) {
   const last = Math.max(1, Math.ceil(props.total / props.pageSize));
   return (
     <nav class="pager" aria-label="Pages">
-      <button type="button" disabled={props.page <= 1} onClick={() => props.onPage(props.page - 1)}>
+      <button
+        type="button"
+        disabled={props.page <= 1}
+        onClick={() => {
+          props.onPage(props.page - 1);
+        }}
+      >
         Previous page
       </button>
       <span>
         Page {props.page} of {last} ({props.total} in all)
       </span>
-      <button type="button" disabled={props.page >= last} onClick={() => props.onPage(props.page + 1)}>
+      <button
+        type="button"
+        disabled={props.page >= last}
+        onClick={() => {
+          props.onPage(props.page + 1);
+        }}
+      >
         Next page
       </button>
     </nav>

@@ -35,7 +35,9 @@ export function AuditPage() {
   }, [query, tokens]);
   const verify = useAction();
   const [report, setReport] = useState<Answer | undefined>();
-  const set = (field: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [field]: value }));
+  const set = (field: keyof typeof form) => (value: string) => {
+    setForm((f) => ({ ...f, [field]: value }));
+  };
   const list = (events.data?.Events as Answer[] | undefined) ?? [];
   return (
     <section aria-labelledby="audit-title">
@@ -60,7 +62,11 @@ export function AuditPage() {
         <button
           type="button"
           disabled={verify.busy}
-          onClick={() => void verify.run(async () => setReport(await call('VerifyEvents', {}, TRAIL)))}
+          onClick={() =>
+            void verify.run(async () => {
+              setReport(await call('VerifyEvents', {}, TRAIL));
+            })
+          }
         >
           Verify chain
         </button>
@@ -106,13 +112,21 @@ export function AuditPage() {
         </tbody>
       </table>
       <nav class="pager" aria-label="Pages">
-        <button type="button" disabled={tokens.length === 0} onClick={() => setTokens((t) => t.slice(0, -1))}>
+        <button
+          type="button"
+          disabled={tokens.length === 0}
+          onClick={() => {
+            setTokens((t) => t.slice(0, -1));
+          }}
+        >
           Previous page
         </button>
         <button
           type="button"
           disabled={!events.data?.NextToken}
-          onClick={() => setTokens((t) => [...t, String(events.data?.NextToken)])}
+          onClick={() => {
+            setTokens((t) => [...t, String(events.data?.NextToken)]);
+          }}
         >
           Next page
         </button>

@@ -16,12 +16,14 @@ export function UsersPage() {
         class="inline"
         onSubmit={(event) => {
           event.preventDefault();
-          void create.run(() => call('CreateUser', { UserName: name }, RAM)).then((ok) => {
-            if (ok) {
-              setName('');
-              users.reload();
-            }
-          });
+          void create
+            .run(() => call('CreateUser', { UserName: name }, RAM))
+            .then((ok) => {
+              if (ok) {
+                setName('');
+                users.reload();
+              }
+            });
         }}
       >
         <Field label="New user name" value={name} onInput={setName} required />
@@ -65,21 +67,33 @@ function UserPanel({ user, onChange }: { user: Answer; onChange: () => void }) {
             <code>{key.AccessKeyId}</code> {key.Status}{' '}
             <button
               type="button"
-              onClick={() =>
+              onClick={() => {
                 run(() =>
                   call(
                     'UpdateAccessKey',
-                    { UserName: userName, UserAccessKeyId: String(key.AccessKeyId), Status: key.Status === 'Active' ? 'Inactive' : 'Active' },
+                    {
+                      UserName: userName,
+                      UserAccessKeyId: String(key.AccessKeyId),
+                      Status: key.Status === 'Active' ? 'Inactive' : 'Active',
+                    },
                     RAM,
                   ),
-                )
-              }
+                );
+              }}
             >
               {key.Status === 'Active' ? 'Deactivate' : 'Activate'}
             </button>{' '}
             <button
               type="button"
-              onClick={() => run(() => call('DeleteAccessKey', { UserName: userName, UserAccessKeyId: String(key.AccessKeyId) }, RAM))}
+              onClick={() => {
+                run(() =>
+                  call(
+                    'DeleteAccessKey',
+                    { UserName: userName, UserAccessKeyId: String(key.AccessKeyId) },
+                    RAM,
+                  ),
+                );
+              }}
             >
               Delete
             </button>
@@ -90,7 +104,9 @@ function UserPanel({ user, onChange }: { user: Answer; onChange: () => void }) {
         type="button"
         onClick={() =>
           void action
-            .run(async () => setCreated((await call('CreateAccessKey', { UserName: userName }, RAM)).AccessKey as Answer))
+            .run(async () => {
+              setCreated((await call('CreateAccessKey', { UserName: userName }, RAM)).AccessKey as Answer);
+            })
             .then(detail.reload)
         }
       >
@@ -104,7 +120,12 @@ function UserPanel({ user, onChange }: { user: Answer; onChange: () => void }) {
           <p>
             Id <code>{created.AccessKeyId}</code>, secret <code>{created.AccessKeySecret}</code>
           </p>
-          <button type="button" onClick={() => setCreated(undefined)}>
+          <button
+            type="button"
+            onClick={() => {
+              setCreated(undefined);
+            }}
+          >
             Done
           </button>
         </div>
@@ -116,15 +137,19 @@ function UserPanel({ user, onChange }: { user: Answer; onChange: () => void }) {
             {policy.PolicyName} ({policy.PolicyType}){' '}
             <button
               type="button"
-              onClick={() =>
+              onClick={() => {
                 run(() =>
                   call(
                     'DetachPolicyFromUser',
-                    { UserName: userName, PolicyName: String(policy.PolicyName), PolicyType: String(policy.PolicyType) },
+                    {
+                      UserName: userName,
+                      PolicyName: String(policy.PolicyName),
+                      PolicyType: String(policy.PolicyType),
+                    },
                     RAM,
                   ),
-                )
-              }
+                );
+              }}
             >
               Detach
             </button>
@@ -135,13 +160,25 @@ function UserPanel({ user, onChange }: { user: Answer; onChange: () => void }) {
         class="inline"
         onSubmit={(event) => {
           event.preventDefault();
-          run(() => call('AttachPolicyToUser', { UserName: userName, PolicyName: policyName, PolicyType: policyType }, RAM));
+          run(() =>
+            call(
+              'AttachPolicyToUser',
+              { UserName: userName, PolicyName: policyName, PolicyType: policyType },
+              RAM,
+            ),
+          );
         }}
       >
         <Field label="Policy name" value={policyName} onInput={setPolicyName} required />
         <div class="field">
           <label for={`ptype-${userName}`}>Policy type</label>
-          <select id={`ptype-${userName}`} value={policyType} onChange={(e) => setPolicyType((e.currentTarget as HTMLSelectElement).value)}>
+          <select
+            id={`ptype-${userName}`}
+            value={policyType}
+            onChange={(e) => {
+              setPolicyType(e.currentTarget.value);
+            }}
+          >
             <option value="Custom">Custom</option>
             <option value="System">System</option>
           </select>
@@ -191,9 +228,15 @@ export function PoliciesPage() {
                 <button
                   type="button"
                   onClick={() =>
-                    void action.run(async () =>
-                      setOpen(await call('GetPolicy', { PolicyName: String(policy.PolicyName), PolicyType: String(policy.PolicyType) }, RAM)),
-                    )
+                    void action.run(async () => {
+                      setOpen(
+                        await call(
+                          'GetPolicy',
+                          { PolicyName: String(policy.PolicyName), PolicyType: String(policy.PolicyType) },
+                          RAM,
+                        ),
+                      );
+                    })
                   }
                 >
                   Show
@@ -201,7 +244,11 @@ export function PoliciesPage() {
                 {policy.PolicyType === 'Custom' ? (
                   <button
                     type="button"
-                    onClick={() => void action.run(() => call('DeletePolicy', { PolicyName: String(policy.PolicyName) }, RAM)).then(policies.reload)}
+                    onClick={() =>
+                      void action
+                        .run(() => call('DeletePolicy', { PolicyName: String(policy.PolicyName) }, RAM))
+                        .then(policies.reload)
+                    }
                   >
                     Delete
                   </button>

@@ -30,7 +30,9 @@ function Webhooks() {
             <button
               type="button"
               onClick={() =>
-                void action.run(() => call('DeleteRotationWebhook', { WebhookName: String(hook.WebhookName) })).then(hooks.reload)
+                void action
+                  .run(() => call('DeleteRotationWebhook', { WebhookName: String(hook.WebhookName) }))
+                  .then(hooks.reload)
               }
             >
               Delete
@@ -43,7 +45,9 @@ function Webhooks() {
         onSubmit={(event) => {
           event.preventDefault();
           void action
-            .run(async () => setCreated(await call('CreateRotationWebhook', { WebhookName: name, Url: url })))
+            .run(async () => {
+              setCreated(await call('CreateRotationWebhook', { WebhookName: name, Url: url }));
+            })
             .then(hooks.reload);
         }}
       >
@@ -63,9 +67,18 @@ function Webhooks() {
 
 function DatabaseInstances() {
   const instances = useLoad(() => call('ListDatabaseInstances', { PageSize: '100' }), []);
-  const [form, setForm] = useState({ id: '', engine: 'postgresql', host: '', port: '5432', admin: '', tls: 'verify-full' });
+  const [form, setForm] = useState({
+    id: '',
+    engine: 'postgresql',
+    host: '',
+    port: '5432',
+    admin: '',
+    tls: 'verify-full',
+  });
   const action = useAction();
-  const set = (field: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [field]: value }));
+  const set = (field: keyof typeof form) => (value: string) => {
+    setForm((f) => ({ ...f, [field]: value }));
+  };
   return (
     <div class="panel">
       <h2>Database instances</h2>
@@ -96,7 +109,9 @@ function DatabaseInstances() {
                   type="button"
                   onClick={() =>
                     void action
-                      .run(() => call('DeregisterDatabaseInstance', { DBInstanceId: String(db.DBInstanceId) }))
+                      .run(() =>
+                        call('DeregisterDatabaseInstance', { DBInstanceId: String(db.DBInstanceId) }),
+                      )
                       .then(instances.reload)
                   }
                 >

@@ -77,36 +77,67 @@ function KeyPanel(props: { meta: Answer; aliases: Answer[]; onChange: () => void
       </dl>
       <div class="inline">
         {state === 'Enabled' ? (
-          <button type="button" onClick={() => run(() => call('DisableKey', { KeyId: id }))}>
+          <button
+            type="button"
+            onClick={() => {
+              run(() => call('DisableKey', { KeyId: id }));
+            }}
+          >
             Disable
           </button>
         ) : null}
         {state === 'Disabled' ? (
-          <button type="button" onClick={() => run(() => call('EnableKey', { KeyId: id }))}>
+          <button
+            type="button"
+            onClick={() => {
+              run(() => call('EnableKey', { KeyId: id }));
+            }}
+          >
             Enable
           </button>
         ) : null}
         {state === 'PendingDeletion' ? (
-          <button type="button" onClick={() => run(() => call('CancelKeyDeletion', { KeyId: id }))}>
+          <button
+            type="button"
+            onClick={() => {
+              run(() => call('CancelKeyDeletion', { KeyId: id }));
+            }}
+          >
             Cancel deletion
           </button>
         ) : (
           <>
             <Field label="Pending window (days, 7–366)" type="number" value={days} onInput={setDays} />
-            <button type="button" class="danger" onClick={() => setConfirm(true)}>
+            <button
+              type="button"
+              class="danger"
+              onClick={() => {
+                setConfirm(true);
+              }}
+            >
               Schedule deletion…
             </button>
           </>
         )}
-        <button type="button" onClick={() => run(() => call('CreateKeyVersion', { KeyId: id }))}>
+        <button
+          type="button"
+          onClick={() => {
+            run(() => call('CreateKeyVersion', { KeyId: id }));
+          }}
+        >
           New key version
         </button>
         <button
           type="button"
           onClick={() =>
-            void action.run(async () =>
-              setVersions(listOf((await call('ListKeyVersions', { KeyId: id, PageSize: '100' })).KeyVersions, 'KeyVersion')),
-            )
+            void action.run(async () => {
+              setVersions(
+                listOf(
+                  (await call('ListKeyVersions', { KeyId: id, PageSize: '100' })).KeyVersions,
+                  'KeyVersion',
+                ),
+              );
+            })
           }
         >
           Show versions
@@ -132,7 +163,13 @@ function KeyPanel(props: { meta: Answer; aliases: Answer[]; onChange: () => void
         <button type="submit">Add alias</button>
       </form>
       {props.aliases.map((a) => (
-        <button key={a.AliasName} type="button" onClick={() => run(() => call('DeleteAlias', { AliasName: String(a.AliasName) }))}>
+        <button
+          key={a.AliasName}
+          type="button"
+          onClick={() => {
+            run(() => call('DeleteAlias', { AliasName: String(a.AliasName) }));
+          }}
+        >
           Delete {a.AliasName}
         </button>
       ))}
@@ -140,7 +177,9 @@ function KeyPanel(props: { meta: Answer; aliases: Answer[]; onChange: () => void
         title="Schedule key deletion"
         open={confirm}
         confirmLabel="Schedule deletion"
-        onCancel={() => setConfirm(false)}
+        onCancel={() => {
+          setConfirm(false);
+        }}
         onConfirm={() => {
           setConfirm(false);
           run(() => call('ScheduleKeyDeletion', { KeyId: id, PendingWindowInDays: days }));

@@ -31,7 +31,11 @@ export function PolicyEditor({ onSaved }: { onSaved: () => void }) {
         event.preventDefault();
         void action.run(async () => {
           if (!(await check())) return;
-          await call('CreatePolicy', { PolicyName: name, Description: description, PolicyDocument: document }, RAM);
+          await call(
+            'CreatePolicy',
+            { PolicyName: name, Description: description, PolicyDocument: document },
+            RAM,
+          );
           setName('');
           onSaved();
         });

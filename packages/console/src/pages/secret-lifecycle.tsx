@@ -17,11 +17,17 @@ export function LifecyclePanel(props: { name: string; secret: Answer; onChange: 
   const [confirming, setConfirming] = useState(false);
   const [now, setNow] = useState(Date.now());
   const action = useAction();
-  const planned = props.secret.PlannedDeleteTime ? Date.parse(String(props.secret.PlannedDeleteTime)) : undefined;
+  const planned = props.secret.PlannedDeleteTime
+    ? Date.parse(String(props.secret.PlannedDeleteTime))
+    : undefined;
   useEffect(() => {
     if (planned === undefined) return;
-    const timer = setInterval(() => setNow(Date.now()), 30_000);
-    return () => clearInterval(timer);
+    const timer = setInterval(() => {
+      setNow(Date.now());
+    }, 30_000);
+    return () => {
+      clearInterval(timer);
+    };
   }, [planned]);
   return (
     <div class="panel">
@@ -36,7 +42,9 @@ export function LifecyclePanel(props: { name: string; secret: Answer; onChange: 
             type="button"
             class="primary"
             disabled={action.busy}
-            onClick={() => void action.run(() => call('RestoreSecret', { SecretName: props.name })).then(props.onChange)}
+            onClick={() =>
+              void action.run(() => call('RestoreSecret', { SecretName: props.name })).then(props.onChange)
+            }
           >
             Restore
           </button>
@@ -59,7 +67,9 @@ export function LifecyclePanel(props: { name: string; secret: Answer; onChange: 
         title="Delete this secret"
         open={confirming}
         confirmLabel="Delete"
-        onCancel={() => setConfirming(false)}
+        onCancel={() => {
+          setConfirming(false);
+        }}
         onConfirm={() => {
           setConfirming(false);
           void action

@@ -6,7 +6,7 @@ import { Checkbox, ErrorMessage, Field, Time, useAction } from '../ui.js';
 
 /** `2592000s` → `30d`; the API answers intervals in seconds. */
 export function humanInterval(seconds: string | undefined): string {
-  const n = Number(String(seconds ?? '').replace(/s$/, ''));
+  const n = Number((seconds ?? '').replace(/s$/, ''));
   if (!Number.isFinite(n) || n <= 0) return '';
   if (n % 86400 === 0) return `${n / 86400}d`;
   if (n % 3600 === 0) return `${n / 3600}h`;
@@ -23,7 +23,9 @@ export function RotationPanel(props: { name: string; secret: Answer; onChange: (
     return (
       <div class="panel">
         <h2>Rotation</h2>
-        <p class="muted">This secret has no rotator: bind it to a rotation webhook or make it a database secret.</p>
+        <p class="muted">
+          This secret has no rotator: bind it to a rotation webhook or make it a database secret.
+        </p>
       </div>
     );
   }
@@ -44,7 +46,9 @@ export function RotationPanel(props: { name: string; secret: Answer; onChange: (
         <dt>Last run</dt>
         <dd>
           {secret.RotationStatus ?? 'none'}
-          {secret.RotationStep ? ` (step ${String(secret.RotationStep)}, attempt ${String(secret.RotationAttempts)})` : ''}
+          {secret.RotationStep
+            ? ` (step ${String(secret.RotationStep)}, attempt ${String(secret.RotationAttempts)})`
+            : ''}
         </dd>
         {secret.LastRotationError ? (
           <>
@@ -81,7 +85,9 @@ export function RotationPanel(props: { name: string; secret: Answer; onChange: (
         class="inline"
         onSubmit={(event) => {
           event.preventDefault();
-          void action.run(() => call('RotateSecret', { SecretName: props.name, VersionId: versionId })).then(props.onChange);
+          void action
+            .run(() => call('RotateSecret', { SecretName: props.name, VersionId: versionId }))
+            .then(props.onChange);
         }}
       >
         <Field label="New version id" value={versionId} onInput={setVersionId} required />

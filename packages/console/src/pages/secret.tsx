@@ -16,6 +16,13 @@ interface Version {
   readonly stages: string[];
 }
 
+function without(shown: Record<string, string>, versionId: string): Record<string, string> {
+  const rest = { ...shown };
+  // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a value hidden again leaves memory
+  delete rest[versionId];
+  return rest;
+}
+
 function versionsOf(answer: Answer): Version[] {
   return listOf(answer.VersionIds, 'VersionId').map((v) => ({
     id: String(v.VersionId),
@@ -79,7 +86,9 @@ function Metadata({ secret, onChange }: { secret: Answer; onChange: () => void }
         class="inline"
         onSubmit={(event) => {
           event.preventDefault();
-          void action.run(() => call('UpdateSecret', { SecretName: name, Description: description })).then(onChange);
+          void action
+            .run(() => call('UpdateSecret', { SecretName: name, Description: description }))
+            .then(onChange);
         }}
       >
         <Field label="Description" value={description} onInput={setDescription} />
@@ -99,7 +108,9 @@ function Metadata({ secret, onChange }: { secret: Answer; onChange: () => void }
               aria-label={`Remove tag ${String(tag.TagKey)}`}
               onClick={() =>
                 void action
-                  .run(() => call('UntagResource', { SecretName: name, TagKeys: JSON.stringify([tag.TagKey]) }))
+                  .run(() =>
+                    call('UntagResource', { SecretName: name, TagKeys: JSON.stringify([tag.TagKey]) }),
+                  )
                   .then(onChange)
               }
             >
@@ -176,23 +187,35 @@ function VersionsPanel(props: { name: string; versions: Version[]; onChange: () 
           .map((version) => (
             <li key={version.id} data-version={version.id}>
               <div class="version-head">
-                <strong>{version.id}</strong> <Time value={version.createTime} /> <Stages stages={version.stages} />
+                <strong>{version.id}</strong> <Time value={version.createTime} />{' '}
+                <Stages stages={version.stages} />
               </div>
               {revealed[version.id] !== undefined ? (
                 <div class="value">
                   <pre aria-label={`Value of version ${version.id}`}>{revealed[version.id]}</pre>
-                  <button type="button" onClick={() => void navigator.clipboard?.writeText(revealed[version.id] ?? '')}>
+                  <button
+                    type="button"
+                    onClick={() => void navigator.clipboard.writeText(revealed[version.id] ?? '')}
+                  >
                     Copy
                   </button>
                   <button
                     type="button"
-                    onClick={() => setRevealed(({ [version.id]: _hidden, ...rest }) => rest)}
+                    onClick={() => {
+                      setRevealed((shown) => without(shown, version.id));
+                    }}
                   >
                     Hide
                   </button>
                 </div>
               ) : (
-                <button type="button" onClick={() => reveal(version.id)} aria-label={`Reveal version ${version.id}`}>
+                <button
+                  type="button"
+                  onClick={() => {
+                    reveal(version.id);
+                  }}
+                  aria-label={`Reveal version ${version.id}`}
+                >
                   Reveal
                 </button>
               )}
@@ -207,10 +230,23 @@ function VersionsPanel(props: { name: string; versions: Version[]; onChange: () 
           setMove({ stage, to: target });
         }}
       >
-        <Field label="Label" value={stage} onInput={setStage} required hint="ACSCurrent promotes; ACSPrevious's version rolls back" />
+        <Field
+          label="Label"
+          value={stage}
+          onInput={setStage}
+          required
+          hint="ACSCurrent promotes; ACSPrevious's version rolls back"
+        />
         <div class="field">
           <label for="move-target">To version</label>
-          <select id="move-target" value={target} required onChange={(e) => setTarget((e.currentTarget as HTMLSelectElement).value)}>
+          <select
+            id="move-target"
+            value={target}
+            required
+            onChange={(e) => {
+              setTarget(e.currentTarget.value);
+            }}
+          >
             <option value="">Choose…</option>
             {props.versions.map((v) => (
               <option key={v.id} value={v.id}>
@@ -221,7 +257,15 @@ function VersionsPanel(props: { name: string; versions: Version[]; onChange: () 
         </div>
         <button type="submit">Move label…</button>
       </form>
-      <Confirm title="Move a label" open={move !== undefined} onCancel={() => setMove(undefined)} onConfirm={confirmMove} confirmLabel="Move">
+      <Confirm
+        title="Move a label"
+        open={move !== undefined}
+        onCancel={() => {
+          setMove(undefined);
+        }}
+        onConfirm={confirmMove}
+        confirmLabel="Move"
+      >
         {move ? (
           <p>
             {move.stage} moves from {moving ?? 'no version'} to {move.to}.
@@ -246,7 +290,10 @@ function PutVersion({ name, onChange }: { name: string; onChange: () => void }) 
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          const labels = stages.split(',').map((s) => s.trim()).filter(Boolean);
+          const labels = stages
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
           void action
             .run(() =>
               call('PutSecretValue', {
@@ -267,7 +314,11 @@ function PutVersion({ name, onChange }: { name: string; onChange: () => void }) 
       >
         <Field label="Version id" value={versionId} onInput={setVersionId} required />
         <Field label="New value" value={value} onInput={setValue} multiline required />
-        <Checkbox label="Put under labels of my choice (leaves ACSCurrent where it is)" checked={withStages} onChange={setWithStages} />
+        <Checkbox
+          label="Put under labels of my choice (leaves ACSCurrent where it is)"
+          checked={withStages}
+          onChange={setWithStages}
+        />
         {withStages ? <Field label="Labels (comma-separated)" value={stages} onInput={setStages} /> : null}
         <ErrorMessage error={action.error} />
         <button type="submit" class="primary" disabled={action.busy}>

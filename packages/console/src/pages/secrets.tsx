@@ -50,7 +50,13 @@ export function SecretsPage() {
         <Field label="Tag value" value={tagValue} onInput={setTagValue} />
         <div class="field">
           <label for="secret-type">Type</label>
-          <select id="secret-type" value={type} onChange={(e) => setType((e.currentTarget as HTMLSelectElement).value)}>
+          <select
+            id="secret-type"
+            value={type}
+            onChange={(e) => {
+              setType(e.currentTarget.value);
+            }}
+          >
             <option value="">Any</option>
             <option value="Generic">Generic</option>
             <option value="Rds">Rds</option>
@@ -77,7 +83,9 @@ export function SecretsPage() {
               {listOf(list.data.SecretList, 'Secret').map((secret) => (
                 <tr key={secret.SecretName}>
                   <td>
-                    <a href={`#/secret/${encodeURIComponent(String(secret.SecretName))}`}>{secret.SecretName}</a>
+                    <a href={`#/secret/${encodeURIComponent(String(secret.SecretName))}`}>
+                      {secret.SecretName}
+                    </a>
                   </td>
                   <td>{secret.SecretType}</td>
                   <td>
@@ -93,7 +101,12 @@ export function SecretsPage() {
               ))}
             </tbody>
           </table>
-          <Pager page={page} pageSize={PAGE_SIZE} total={Number(list.data.TotalCount ?? 0)} onPage={setPage} />
+          <Pager
+            page={page}
+            pageSize={PAGE_SIZE}
+            total={Number(list.data.TotalCount ?? 0)}
+            onPage={setPage}
+          />
         </>
       ) : null}
     </section>
@@ -124,7 +137,9 @@ export function NewSecretPage() {
                 EncryptionKeyId: keyId,
               }),
             )
-            .then((ok) => ok && navigate(`#/secret/${encodeURIComponent(name)}`));
+            .then((ok) => {
+              if (ok) navigate(`#/secret/${encodeURIComponent(name)}`);
+            });
         }}
       >
         <Field label="Name" value={name} onInput={setName} required />

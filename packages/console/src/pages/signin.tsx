@@ -29,7 +29,14 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
           });
         }}
       >
-        <Field label="User name" value={userName} onInput={setUserName} required autoComplete="username" name="username" />
+        <Field
+          label="User name"
+          value={userName}
+          onInput={setUserName}
+          required
+          autoComplete="username"
+          name="username"
+        />
         <Field
           label="Password"
           type="password"
@@ -40,7 +47,14 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (session: Session) => v
           name="password"
         />
         {needsCode ? (
-          <Field label="Code from your authenticator app" value={code} onInput={setCode} required autoComplete="one-time-code" name="totp" />
+          <Field
+            label="Code from your authenticator app"
+            value={code}
+            onInput={setCode}
+            required
+            autoComplete="one-time-code"
+            name="totp"
+          />
         ) : null}
         <ErrorMessage error={action.error} />
         <button type="submit" class="primary" disabled={action.busy}>

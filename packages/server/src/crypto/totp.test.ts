@@ -16,7 +16,8 @@ const RFC_VECTORS: readonly [number, string][] = [
 
 describe('TOTP', () => {
   it('matches the RFC 6238 test vectors', () => {
-    for (const [seconds, code] of RFC_VECTORS) expect(totpCode(RFC_SECRET, totpStep(seconds * 1000))).toBe(code);
+    for (const [seconds, code] of RFC_VECTORS)
+      expect(totpCode(RFC_SECRET, totpStep(seconds * 1000))).toBe(code);
   });
 
   it('accepts the code of the step before and after now, and nothing further', () => {

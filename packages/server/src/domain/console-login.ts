@@ -44,7 +44,7 @@ export interface ConsoleSession {
 const CONTROL = /[\u0000-\u001F\u007F]/;
 
 export function validatePassword(password: string): void {
-  const length = [...password].length;
+  const length = Array.from(password).length;
   if (length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
     throw new DomainError(
       'invalid_argument',
@@ -77,6 +77,7 @@ export function loginProfileNotFound(userName: string): DomainError {
 }
 
 export function requireTotpCode(code: string | undefined): string {
-  if (code === undefined || !/^\d{6}$/.test(code)) throw invalidArgument('totpCode', 'Give the six-digit code.');
+  if (code === undefined || !/^\d{6}$/.test(code))
+    throw invalidArgument('totpCode', 'Give the six-digit code.');
   return code;
 }

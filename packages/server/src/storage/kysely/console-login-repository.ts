@@ -34,15 +34,26 @@ export class KyselyConsoleLoginRepository implements ConsoleLoginRepository {
   async deleteProfile(userName: string): Promise<boolean> {
     return this.#scope.atomic(async (db) => {
       await db.deleteFrom('console_sessions').where('user_name', '=', userName).execute();
-      const result = await db.deleteFrom('login_profiles').where('user_name', '=', userName).executeTakeFirst();
+      const result = await db
+        .deleteFrom('login_profiles')
+        .where('user_name', '=', userName)
+        .executeTakeFirst();
       return toCount(result.numDeletedRows) > 0;
     });
   }
 
   async renameUser(previousName: string, newName: string): Promise<void> {
     await this.#scope.atomic(async (db) => {
-      await db.updateTable('login_profiles').set({ user_name: newName }).where('user_name', '=', previousName).execute();
-      await db.updateTable('console_sessions').set({ user_name: newName }).where('user_name', '=', previousName).execute();
+      await db
+        .updateTable('login_profiles')
+        .set({ user_name: newName })
+        .where('user_name', '=', previousName)
+        .execute();
+      await db
+        .updateTable('console_sessions')
+        .set({ user_name: newName })
+        .where('user_name', '=', previousName)
+        .execute();
     });
   }
 
@@ -70,7 +81,11 @@ export class KyselyConsoleLoginRepository implements ConsoleLoginRepository {
 
   async touchSession(idHash: string, lastSeenAt: EpochMs): Promise<void> {
     await this.#scope.run((db) =>
-      db.updateTable('console_sessions').set({ last_seen_at: lastSeenAt }).where('id_hash', '=', idHash).execute(),
+      db
+        .updateTable('console_sessions')
+        .set({ last_seen_at: lastSeenAt })
+        .where('id_hash', '=', idHash)
+        .execute(),
     );
   }
 
@@ -119,9 +134,9 @@ function toProfile(row: Selectable<LoginProfilesTable>): LoginProfile {
     passwordResetRequired: row.password_reset_required === 1,
     mfaBindRequired: row.mfa_bind_required === 1,
     sealedMfaSecret: row.sealed_mfa_secret === null ? null : new Uint8Array(row.sealed_mfa_secret),
-    mfaLastStep: row.mfa_last_step === null ? null : Number(row.mfa_last_step),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
+    mfaLastStep: row.mfa_last_step,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -130,7 +145,7 @@ function toSession(row: Selectable<ConsoleSessionsTable>): ConsoleSession {
     idHash: row.id_hash,
     userName: row.user_name,
     csrfToken: row.csrf_token,
-    createdAt: Number(row.created_at),
-    lastSeenAt: Number(row.last_seen_at),
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
   };
 }

@@ -3,7 +3,10 @@ import type { Kysely } from 'kysely';
 import type { StoreCapabilities } from '../capabilities.js';
 
 /** Console sign-in: login profiles (password hash, MFA) and the sessions sign-ins open. */
-export async function consoleSignInSchema(db: Kysely<unknown>, capabilities: StoreCapabilities): Promise<void> {
+export async function consoleSignInSchema(
+  db: Kysely<unknown>,
+  capabilities: StoreCapabilities,
+): Promise<void> {
   await db.schema
     .createTable('login_profiles')
     .addColumn('user_name', 'text', (c) => c.primaryKey())
@@ -23,5 +26,9 @@ export async function consoleSignInSchema(db: Kysely<unknown>, capabilities: Sto
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('console_sessions_by_user').on('console_sessions').column('user_name').execute();
+  await db.schema
+    .createIndex('console_sessions_by_user')
+    .on('console_sessions')
+    .column('user_name')
+    .execute();
 }
