@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
+import { unknownName } from './suggest.js';
 
 type OptionSpec =
   { type: 'string'; multiple?: boolean; short?: string } | { type: 'boolean'; short?: string };
@@ -44,14 +45,27 @@ export function parse(argv: readonly string[], options: Options, usage: string):
     return { values, positionals };
   } catch (error) {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError(firstSentence(error.message), usage);
+      throw new UsageError(parseFailure(error.message, options), usage);
     }
     throw error;
   }
 }
 
-/** Node's messages go on to explain `--` at length; the first sentence is the useful part. */
-function firstSentence(message: string): string {
+/**
+ * Node's messages, in the CLI's own style (lower case, the name in double quotes, the nearest valid
+ * option suggested): `unknown option "--fil" (did you mean "--file"?)`, `--file needs a value`.
+ */
+function parseFailure(message: string, options: Options): string {
+  const name = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? '';
+  if (message.startsWith('Unknown option')) {
+    return unknownName(
+      'option',
+      name,
+      Object.keys(options).map((option) => `--${option}`),
+    );
+  }
+  if (message.includes('argument missing')) return `${name} needs a value`;
+  if (message.includes('does not take an argument')) return `${name} takes no value`;
   const end = message.search(/\.\s/);
   return end === -1 ? message : message.slice(0, end + 1);
 }

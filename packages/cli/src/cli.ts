@@ -6,14 +6,17 @@ import { readFileSync } from 'node:fs';
 import type { Command } from './command.js';
 import { CONNECTION_HELP, EXIT_HELP } from './command.js';
 import { accessKey } from './commands/access-key.js';
+import { agent } from './commands/agent.js';
 import { audit } from './commands/audit.js';
 import { configure } from './commands/configure.js';
 import { db } from './commands/db.js';
 import { get } from './commands/get.js';
 import { kms } from './commands/kms.js';
+import { backupCommand, restoreCommand, rootKeyCommand } from './commands/operations.js';
 import { password } from './commands/password.js';
 import { policy } from './commands/policy.js';
 import { put } from './commands/put.js';
+import { run } from './commands/run.js';
 import { rotation } from './commands/rotation.js';
 import { server } from './commands/server.js';
 import { user } from './commands/user.js';
@@ -22,12 +25,15 @@ import { CliError, UsageError } from './errors.js';
 import type { ExitCode } from './exit-codes.js';
 import { EXIT } from './exit-codes.js';
 import type { Io } from './io.js';
+import { unknownName } from './suggest.js';
 
 export const COMMANDS: readonly Command[] = [
   get,
   put,
   versions,
   password,
+  run,
+  agent,
   kms,
   audit,
   user,
@@ -37,6 +43,9 @@ export const COMMANDS: readonly Command[] = [
   db,
   configure,
   server,
+  backupCommand,
+  restoreCommand,
+  rootKeyCommand,
 ];
 
 const USAGE = 'tessera <command> [arguments] [options]';
@@ -107,8 +116,7 @@ async function dispatch(argv: readonly string[], io: Io): Promise<'detached' | u
   if (leading.length === 0 && (name === '--help' || name === '-h' || name === 'help')) {
     const topic = argv[index + 1];
     const command = COMMANDS.find((c) => c.name === topic);
-    if (topic !== undefined && command === undefined)
-      throw new UsageError(`unknown command "${topic}"`, USAGE);
+    if (topic !== undefined && command === undefined) throw new UsageError(unknownCommand(topic), USAGE);
     io.stdout.write(`${command === undefined ? topLevelHelp() : command.help}\n`);
     return undefined;
   }
@@ -119,7 +127,9 @@ async function dispatch(argv: readonly string[], io: Io): Promise<'detached' | u
   const command = COMMANDS.find((c) => c.name === name);
   if (command === undefined) {
     throw new UsageError(
-      name.startsWith('-') ? `unknown option "${name}"` : `unknown command "${name}"`,
+      name.startsWith('-')
+        ? unknownName('option', name, ['--help', '--version', ...LEADING_OPTIONS])
+        : unknownCommand(name),
       USAGE,
     );
   }
@@ -147,4 +157,13 @@ function report(error: unknown, io: Io): ExitCode {
 function commandOf(usage: string): string {
   const word = usage.split(' ')[1] ?? '';
   return COMMANDS.some((c) => c.name === word) ? `${word} ` : '';
+}
+
+/** `unknown command "polcy" (did you mean "policy"?)`. */
+function unknownCommand(name: string): string {
+  return unknownName(
+    'command',
+    name,
+    COMMANDS.map((command) => command.name),
+  );
 }

@@ -32,6 +32,23 @@ afterAll(async () => {
   await server.stop();
 });
 
+describe('README command list', () => {
+  it('lists exactly the commands `tessera --help` shows, with the same summaries, in the same order', async () => {
+    const help = await sandbox.bare(['--help']);
+    const shown = (/\nCommands:\n([\s\S]*?)\n\n/.exec(help.stdout)?.[1] ?? '')
+      .split('\n')
+      .map((line) => /^ {2}(\S+) +(.+)$/.exec(line))
+      .map((match) => [match?.[1], match?.[2]]);
+    const table = /<!-- commands:begin -->([\s\S]*?)<!-- commands:end -->/.exec(readme)?.[1] ?? '';
+    const listed = [...table.matchAll(/^\| `([^`]+)` \| (.+) \|$/gm)].map((match) => [
+      match[1],
+      match[2]?.replace(/\\\*/g, '*'),
+    ]);
+    expect(shown.length).toBeGreaterThan(10);
+    expect(listed).toEqual(shown);
+  });
+});
+
 describe('README examples', () => {
   it('configure: saves the bootstrap key from the data folder as the default profile', async () => {
     const cwd = join(sandbox.root, 'server-folder');

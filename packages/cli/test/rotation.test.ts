@@ -67,7 +67,11 @@ describe('tessera rotation', () => {
 
     const policy = await sandbox.tessera(['rotation', 'policy', 'cli/rotating', '--interval', '30d']);
     expect(policy.code, policy.stderr).toBe(0);
-    expect(policy.stdout).toContain('rotates every 2592000s');
+    expect(policy.stdout).toContain('rotates every 30d;');
+    const hours = await sandbox.tessera(['rotation', 'policy', 'cli/rotating', '--interval', '36h']);
+    expect(hours.stdout).toContain('rotates every 36h;'); // in the unit given, not 129600s
+    const described = await sandbox.tessera(['rotation', 'status', 'cli/rotating']);
+    expect(described.stdout).toMatch(/Interval\s+36h\n/);
     const bad = await sandbox.tessera(['rotation', 'policy', 'cli/rotating', '--interval', '1h']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('RotationInterval');
@@ -76,6 +80,14 @@ describe('tessera rotation', () => {
     const usage = await sandbox.tessera(['rotation', 'policy', 'cli/rotating']);
     expect(usage.code).toBe(2);
 
+    // A webhook that secrets are bound to stays until they are gone.
+    const inUse = await sandbox.tessera(['rotation', 'webhook', 'delete', 'cli-hook']);
+    expect(inUse.code).not.toBe(0);
+    expect(inUse.stderr).toContain('cli/rotating');
+    await server.client('openapi-acs3').call('DeleteSecret', {
+      SecretName: 'cli/rotating',
+      ForceDeleteWithoutRecovery: 'true',
+    });
     const deleted = await sandbox.tessera(['rotation', 'webhook', 'delete', 'cli-hook']);
     expect(deleted.code, deleted.stderr).toBe(0);
   });

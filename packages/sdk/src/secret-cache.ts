@@ -10,6 +10,9 @@
  * - When the server is unreachable or answers a transient error, the last good value keeps being served
  *   for up to `maxStaleMs` past its interval; a definitive error (secret deleted, access denied) drops it.
  * - Concurrent reads of something missing share one request.
+ * - A caller allowed `kms:GetSecretValue` but not `kms:ListSecretVersionIds` still follows rotation:
+ *   the first refused listing switches that secret to re-reading its watched stages with
+ *   GetSecretValue at the same interval (values on the wire each time), and says so once.
  *
  * A warm read is two Map lookups and a flag check: each secret keeps direct references to the values its
  * labels in use point to, rebuilt whenever labels or values change, and a timer clears its `fresh` flag
@@ -21,7 +24,7 @@ import type { TesseraClient } from './client.js';
 import { TesseraClient as Client } from './client.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
-import { TesseraConfigError, TesseraError } from './errors.js';
+import { TesseraApiError, TesseraConfigError, TesseraError } from './errors.js';
 import { Lru } from './lru.js';
 import type { LabelEntry } from './secret-cache-labels.js';
 import { SecretLabels } from './secret-cache-labels.js';
@@ -51,6 +54,11 @@ export interface SecretCacheOptions {
   readonly clock?: Clock | undefined;
   /** Told about every refresh outcome: for logs and metrics. */
   readonly onRefresh?: ((event: RefreshEvent) => void) | undefined;
+  /**
+   * Told once when the cache falls back to refreshing by GetSecretValue because ListSecretVersionIds is
+   * refused. Default: `process.emitWarning` (one line on stderr).
+   */
+  readonly onWarning?: ((message: string) => void) | undefined;
 }
 
 /** One version's value as the cache hands it out; the same frozen object on every hit. */
@@ -100,6 +108,10 @@ export class SecretCache {
   readonly #values: Lru<string, CachedSecret>;
   readonly #flights = new Map<string, Promise<CachedSecret>>();
   readonly #pairFlights = new Map<string, Promise<CurrentAndPrevious>>();
+  /** Secrets whose labels may not be listed: refreshed by reading their watched stages instead. */
+  readonly #listDenied = new Set<string>();
+  readonly #onWarning: (message: string) => void;
+  #warned = false;
   #closed = false;
 
   constructor(options: SecretCacheOptions = {}) {
@@ -117,6 +129,11 @@ export class SecretCache {
     if (problems.length > 0) throw new TesseraConfigError(`SecretCache: ${problems.join('; ')}.`);
     this.#client = options.client ?? new Client();
     this.#clock = options.clock ?? systemClock;
+    this.#onWarning =
+      options.onWarning ??
+      ((message) => {
+        process.emitWarning(message, 'TesseraWarning');
+      });
     this.#values = new Lru(maxVersions);
     this.#labels = new SecretLabels({
       source: {
@@ -191,6 +208,19 @@ export class SecretCache {
     await this.#labels.refresh(entry, 'forced');
   }
 
+  /**
+   * The stage labels the cache last saw on a version (sorted); empty when it knows none. Only the
+   * labels it reads are certain to be known: without permission to list versions, only those.
+   */
+  stagesOf(secretName: string, versionId: string): string[] {
+    const entry = this.#labels.get(secretName);
+    if (entry === undefined) return [];
+    return [...entry.stages]
+      .filter(([, id]) => id === versionId)
+      .map(([stage]) => stage)
+      .sort();
+  }
+
   /** Stops every timer and forgets every value. Reads after `close()` throw; in-flight ones finish. */
   close(): void {
     this.#closed = true;
@@ -250,20 +280,57 @@ export class SecretCache {
     return { current, previous };
   }
 
-  /** stage → version id for every labelled version. */
+  /** stage → version id for every labelled version (or, without permission to list, the watched ones). */
   async #listStages(name: string): Promise<Map<string, string>> {
+    if (this.#listDenied.has(name)) return this.#stagesByValue(name);
     const stages = new Map<string, string>();
     for (let page = 1; ; page++) {
-      const listing = await this.#client.listSecretVersionIds({
-        secretName: name,
-        pageNumber: page,
-        pageSize: LIST_PAGE_SIZE,
-      });
+      let listing;
+      try {
+        listing = await this.#client.listSecretVersionIds({
+          secretName: name,
+          pageNumber: page,
+          pageSize: LIST_PAGE_SIZE,
+        });
+      } catch (error) {
+        if (!(error instanceof TesseraApiError && error.code === 'Forbidden.NoPermission')) throw error;
+        this.#listDenied.add(name);
+        if (!this.#warned) {
+          this.#warned = true;
+          this.#onWarning(
+            `SecretCache: kms:ListSecretVersionIds is refused for "${name}"; following rotation by re-reading values with GetSecretValue every refresh instead (grant kms:ListSecretVersionIds, or attach AliyunKMSSecretUserAccess, to avoid it).`,
+          );
+        }
+        return this.#stagesByValue(name);
+      }
       for (const version of listing.versionIds) {
         for (const stage of version.versionStages) stages.set(stage, version.versionId);
       }
       if (listing.versionIds.length === 0 || page * listing.pageSize >= listing.totalCount) return stages;
     }
+  }
+
+  /**
+   * The watched stages' versions, learned by reading their values (ACSCurrent always). A watched stage
+   * other than ACSCurrent that the server refuses or cannot find is taken as absent; ACSCurrent's
+   * error is the refresh's error.
+   */
+  async #stagesByValue(name: string): Promise<Map<string, string>> {
+    const watched = new Set([ACS_CURRENT, ...(this.#labels.get(name)?.watched ?? [])]);
+    const stages = new Map<string, string>();
+    await Promise.all(
+      [...watched].map(async (stage) => {
+        try {
+          const answer = await this.#client.getSecretValue({ secretName: name, versionStage: stage });
+          this.#store(name, answer);
+          for (const label of answer.versionStages) stages.set(label, answer.versionId);
+          stages.set(stage, answer.versionId);
+        } catch (error) {
+          if (stage === ACS_CURRENT || !(error instanceof TesseraApiError) || error.retryable) throw error;
+        }
+      }),
+    );
+    return stages;
   }
 
   /** A read by stage: the value, and what its answer says about the labels. */

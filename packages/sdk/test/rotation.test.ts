@@ -104,6 +104,11 @@ describe('rotation through the SDK', () => {
     expect(listed.rotationWebhooks.find((w) => w.webhookName === hook.webhookName)).toMatchObject({
       timeoutSeconds: 5,
     });
+    // A webhook that secrets are bound to stays until they are gone.
+    await expect(client.deleteRotationWebhook({ webhookName: hook.webhookName })).rejects.toMatchObject({
+      code: 'Rejected.ResourceInUse',
+    });
+    await client.deleteSecret({ secretName, forceDeleteWithoutRecovery: true });
     await client.deleteRotationWebhook({ webhookName: hook.webhookName });
   });
 });

@@ -307,6 +307,62 @@ describe('SecretCache when the server is unreachable', () => {
   });
 });
 
+describe('SecretCache without permission to list versions', () => {
+  /** A user allowed kms:GetSecretValue on every secret and nothing else. */
+  async function valueOnlyClient(): Promise<TesseraClientOptions> {
+    const userName = uniqueName('value-only').slice(0, 60);
+    const policyName = uniqueName('get-only').slice(0, 60);
+    await admin.ram.createUser({ userName });
+    const key = await admin.ram.createAccessKey({ userName });
+    await admin.ram.createPolicy({
+      policyName,
+      policyDocument: JSON.stringify({
+        Version: '1',
+        Statement: [{ Effect: 'Allow', Action: ['kms:GetSecretValue'], Resource: ['acs:kms:*:*:secret/*'] }],
+      }),
+    });
+    await admin.ram.attachPolicyToUser({ userName, policyName, policyType: 'Custom' });
+    return { accessKeyId: key.accessKey.accessKeyId, accessKeySecret: key.accessKey.accessKeySecret };
+  }
+
+  it('falls back to GetSecretValue at its interval, says so once, and keeps following rotation', async () => {
+    const warnings: string[] = [];
+    const { cache, counting, clock, events, nextEvent } = setup(
+      { onWarning: (message) => warnings.push(message) },
+      await valueOnlyClient(),
+    );
+    const secretName = await newSecret();
+    expect((await cache.get(secretName)).secretData).toBe('password-1');
+
+    counting.reset();
+    let refreshed = nextEvent();
+    clock.advance(AHEAD);
+    expect(await refreshed).toMatchObject({ type: 'refreshed', changedStages: [] });
+    expect(counting.actions).toEqual(['ListSecretVersionIds', 'GetSecretValue']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('kms:ListSecretVersionIds');
+    expect((await cache.get(secretName)).secretData).toBe('password-1'); // still held, not forgotten
+
+    await admin.putSecretValue({ secretName, versionId: 'v2', secretData: 'password-2' });
+    counting.reset();
+    refreshed = nextEvent();
+    clock.advance(AHEAD);
+    expect(await refreshed).toMatchObject({ type: 'refreshed', changedStages: ['ACSCurrent'] }); // only watched stages are known
+    expect(counting.actions).toEqual(['GetSecretValue']); // no second refused listing
+    counting.reset();
+    expect((await cache.get(secretName)).secretData).toBe('password-2');
+    expect(counting.count()).toBe(0);
+
+    const second = await newSecret('other-1');
+    await cache.get(second);
+    refreshed = nextEvent();
+    clock.advance(AHEAD);
+    await refreshed;
+    expect(warnings).toHaveLength(1); // said once per cache
+    expect(events.some((event) => event.type === 'dropped')).toBe(false);
+  });
+});
+
 describe('SecretCache lifecycle', () => {
   it('close stops every timer and refuses further reads', async () => {
     const { cache, clock } = setup();

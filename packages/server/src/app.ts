@@ -28,20 +28,29 @@ import { newAccountId } from './services/ids.js';
 import { KeyService } from './services/key-service.js';
 import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
+import { PagingTokens } from './services/paging-tokens.js';
 import { PasswordService } from './services/password-service.js';
+import { ReplayGuard } from './services/replay-guard.js';
+import { RotationAuthorization } from './services/rotation/rotation-authorization.js';
 import { RotationEngine } from './services/rotation/rotation-engine.js';
 import { RotationService } from './services/rotation/rotation-service.js';
 import { composeResolvers } from './services/rotation/resolvers.js';
 import type { RotatorResolver } from './services/rotation/rotator.js';
 import { RotationScheduler } from './services/rotation/scheduler.js';
 import { RotationWebhookService } from './services/rotation/webhook-service.js';
+import type { HostResolver } from './rotators/webhook-address-guard.js';
+import { WebhookAddressGuard } from './rotators/webhook-address-guard.js';
 import { randomUUID } from 'node:crypto';
 import type { InstanceIdentity, Services } from './services/services.js';
+import type { DataFolderLock } from './storage/data-folder-lock.js';
+import { DataFolderLockedError, lockDataFolder } from './storage/data-folder-lock.js';
 import { openPostgresStore } from './storage/postgres.js';
 import { openSqliteStore } from './storage/sqlite.js';
 import type { Store } from './storage/store.js';
 
 export const DATABASE_FILE = 'tessera.db';
+/** The sealed audit chain head, beside the data (docs/audit.md). */
+export const AUDIT_HEAD_FILE = 'audit-head';
 /** How often expired secrets and keys are destroyed; reads treat them as gone as soon as they expire. */
 const SWEEP_INTERVAL_MS = 60_000;
 
@@ -63,6 +72,8 @@ export interface TesseraOptions {
   readonly config: Config;
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /** How rotation webhook host names are resolved (default: the system resolver); tests inject one. */
+  readonly resolveHost?: HostResolver;
 }
 
 export class StartupError extends Error {
@@ -74,7 +85,34 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // A SQLite data folder has one server; several nodes share a PostgreSQL database instead.
+  const lock = config.databaseUrl === undefined ? takeDataFolderLock(config.dataDir) : undefined;
+  try {
+    return await startTessera(options, logger, clock, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
 
+function takeDataFolderLock(dataDir: string): DataFolderLock {
+  try {
+    return lockDataFolder(dataDir, 'server');
+  } catch (error) {
+    if (error instanceof DataFolderLockedError) {
+      throw new StartupError(`${error.message} Stop it first; one server serves a SQLite data folder.`);
+    }
+    throw error;
+  }
+}
+
+async function startTessera(
+  options: TesseraOptions,
+  logger: Logger,
+  clock: Clock,
+  lock: DataFolderLock | undefined,
+): Promise<Tessera> {
+  const { config } = options;
   let rootKey;
   try {
     rootKey = loadRootKey({
@@ -137,6 +175,12 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       );
     }
 
+    // Nonces accepted before a restart are refused again after it (docs/permissions.md, "Replay").
+    const replayGuard = new ReplayGuard({ store, clock });
+    const restoredNonces = await replayGuard.load();
+    if (restoredNonces > 0)
+      logger.info({ nonces: restoredNonces }, 'restored signature nonces still in the window');
+
     let audit: AuditService;
     try {
       audit = new AuditService({
@@ -146,12 +190,16 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
         onStreamError: (error) => {
           logger.error({ err: error, file: config.auditFile }, 'writing the audit JSON-lines file failed');
         },
+        headFile: join(config.dataDir, AUDIT_HEAD_FILE),
+        companion: replayGuard,
+        onIntegrity: (level, message, details) => {
+          logger[level](details, message);
+        },
       });
     } catch (error) {
-      throw new StartupError(
-        `Cannot open the audit file ${config.auditFile ?? ''}: ${(error as Error).message}.`,
-      );
+      throw new StartupError(`Cannot open the audit files: ${(error as Error).message}.`);
     }
+    await audit.recover();
 
     let closing = false;
     const http = createHttpServer({
@@ -173,6 +221,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       rootKey: rootKey.key,
       databases,
       audit,
+      resolveHost: options.resolveHost,
     });
     const services: Services = {
       secrets,
@@ -183,6 +232,8 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
       secretPolicies,
       identities,
       databases,
+      pagingTokens: new PagingTokens({ rootKey: rootKey.key }),
+      replayGuard,
       ...rotationParts,
     };
     await http.register(
@@ -241,6 +292,7 @@ export async function createTessera(options: TesseraOptions): Promise<Tessera> {
           await rotationParts.rotation.settle();
           await audit.close();
           await store.close();
+          lock?.release();
         }
       },
     };
@@ -264,6 +316,7 @@ function createRotation(deps: {
   rootKey: Buffer;
   databases: DatabaseInstanceService;
   audit: AuditService;
+  resolveHost: HostResolver | undefined;
 }) {
   const { config, logger, clock, store, secrets } = deps;
   // One name per process in the leases table, so a restarted process is a new holder.
@@ -273,6 +326,11 @@ function createRotation(deps: {
     rootKey: deps.rootKey,
     clock,
     passwords: deps.passwords,
+    guard: new WebhookAddressGuard({
+      allowed: config.rotationWebhookAllowedNetworks,
+      resolve: deps.resolveHost,
+    }),
+    logger,
   });
   const resolver = composeResolvers(rotationWebhooks, databaseRotators(deps));
   const engine = new RotationEngine({
@@ -303,7 +361,12 @@ function createRotation(deps: {
     leaseTtlMs: config.rotationLeaseMs,
     tickMs: config.rotationTickMs,
   });
-  return { rotation, rotationWebhooks, rotationScheduler };
+  const rotationAuthorization = new RotationAuthorization({
+    instance: (id) => deps.databases.find(id),
+    webhook: (name) => store.rotationWebhooks.get(name),
+    secretValue: async (name) => (await secrets.getSecretValue({ name })).data,
+  });
+  return { rotation, rotationWebhooks, rotationScheduler, rotationAuthorization };
 }
 
 /** Rotators for managed database secrets (`SecretType=Rds`): PostgreSQL and MySQL/MariaDB accounts. */

@@ -6,6 +6,7 @@ import type { Tessera } from '../src/app.js';
 import { createTessera } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/logging/logger.js';
+import type { HostResolver } from '../src/rotators/webhook-address-guard.js';
 import type { Clock } from '../src/services/clock.js';
 
 export function tempDir(prefix = 'tessera-test-'): { path: string; remove: () => void } {
@@ -41,7 +42,13 @@ export interface TestInstance {
 
 /** A real Tessera on a fresh data folder (port 0), with its logs captured. */
 export async function startTessera(
-  options: { env?: Record<string, string>; clock?: Clock; dataDir?: string; keepData?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    dataDir?: string;
+    keepData?: boolean;
+    resolveHost?: HostResolver;
+  } = {},
 ): Promise<TestInstance> {
   const dir = options.dataDir === undefined ? tempDir() : { path: options.dataDir, remove: () => undefined };
   const logs = new LogCapture();
@@ -55,6 +62,7 @@ export async function startTessera(
     config,
     logger: createLogger(config.logLevel, logs),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
   });
   return {
     tessera,

@@ -19,6 +19,7 @@ import { CONNECTION_HELP, EXIT_HELP } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Io } from '../io.js';
+import { unknownName } from '../suggest.js';
 import { table } from '../table.js';
 
 const USAGE =
@@ -133,7 +134,8 @@ ${EXIT_HELP}`,
       await verify(parsed, io);
       return;
     }
-    if (subcommand !== undefined) throw new UsageError(`unknown subcommand "${subcommand}"`, USAGE);
+    if (subcommand !== undefined)
+      throw new UsageError(unknownName('subcommand', subcommand, ['verify']), USAGE);
 
     const limitText = stringValue(parsed, 'limit');
     const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
@@ -184,6 +186,7 @@ async function verify(parsed: ReturnType<typeof parse>, io: Io): Promise<void> {
       edited: 'its content no longer matches its hash (edited)',
       missing_before: `the event before it is missing (removed); the last intact event is seq ${report.lastSeq}`,
       broken_link: 'it does not link to the event before it (reordered or replaced)',
+      truncated: `the trail ends before the head recorded outside the database (events removed from the end); the last intact event is seq ${report.lastSeq}`,
     };
     throw new CliError(
       EXIT.api,

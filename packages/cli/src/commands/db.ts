@@ -19,6 +19,7 @@ import type { Command } from '../command.js';
 import { CONNECTION_HELP, EXIT_HELP } from '../command.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { unknownName } from '../suggest.js';
 import { table } from '../table.js';
 
 const USAGE =
@@ -141,9 +142,14 @@ ${EXIT_HELP}`,
     }
     const [subcommand, id, ...extra] = parsed.positionals;
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0] ?? ''}"`, USAGE);
-    if (subcommand === undefined) throw new UsageError('missing the subcommand', USAGE);
+    if (subcommand === undefined) {
+      throw new UsageError('missing the subcommand (register, list, describe, deregister)', USAGE);
+    }
     if (!['register', 'list', 'describe', 'deregister'].includes(subcommand)) {
-      throw new UsageError(`unknown subcommand "${subcommand}"`, USAGE);
+      throw new UsageError(
+        unknownName('subcommand', subcommand, ['register', 'list', 'describe', 'deregister']),
+        USAGE,
+      );
     }
     if (subcommand === 'list' ? id !== undefined : id === undefined) {
       throw new UsageError(

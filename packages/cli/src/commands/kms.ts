@@ -9,24 +9,13 @@ import type { Command } from '../command.js';
 import { CONNECTION_HELP, EXIT_HELP } from '../command.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { KMS_ACTIONS, acceptsParameter, actionsHelp, parameterNames } from '../kms-catalog.js';
+import { unknownName } from '../suggest.js';
 
 const USAGE = 'tessera kms <Action> [--ParamName value ...] [connection options]';
 
 const ACTION = /^[A-Z][A-Za-z0-9]*$/;
 const PARAMETER = /^[A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9]+)*$/;
-
-const ACTIONS = `Actions (Alibaba Cloud KMS API 2016-01-20):
-  Secrets   CreateSecret GetSecretValue BatchGetSecretValue PutSecretValue UpdateSecretVersionStage
-            DescribeSecret ListSecrets ListSecretVersionIds UpdateSecret DeleteSecret RestoreSecret
-            GetSecretPolicy SetSecretPolicy GetRandomPassword
-  Keys      CreateKey DescribeKey ListKeys UpdateKeyDescription EnableKey DisableKey
-            ScheduleKeyDeletion CancelKeyDeletion CreateKeyVersion ListKeyVersions DescribeKeyVersion
-            Encrypt Decrypt GenerateDataKey GenerateDataKeyWithoutPlaintext
-  Aliases   CreateAlias UpdateAlias DeleteAlias ListAliases ListAliasesByKeyId
-  Tags      TagResource UntagResource ListResourceTags TagResources UntagResources ListTagResources
-  Databases RegisterDatabaseInstance DescribeDatabaseInstance ListDatabaseInstances
-            UpdateDatabaseInstance DeregisterDatabaseInstance (Tessera extension)
-  Other     DescribeRegions`;
 
 export interface KmsArgs {
   readonly help: boolean;
@@ -82,7 +71,11 @@ export function parseKmsArgs(argv: readonly string[]): KmsArgs {
     const field = CONNECTION_FLAGS[name];
     if (field === undefined) {
       throw new UsageError(
-        `unknown option "--${name}" (API parameters are capitalised: --SecretName)`,
+        `${unknownName(
+          'option',
+          `--${name}`,
+          Object.keys(CONNECTION_FLAGS).map((f) => `--${f}`),
+        )}; API parameters are capitalised: --SecretName`,
         USAGE,
       );
     }
@@ -110,7 +103,7 @@ values included.
 
 On an API error the code, message and request id go to stderr.
 
-${ACTIONS}
+${actionsHelp()}
 
 ${CONNECTION_HELP}
 
@@ -122,6 +115,7 @@ ${EXIT_HELP}`,
       return;
     }
     if (args.action === undefined) throw new UsageError('missing the action name', USAGE);
+    checkAgainstCatalog(args.action, args.params);
     const format = args.params.Format;
     if (format !== undefined && format.toUpperCase() !== 'JSON') {
       throw new UsageError(`kms reads and prints JSON only; leave out --Format ${format}`, USAGE);
@@ -136,3 +130,30 @@ ${EXIT_HELP}`,
     io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
   },
 };
+
+/**
+ * Refuses, before anything is sent, an action the server does not answer or a parameter the action
+ * does not read: the server would answer the first with InvalidAction.NotFound and silently ignore
+ * the second.
+ */
+function checkAgainstCatalog(action: string, params: Readonly<Record<string, string>>): void {
+  if (!KMS_ACTIONS.has(action)) {
+    throw new UsageError(
+      `${unknownName('action', action, KMS_ACTIONS.keys())}; see tessera kms --help`,
+      USAGE,
+    );
+  }
+  for (const name of Object.keys(params)) {
+    if (!acceptsParameter(action, name)) {
+      const known = parameterNames(action);
+      throw new UsageError(
+        `${unknownName(
+          `${action} parameter`,
+          `--${name}`,
+          known.map((p) => `--${p}`),
+        )}; ${action} takes ${known.length === 0 ? 'no parameters' : known.map((p) => `--${p}`).join(' ')}`,
+        USAGE,
+      );
+    }
+  }
+}

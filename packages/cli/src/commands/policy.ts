@@ -3,7 +3,8 @@
  * AttachPolicyToUser, DetachPolicyFromUser).
  */
 import { readFileSync } from 'node:fs';
-import type { PolicyType, RamPolicy } from '@tessera/sdk';
+import type { PolicyType, RamPolicy, TesseraClient } from '@tessera/sdk';
+import { TesseraApiError } from '@tessera/sdk';
 import { CONNECTION_OPTIONS, HELP_OPTION, stringValue } from '../args.js';
 import { CONNECTION_HELP, EXIT_HELP } from '../command.js';
 import { readAll } from '../io.js';
@@ -82,12 +83,28 @@ function printPolicy(context: SubcommandContext, policy: RamPolicy): void {
 async function attachment(context: SubcommandContext, attach: boolean): Promise<void> {
   const [policyName = ''] = expectArgs(context, ['POLICY']);
   const userName = requiredUser(context);
-  const request = { policyName, userName, policyType: policyType(context, 'Custom') ?? 'Custom' };
-  await context.call(attach ? 'policy attach' : 'policy detach', (client) =>
-    attach ? client.ram.attachPolicyToUser(request) : client.ram.detachPolicyFromUser(request),
-  );
+  const given = policyType(context, undefined);
+  const send = (client: TesseraClient, type: PolicyType) => {
+    const request = { policyName, userName, policyType: type };
+    return attach ? client.ram.attachPolicyToUser(request) : client.ram.detachPolicyFromUser(request);
+  };
+  // Without --type: the custom policy of that name, else the built-in one (as `policy get`).
+  const type = await context.call(attach ? 'policy attach' : 'policy detach', async (client) => {
+    if (given !== undefined) {
+      await send(client, given);
+      return given;
+    }
+    try {
+      await send(client, 'Custom');
+      return 'Custom';
+    } catch (error) {
+      if (!(error instanceof TesseraApiError && error.code === 'EntityNotExist.Policy')) throw error;
+      await send(client, 'System');
+      return 'System';
+    }
+  });
   context.io.stderr.write(
-    `${attach ? 'attached' : 'detached'} ${request.policyType.toLowerCase()} policy ${policyName} ${attach ? 'to' : 'from'} ${userName}\n`,
+    `${attach ? 'attached' : 'detached'} ${type.toLowerCase()} policy ${policyName} ${attach ? 'to' : 'from'} ${userName}\n`,
   );
 }
 
@@ -112,10 +129,17 @@ export const policy = ramCommand({
       synopsis: 'NAME [--type Custom|System]',
       async run(context) {
         const [policyName = ''] = expectArgs(context, ['NAME']);
-        const type = policyType(context, 'Custom') ?? 'Custom';
-        const answer = await context.call('policy get', (client) =>
-          client.ram.getPolicy({ policyName, policyType: type }),
-        );
+        const type = policyType(context, undefined);
+        // Without --type: the custom policy of that name, else the built-in one (names rarely clash).
+        const answer = await context.call('policy get', async (client) => {
+          if (type !== undefined) return client.ram.getPolicy({ policyName, policyType: type });
+          try {
+            return await client.ram.getPolicy({ policyName, policyType: 'Custom' });
+          } catch (error) {
+            if (!(error instanceof TesseraApiError && error.code === 'EntityNotExist.Policy')) throw error;
+            return client.ram.getPolicy({ policyName, policyType: 'System' });
+          }
+        });
         printPolicy(context, answer.policy);
       },
     },
@@ -166,18 +190,29 @@ export const policy = ramCommand({
 
   --file PATH             (create) the policy document, JSON; "-" reads stdin
   --description TEXT      (create) at most 1,024 characters
-  --type Custom|System    the policy's type; default Custom (list: both)
+  --type Custom|System    the policy's type; default: a custom policy of that name, else the
+                          built-in one (list: both)
   --user NAME             (attach, detach) the user
   --json                  print the answer as JSON
 
-A document is RAM's: {"Version":"1","Statement":[{"Effect":"Allow","Action":["kms:GetSecretValue"],
-"Resource":["acs:kms:*:*:secret/app/*"]}]}, at most 6,144 bytes. System policies are built in:
-AdministratorAccess, AliyunKMSFullAccess, AliyunKMSReadOnlyAccess, AliyunKMSSecretAdminAccess,
-AliyunRAMFullAccess, AliyunRAMReadOnlyAccess. A policy attached to a user cannot be deleted.
+A document is RAM's, at most 6,144 bytes; one that lets an application read the secrets under app/
+(the caching readers follow rotation with ListSecretVersionIds):
+  {"Version":"1","Statement":[{"Effect":"Allow","Resource":["acs:kms:*:*:secret/app/*"],
+   "Action":["kms:GetSecretValue","kms:DescribeSecret","kms:ListSecretVersionIds"]}]}
+System policies are built in,
+named and scoped as Alibaba Cloud's (docs/permissions.md lists their statements):
+  AliyunKMSSecretUserAccess   applications: read secret values (GetSecretValue, DescribeSecret,
+                              ListSecretVersionIds), nothing else
+  AliyunKMSSecretAdminAccess  manage secrets, values included; AliyunKMSCryptoUserAccess: encrypt
+                              and decrypt; AliyunKMSReadOnlyAccess: metadata, never values;
+  AdministratorAccess, AliyunKMSFullAccess, AliyunRAMFullAccess, AliyunRAMReadOnlyAccess.
+A caching reader (the SDK's SecretCache, tessera agent) also needs kms:ListSecretVersionIds.
+A policy attached to a user cannot be deleted.
 
+  tessera policy attach AliyunKMSSecretUserAccess --type System --user app-reader
   tessera policy create app-secrets --file app-secrets.json --description "read app secrets"
   tessera policy attach app-secrets --user app-reader
-  tessera policy get AliyunKMSReadOnlyAccess --type System`,
+  tessera policy get AliyunKMSSecretUserAccess`,
   footer: `${CONNECTION_HELP}
 
 ${EXIT_HELP}`,

@@ -19,7 +19,7 @@ import {
 import { connect, describeFailure } from '../client.js';
 import type { Command } from '../command.js';
 import { CONNECTION_HELP, EXIT_HELP } from '../command.js';
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { readAll } from '../io.js';
 
@@ -120,7 +120,20 @@ ${EXIT_HELP}`,
         await client.createSecret({ secretName: name, versionId, secretData, secretDataType });
       }
     } catch (error) {
-      throw describeFailure(error, `put "${name}"`, settings);
+      const failure = describeFailure(error, `put "${name}"`, settings);
+      if (
+        !create &&
+        failure instanceof CliError &&
+        error instanceof TesseraApiError &&
+        error.code === 'Forbidden.ResourceNotFound'
+      ) {
+        throw new CliError(failure.exitCode, failure.message, [
+          ...failure.details,
+          `Hint:      to create the secret with this value as its first version, add --create:`,
+          `           tessera put ${name} --create …`,
+        ]);
+      }
+      throw failure;
     }
     io.stdout.write(`${versionId}\n`);
   },

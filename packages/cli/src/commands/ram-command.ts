@@ -10,6 +10,7 @@ import { connect, describeFailure } from '../client.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { unknownName } from '../suggest.js';
 import { table } from '../table.js';
 
 export interface Subcommand {
@@ -61,9 +62,10 @@ ${spec.footer}`,
       }
       const [name, ...args] = parsed.positionals;
       if (name === undefined)
-        throw new UsageError(`missing subcommand (${Object.keys(spec.subcommands).join(', ')})`, usage);
+        throw new UsageError(`missing the subcommand (${Object.keys(spec.subcommands).join(', ')})`, usage);
       const subcommand = Object.hasOwn(spec.subcommands, name) ? spec.subcommands[name] : undefined;
-      if (subcommand === undefined) throw new UsageError(`unknown subcommand "${name}"`, usage);
+      if (subcommand === undefined)
+        throw new UsageError(unknownName('subcommand', name, Object.keys(spec.subcommands)), usage);
       const subUsage = `tessera ${spec.name} ${name} ${subcommand.synopsis}`.trimEnd();
       let connection: ReturnType<typeof connect> | undefined;
       await subcommand.run({

@@ -18,6 +18,7 @@ import type { Command } from '../command.js';
 import { CONNECTION_HELP, EXIT_HELP } from '../command.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { unknownName } from '../suggest.js';
 import { table } from '../table.js';
 
 const USAGE = `tessera rotation status NAME [--json]
@@ -96,7 +97,11 @@ ${EXIT_HELP}`,
       if (sub === 'status') await status(client, name, booleanValue(parsed, 'json'), io);
       else if (sub === 'rotate') await rotate(client, name, stringValue(parsed, 'version-id'), io);
       else if (sub === 'policy') await policy(client, name, parsed, io);
-      else throw new UsageError(`unknown subcommand "${sub}"`, USAGE);
+      else
+        throw new UsageError(
+          unknownName('subcommand', sub, ['status', 'rotate', 'policy', 'webhook']),
+          USAGE,
+        );
     } catch (error) {
       if (error instanceof UsageError) throw error;
       throw describeFailure(error, `rotation ${sub} "${name}"`, settings);
@@ -119,7 +124,10 @@ async function status(client: TesseraClient, name: string, json: boolean, io: Io
   io.stdout.write(
     table(
       ['FIELD', 'VALUE'],
-      fields.map(([key, label]) => [label, text(described[key])]),
+      fields.map(([key, label]) => [
+        label,
+        key === 'rotationInterval' ? readableInterval(text(described[key])) : text(described[key]),
+      ]),
     ),
   );
 }
@@ -165,7 +173,7 @@ async function policy(
   io.stdout.write(
     disable
       ? `automatic rotation of ${name} is off\n`
-      : `${name} rotates every ${described.rotationInterval ?? interval}; next: ${described.nextRotationDate ?? 'now'}\n`,
+      : `${name} rotates every ${interval ?? readableInterval(described.rotationInterval ?? '')}; next: ${described.nextRotationDate ?? 'now'}\n`,
   );
 }
 
@@ -208,9 +216,27 @@ async function runWebhook(
       io.stdout.write(`deleted rotation webhook ${name}\n`);
       return;
     }
-    throw new UsageError(`unknown webhook action "${action ?? ''}"`, USAGE);
+    throw new UsageError(
+      unknownName('webhook subcommand', action ?? '', ['create', 'list', 'delete']),
+      USAGE,
+    );
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw describeFailure(error, `rotation webhook ${action ?? ''} "${name ?? ''}"`, settings);
   }
+}
+
+/** The server's `2592000s` in the largest unit that divides it exactly (`30d`), as users write it. */
+export function readableInterval(interval: string): string {
+  const seconds = /^(\d+)s$/.exec(interval)?.[1];
+  if (seconds === undefined) return interval;
+  const total = Number(seconds);
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+  ] as const) {
+    if (total > 0 && total % size === 0) return `${total / size}${unit}`;
+  }
+  return interval;
 }

@@ -74,7 +74,10 @@ export interface VerifyEventsResponse extends ApiResponse {
   brokenEvent?: {
     seq: number;
     requestId: string;
-    /** `edited`, `missing_before` (an event before it was removed) or `broken_link`. */
+    /**
+     * `edited`, `missing_before` (an event before it was removed), `broken_link`, or `truncated` (events
+     * removed from the end: the trail no longer holds the server's sealed head or the JSONL copy's last event).
+     */
     reason: string;
   };
 }

@@ -114,6 +114,30 @@ describe('config', () => {
     expect(() => loadConfig({ TESSERA_TLS_KEY_FILE: 'key.pem' })).toThrow(/or neither/);
   });
 
+  it('allows no network to rotation webhooks by default, and reads the CIDR list, refusing bad entries', () => {
+    expect(loadConfig({}).rotationWebhookAllowedNetworks).toEqual([]);
+    const config = loadConfig({
+      TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS: ' 10.20.0.0/16, 127.0.0.1 ,fd00:1::/64',
+    });
+    expect(config.rotationWebhookAllowedNetworks.map((n) => [n.text, n.prefix])).toEqual([
+      ['10.20.0.0/16', 16],
+      ['127.0.0.1', 32],
+      ['fd00:1::/64', 64],
+    ]);
+    expect(Object.isFrozen(config.rotationWebhookAllowedNetworks)).toBe(true);
+    let problems: readonly string[] = [];
+    try {
+      loadConfig({ TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS: '10.0.0.1/8,intranet,10.0.0.0/40' });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toEqual([
+      'TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS: "10.0.0.1/8" has bits set after its prefix length; the network is 10.0.0.0/8',
+      'TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS: "intranet" is not an IPv4 or IPv6 address or network (CIDR, like 10.0.0.0/8 or fd00::/8)',
+      'TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS: "10.0.0.0/40" has a prefix length outside 0 to 32',
+    ]);
+  });
+
   it('leaves the per-key rate limit off by default; the burst defaults to twice the rate', () => {
     expect(loadConfig({})).toMatchObject({ rateLimitPerSecond: 0 });
     expect(loadConfig({ TESSERA_RATE_LIMIT_PER_SECOND: '50' })).toMatchObject({

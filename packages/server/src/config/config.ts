@@ -4,6 +4,8 @@
  * `TESSERA_*` variable is an error: a typo must not silently fall back to a default.
  */
 import { isAbsolute, join, resolve } from 'node:path';
+import type { IpNetwork } from '../domain/network-address.js';
+import { parseNetworkList } from '../domain/network-address.js';
 
 export interface Config {
   readonly host: string;
@@ -39,6 +41,11 @@ export interface Config {
   readonly rotationTickMs: number;
   /** How long a process keeps the scheduler's or a run's lease without renewing it. */
   readonly rotationLeaseMs: number;
+  /**
+   * Non-public networks rotation webhooks may call besides public addresses
+   * (`TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS`); empty by default.
+   */
+  readonly rotationWebhookAllowedNetworks: readonly IpNetwork[];
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -72,6 +79,8 @@ export const SETTINGS = {
     'how often the rotation scheduler looks for due rotations and retries, 0 to 3600; 0 turns it off (default 30)',
   TESSERA_ROTATION_LEASE_SECONDS:
     'how long a crashed process keeps the rotation scheduler and its runs before another takes over, 5 to 3600 (default 120)',
+  TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS:
+    'comma-separated networks (CIDR, e.g. 10.20.0.0/16,fd00:1::/64) besides public addresses that rotation webhooks may call; loopback, private, link-local and other non-public addresses are refused unless listed (default none)',
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -81,6 +90,12 @@ export type SettingName = keyof typeof SETTINGS;
  * are often set in the same shell as the server's, so the unknown-setting check lets them pass.
  */
 export const CLIENT_SETTINGS = ['TESSERA_ENDPOINT', 'TESSERA_PROFILE', 'TESSERA_CONFIG_FILE'] as const;
+
+/**
+ * Inputs of the offline operations (`tessera root-key rotate`), set in the same shell as the server's
+ * settings; a server started from that shell must not refuse them.
+ */
+export const OPERATION_SETTINGS = ['TESSERA_NEW_ROOT_KEY'] as const;
 
 /** Knobs of the test and benchmark harnesses; a server started from such a shell must not refuse them. */
 export const HARNESS_SETTINGS = [
@@ -105,7 +120,7 @@ const REGION = /^[a-z0-9-]{1,64}$/;
 export function loadConfig(env: Readonly<Record<string, string | undefined>>, cwd = process.cwd()): Config {
   const problems: string[] = [];
   const known = new Set<string>(Object.keys(SETTINGS));
-  const ignored = new Set<string>([...CLIENT_SETTINGS, ...HARNESS_SETTINGS]);
+  const ignored = new Set<string>([...CLIENT_SETTINGS, ...OPERATION_SETTINGS, ...HARNESS_SETTINGS]);
   for (const name of Object.keys(env)) {
     if (name.startsWith('TESSERA_') && !known.has(name) && !ignored.has(name)) {
       problems.push(`${name} is not a Tessera setting (known: ${[...known].join(', ')})`);
@@ -205,6 +220,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   }
   const rotationTickMs = integer('TESSERA_ROTATION_TICK_SECONDS', 30, 0, 3600) * 1000;
   const rotationLeaseMs = integer('TESSERA_ROTATION_LEASE_SECONDS', 120, 5, 3600) * 1000;
+  const allowedNetworks = parseNetworkList(read('TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS') ?? '');
+  for (const problem of allowedNetworks.problems) {
+    problems.push(`TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS: ${problem}`);
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -227,6 +246,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     rateLimitBurst,
     rotationTickMs,
     rotationLeaseMs,
+    rotationWebhookAllowedNetworks: Object.freeze(allowedNetworks.networks.map((n) => Object.freeze(n))),
   });
 }
 

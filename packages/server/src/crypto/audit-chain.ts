@@ -19,3 +19,16 @@ export function auditChainKey(rootKey: Uint8Array): Buffer {
 export function auditChainHash(chainKey: Uint8Array, canonical: string): string {
   return createHmac('sha256', chainKey).update(canonical, 'utf8').digest('hex');
 }
+
+const HEAD_KEY_INFO = 'tessera.audit-head.v1';
+
+/** The key that seals the chain head kept beside the data (docs/audit.md, "Sealed head"). */
+export function auditHeadKey(rootKey: Uint8Array): Buffer {
+  if (rootKey.length !== KEY_BYTES) throw new RangeError('The root key must be 32 bytes.');
+  return Buffer.from(hkdfSync('sha256', rootKey, Buffer.alloc(0), HEAD_KEY_INFO, KEY_BYTES));
+}
+
+/** The hex HMAC-SHA-256 that seals a chain head (its seq and hash) under the head key. */
+export function auditHeadSeal(headKey: Uint8Array, seq: number, hash: string): string {
+  return createHmac('sha256', headKey).update(`tessera.audit-head.v1:${seq}:${hash}`, 'utf8').digest('hex');
+}

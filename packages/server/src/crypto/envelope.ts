@@ -43,6 +43,15 @@ export function sealAccessKeySecret(rootKey: Uint8Array, accessKeyId: string, se
   return seal(rootKey, Buffer.from(secret, 'utf8'), bindingOf('tessera.access-key.v1', accessKeyId));
 }
 
+/** A rotation webhook's HMAC signing key, sealed under the root key and bound to the webhook's name. */
+export function sealWebhookSigningKey(rootKey: Uint8Array, name: string, key: Uint8Array): Buffer {
+  return seal(rootKey, key, bindingOf('tessera.rotation-webhook.v1', name));
+}
+
+export function openWebhookSigningKey(rootKey: Uint8Array, name: string, sealed: Uint8Array): Buffer {
+  return open(rootKey, sealed, bindingOf('tessera.rotation-webhook.v1', name));
+}
+
 export function openAccessKeySecret(rootKey: Uint8Array, accessKeyId: string, sealed: Uint8Array): string {
   return open(rootKey, sealed, bindingOf('tessera.access-key.v1', accessKeyId)).toString('utf8');
 }

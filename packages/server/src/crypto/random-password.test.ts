@@ -60,3 +60,27 @@ describe('random passwords', () => {
       expect(Math.abs((counts.get(digit) ?? 0) - 4000)).toBeLessThan(400);
   });
 });
+
+describe('random passwords with spaces (AWS IncludeSpace)', () => {
+  it('may contain spaces only when asked, and never requires one', () => {
+    const without = randomPassword(policy({ length: 4096, requireEachIncludedType: false })) ?? '';
+    expect(without).not.toContain(' ');
+    const only = randomPassword(
+      policy({
+        length: 64,
+        exclude: new Set(['lowercase', 'uppercase', 'numbers', 'punctuation']),
+        includeSpace: true,
+        requireEachIncludedType: false,
+      }),
+    );
+    expect(only).toBe(' '.repeat(64));
+    const mixed = randomPassword(policy({ length: 4096, includeSpace: true })) ?? '';
+    expect(mixed).toContain(' ');
+  });
+
+  it('leaves the space out when ExcludeCharacters names it', () => {
+    const password =
+      randomPassword(policy({ length: 4096, includeSpace: true, excludeCharacters: ' ' })) ?? '';
+    expect(password).not.toContain(' ');
+  });
+});

@@ -19,6 +19,11 @@ export interface PasswordPolicy {
   readonly exclude: ReadonlySet<PasswordClass>;
   readonly excludeCharacters: string;
   readonly requireEachIncludedType: boolean;
+  /**
+   * Whether the space character may appear (AWS's `IncludeSpace`). It joins the full alphabet but is
+   * not a class of its own: `requireEachIncludedType` never forces a space, as in AWS.
+   */
+  readonly includeSpace?: boolean | undefined;
 }
 
 /** The characters each included class still offers after exclusions; empty classes are left out. */
@@ -37,7 +42,8 @@ export function passwordAlphabets(policy: PasswordPolicy): string[] {
 /** Returns undefined when the policy leaves no character or needs more classes than the length allows. */
 export function randomPassword(policy: PasswordPolicy): string | undefined {
   const alphabets = passwordAlphabets(policy);
-  const all = alphabets.join('');
+  const space = policy.includeSpace === true && !policy.excludeCharacters.includes(' ') ? ' ' : '';
+  const all = alphabets.join('') + space;
   if (all.length === 0) return undefined;
   if (policy.requireEachIncludedType && alphabets.length > policy.length) return undefined;
   const chars = Array.from({ length: policy.length }, () => pick(all));

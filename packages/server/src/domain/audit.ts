@@ -129,7 +129,12 @@ export type ChainBreakReason =
   /** The record does not follow the one before it: a record between them was removed. */
   | 'missing_before'
   /** The record's link names another predecessor: records were reordered or replaced. */
-  | 'broken_link';
+  | 'broken_link'
+  /**
+   * The trail ends before a head recorded outside the database (the sealed head, the JSON-lines copy's
+   * last event), or holds another event at its seq: events were removed from the end (docs/audit.md).
+   */
+  | 'truncated';
 
 export interface ChainBreak {
   readonly seq: number;

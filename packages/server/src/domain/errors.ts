@@ -61,6 +61,10 @@ export const ERROR_CATALOG = {
     class: 'conflict',
     message: 'A rotation webhook with this name exists.',
   },
+  rotation_webhook_in_use: {
+    class: 'conflict',
+    message: 'Secrets are still bound to the rotation webhook.',
+  },
   database_instance_not_found: { class: 'not_found', message: 'The database instance is not registered.' },
   database_instance_already_exists: {
     class: 'conflict',

@@ -282,9 +282,11 @@ describe('policies', () => {
   it('ships system policies whose documents parse', () => {
     expect([...SYSTEM_POLICIES.keys()]).toEqual([
       'AdministratorAccess',
+      'AliyunKMSCryptoUserAccess',
       'AliyunKMSFullAccess',
       'AliyunKMSReadOnlyAccess',
       'AliyunKMSSecretAdminAccess',
+      'AliyunKMSSecretUserAccess',
       'AliyunRAMFullAccess',
       'AliyunRAMReadOnlyAccess',
     ]);

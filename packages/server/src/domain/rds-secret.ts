@@ -169,16 +169,23 @@ export function parseRdsSecretData(data: string, config: RdsConfig): DatabaseAcc
   if (account.accountPassword.length === 0 || account.accountPassword.length > MAX_ACCOUNT_PASSWORD_LENGTH) {
     throw invalidArgument('secretData', `AccountPassword is 1 to ${MAX_ACCOUNT_PASSWORD_LENGTH} characters.`);
   }
-  const allowed =
-    config.subType === 'DoubleUsers'
-      ? [config.accountName, config.cloneAccountName]
-      : config.accountName === undefined
-        ? [account.accountName]
-        : [config.accountName];
-  if (!allowed.includes(account.accountName)) {
+  if (accountsRotated(config, account.accountName) === undefined) {
     throw invalidArgument('secretData', 'The account in SecretData is not one the ExtendedConfig names.');
   }
   return account;
+}
+
+/**
+ * The accounts whose passwords rotations of a secret holding `current` change: SingleUser the current
+ * account (which must be AccountName when ExtendedConfig names one), DoubleUsers both accounts (the
+ * current one must be one of them). Undefined when `current` is not an account the config names.
+ */
+export function accountsRotated(config: RdsConfig, current: string): string[] | undefined {
+  if (config.subType === 'DoubleUsers') {
+    const both = [config.accountName, config.cloneAccountName].filter((name) => name !== undefined);
+    return both.includes(current) ? both : undefined;
+  }
+  return config.accountName === undefined || config.accountName === current ? [current] : undefined;
 }
 
 /** Reads a stored value; undefined when it is not `{"AccountName","AccountPassword"}` of two strings. */

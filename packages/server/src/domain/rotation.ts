@@ -329,7 +329,13 @@ export const ROTATION_PRINCIPAL = '$rotation';
  * `RotationFinish`): background work changes secrets too, and the trail must show it. The request id is
  * the run's id with the step and attempt, so a retried step is a new event.
  */
-export function rotationStepEvent(before: RotationRun, after: RotationRun, now: EpochMs): AuditEvent {
+export function rotationStepEvent(
+  before: RotationRun,
+  after: RotationRun,
+  now: EpochMs,
+  /** A more precise result code for a failed step (e.g. `RotationStepFailed.WebhookTimeout`). */
+  failureCode = 'RotationStepFailed',
+): AuditEvent {
   const failed = after.attempts > before.attempts || after.status === 'failed';
   const promoted = hasPromoted(after) && !hasPromoted(before);
   const action = `Rotation${before.step.charAt(0).toUpperCase()}${before.step.slice(1)}`;
@@ -346,7 +352,7 @@ export function rotationStepEvent(before: RotationRun, after: RotationRun, now: 
     versionId: after.versionId,
     versionStage: promoted ? 'ACSCurrent' : before.step === 'create' && !failed ? STAGE_PENDING : null,
     keyId: null,
-    resultCode: failed ? 'RotationStepFailed' : AUDIT_SUCCESS,
+    resultCode: failed ? failureCode : AUDIT_SUCCESS,
     httpStatus: null,
   };
 }

@@ -34,12 +34,25 @@ export function parseExtendedConfig(text: string): Readonly<Record<string, unkno
 }
 
 /** Replaces the secret's ExtendedConfig (empty text clears it). */
-export function updateExtendedConfig(secret: Secret, text: string, now: EpochMs): Secret {
+/**
+ * Replaces ExtendedConfig and records what its rotator binding was authorized against (null: nothing,
+ * so no rotator will run for it until someone with the permissions binds it again).
+ */
+export function updateExtendedConfig(
+  secret: Secret,
+  text: string,
+  now: EpochMs,
+  authorizedRotationTarget: string | null = null,
+): Secret {
   assertNotPendingDeletion(secret);
   if (text !== '') parseExtendedConfig(text);
   const extendedConfig = text === '' ? null : text;
-  if (extendedConfig === secret.extendedConfig) return secret;
-  return { ...secret, extendedConfig, updatedAt: now };
+  if (
+    extendedConfig === secret.extendedConfig &&
+    authorizedRotationTarget === secret.authorizedRotationTarget
+  )
+    return secret;
+  return { ...secret, extendedConfig, authorizedRotationTarget, updatedAt: now };
 }
 
 export function updateDescription(secret: Secret, description: string, now: EpochMs): Secret {

@@ -52,6 +52,13 @@ export interface Secret {
   readonly secretType: SecretType;
   /** The ExtendedConfig JSON object as text (how rotators find their target), or null when none. */
   readonly extendedConfig: string | null;
+  /**
+   * A fingerprint of what the secret's rotator reaches (a database instance's address, TLS and
+   * administrator secret; a webhook's URL), recorded when a caller allowed to use all of it bound the
+   * secret; null when nobody did. Rotators refuse to run when what they reach no longer matches
+   * (docs/threat-model.md).
+   */
+  readonly authorizedRotationTarget: string | null;
 }
 
 export interface NewSecretInput {
@@ -66,6 +73,7 @@ export interface NewSecretInput {
   /** Default `Generic`. */
   readonly secretType?: SecretType | undefined;
   readonly extendedConfig?: string | undefined;
+  readonly authorizedRotationTarget?: string | null | undefined;
 }
 
 export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAULT_SECRET_LIMITS): Secret {
@@ -87,5 +95,6 @@ export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAU
     stages: new Map([[STAGE_CURRENT, input.versionId]]),
     secretType: input.secretType ?? 'Generic',
     extendedConfig: input.extendedConfig ?? null,
+    authorizedRotationTarget: input.authorizedRotationTarget ?? null,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Built-in policies (PolicyType `System`), named after the Alibaba Cloud system policies they stand
- * for so that scripts written for RAM attach the same names. Their documents cover what Tessera
- * serves; they cannot be created, changed or deleted through the API. Each one passes
+ * for, with the same statements, so that scripts written for RAM attach the same names and get the
+ * same scope (actions Tessera does not serve simply never match). docs/permissions.md lists them;
+ * a test keeps that list equal to this one. They cannot be created, changed or deleted through the API. Each one passes
  * `parseRamPolicy` (a test checks), and is parsed once.
  */
 import type { Policy } from './identity.js';
@@ -24,20 +25,54 @@ const DEFINITIONS: Readonly<Record<string, SystemPolicyDefinition>> = {
     description: 'Full access to every Tessera resource and API.',
     statements: [allow('*')],
   },
+  AliyunKMSCryptoUserAccess: {
+    description:
+      'Cryptographic operations with keys (encrypt, decrypt, data keys); no secrets, no key management.',
+    statements: [
+      allow([
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:AsymmetricDecrypt',
+        'kms:AsymmetricEncrypt',
+        'kms:AsymmetricSign',
+        'kms:AsymmetricVerify',
+        'kms:GetPublicKey',
+      ]),
+    ],
+  },
   AliyunKMSFullAccess: {
     description: 'Full access to KMS: secrets, keys, aliases and cryptographic operations.',
     statements: [allow('kms:*')],
   },
   AliyunKMSReadOnlyAccess: {
     description: 'Read-only access to KMS metadata: describe and list, never secret values or decryption.',
-    statements: [allow(['kms:Describe*', 'kms:List*', 'kms:GetSecretPolicy'])],
+    statements: [
+      allow([
+        'kms:List*',
+        'kms:Describe*',
+        'kms:GetPublicKey',
+        'kms:GetUploadBackupDataInfo',
+        'kms:GetKmsInstanceSharedAccounts',
+        'kms:GetKmsInstanceQuotaInfos',
+        'kms:GetCheckAssociateResourceTaskResults',
+        'kms:GetKeyPolicy',
+        'kms:GetKeyDefaultPolicy',
+        'kms:GetSecretPolicy',
+        'kms:GetSecretDefaultPolicy',
+        'kms:GetKmsInstance',
+        'kms:GetDefaultKmsInstance',
+      ]),
+    ],
   },
   AliyunKMSSecretAdminAccess: {
     description: 'Full access to secrets, including their values; no access to keys.',
-    statements: [
-      allow('kms:*', ['acs:kms:*:*:secret', 'acs:kms:*:*:secret/*']),
-      allow(['kms:GetRandomPassword', 'kms:DescribeRegions']),
-    ],
+    statements: [allow('kms:*', 'acs:kms:*:*:secret*'), allow('kms:GetRandomPassword')],
+  },
+  AliyunKMSSecretUserAccess: {
+    description: "Reading secrets: their values, their description and their versions' labels; nothing else.",
+    statements: [allow('kms:GetSecretValue'), allow(['kms:DescribeSecret', 'kms:ListSecretVersionIds'])],
   },
   AliyunRAMFullAccess: {
     description: 'Full access to users, access keys and policies.',
@@ -73,3 +108,16 @@ export const SYSTEM_POLICIES: ReadonlyMap<string, SystemPolicy> = new Map(
       return [name, { policy, parsed: parseRamPolicy(document) }];
     }),
 );
+
+/**
+ * The built-in policies as docs/permissions.md lists them (between `system-policies:begin` and
+ * `:end`): one heading per policy, its description, and its statements as the API returns them.
+ */
+export function renderSystemPolicyList(): string {
+  return [...SYSTEM_POLICIES.values()]
+    .map(({ policy }) => {
+      const statements = JSON.stringify(JSON.parse(policy.document), null, 2);
+      return `### ${policy.name}\n\n${policy.description}\n\n\`\`\`json\n${statements}\n\`\`\``;
+    })
+    .join('\n\n');
+}

@@ -20,7 +20,11 @@ import {
 } from '../domain/rds-secret.js';
 import { isDomainError } from '../domain/errors.js';
 import type { RotationStep, RotationTarget, Rotator, RotatorResolver } from '../services/rotation/rotator.js';
-import { RotationStepError } from '../services/rotation/rotator.js';
+import {
+  databaseTargetFingerprint,
+  RotationStepError,
+  unauthorizedTargetError,
+} from '../services/rotation/rotator.js';
 import type { DatabaseDriver } from './database-driver.js';
 
 /** What the rotator needs from the rest of Tessera, as functions so that it depends on no service. */
@@ -45,9 +49,10 @@ export class DatabaseRotator implements Rotator {
     this.#context = context;
   }
 
-  createValue(step: RotationStep): Promise<string> {
-    // Deferred so that a refusal arrives as a rejected promise, as from the other steps.
-    return Promise.resolve().then(() => this.#nextValue(step));
+  async createValue(step: RotationStep): Promise<string> {
+    // Refused before anything is created when the instance is not what the binding was authorized for.
+    await this.#connection(step);
+    return this.#nextValue(step);
   }
 
   #nextValue(step: RotationStep): string {
@@ -85,7 +90,16 @@ export class DatabaseRotator implements Rotator {
         });
       }
     }
-    const { instance, admin, driver } = await this.#connection();
+    const { instance, admin, driver } = await this.#connection(step);
+    // Re-checked here, whatever was checked when the secret was bound: the administrator secret's value
+    // may have changed since, and the administrator's password is never the one a rotation sets.
+    const rotated = [pending.accountName, this.#config.accountName, this.#config.cloneAccountName];
+    if (rotated.includes(admin.accountName)) {
+      throw new RotationStepError(
+        `The account "${admin.accountName}" is the administrator of database instance "${instance.id}"; an Rds secret never rotates it. Nothing was sent to the database.`,
+        { retryable: false },
+      );
+    }
     await driver.setPassword(
       instance,
       admin,
@@ -96,7 +110,7 @@ export class DatabaseRotator implements Rotator {
 
   async testValue(step: PendingStep): Promise<void> {
     const pending = accountOf(step.pendingValue, 'pending');
-    const { instance, admin, driver } = await this.#connection();
+    const { instance, admin, driver } = await this.#connection(step);
     await driver.testLogin(instance, pending, admin);
   }
 
@@ -105,7 +119,11 @@ export class DatabaseRotator implements Rotator {
     return Promise.resolve();
   }
 
-  async #connection(): Promise<{
+  /**
+   * The instance, its administrator and driver — only when the instance is still what the secret's
+   * binding was authorized against (address, TLS, CA, administrator secret: `databaseTargetFingerprint`).
+   */
+  async #connection(target: RotationTarget): Promise<{
     instance: DatabaseInstance;
     admin: DatabaseAccount;
     driver: DatabaseDriver;
@@ -114,6 +132,9 @@ export class DatabaseRotator implements Rotator {
     const instance = await this.#context.instance(id);
     if (instance === undefined) {
       throw new RotationStepError(`The database instance "${id}" is not registered.`, { retryable: false });
+    }
+    if (target.authorizedTarget !== databaseTargetFingerprint(instance)) {
+      throw unauthorizedTargetError(`The database instance "${id}"`);
     }
     let adminValue: string;
     try {

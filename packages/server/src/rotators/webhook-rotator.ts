@@ -6,12 +6,20 @@
  *   Tessera-Signature: t=<unix seconds>,v1=<hex HMAC>
  *
  * Answers: 2xx done; 408, 429, 5xx, a timeout or an unreachable endpoint are retried with backoff;
- * any other status (4xx, a redirect) fails the run without retries. Values travel only in request
- * bodies; errors and logs name the step and the status, never a body.
+ * any other status (4xx, a redirect, which is never followed) fails the run without retries. Values
+ * travel only in request bodies; errors and logs name the step and the status, never a body.
+ *
+ * The endpoint's address is checked on every call (`webhook-address-guard.ts`). A refused address, a
+ * failed connection and a timeout read the same to users, so a webhook cannot be used to tell closed
+ * ports from filtered or forbidden ones; the difference goes to the log and the audit trail.
  */
 import { createHmac } from 'node:crypto';
 import type { RotationStep, Rotator } from '../services/rotation/rotator.js';
 import { RotationStepError } from '../services/rotation/rotator.js';
+import type { WebhookAddressGuard } from './webhook-address-guard.js';
+import { ALLOWED_NETWORKS_SETTING } from './webhook-address-guard.js';
+import type { WebhookAnswer } from './webhook-transport.js';
+import { postToWebhook, WebhookTransportError } from './webhook-transport.js';
 
 export const SIGNATURE_HEADER = 'Tessera-Signature';
 /** A created value may not be larger than a secret value may be. */
@@ -30,6 +38,8 @@ export interface WebhookRotatorOptions {
   readonly generateValue: (step: RotationStep) => string;
   /** Current time in ms, for the signature's timestamp (the service clock). */
   readonly now: () => number;
+  /** Which addresses the endpoint may have. */
+  readonly guard: WebhookAddressGuard;
 }
 
 type StepName = 'create' | 'set' | 'test' | 'finish';
@@ -77,12 +87,12 @@ export class WebhookRotator implements Rotator {
       ...values,
     });
     const timestamp = Math.floor(now() / 1000);
-    let response: Response;
+    let response: WebhookAnswer;
     try {
-      response = await fetch(endpoint.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(endpoint.timeoutMs),
+      response = await postToWebhook(new URL(endpoint.url), {
+        timeoutMs: endpoint.timeoutMs,
+        guard: this.#options.guard,
+        maxResponseBytes: MAX_RESPONSE_BYTES,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Tessera-Rotation/1',
@@ -94,23 +104,46 @@ export class WebhookRotator implements Rotator {
         body,
       });
     } catch (error) {
-      const timedOut = error instanceof Error && error.name === 'TimeoutError';
-      throw new RotationStepError(
-        timedOut
-          ? `The rotation webhook "${endpoint.name}" did not answer the ${name} step within ${endpoint.timeoutMs} ms.`
-          : `The rotation webhook "${endpoint.name}" could not be reached for the ${name} step.`,
-        { retryable: true },
-      );
+      throw this.#transportFailure(name, error);
     }
-    const text = await readLimited(response);
-    if (response.ok) return text;
+    if (response.status >= 200 && response.status < 300) return response.text;
     const retryable = response.status >= 500 || response.status === 408 || response.status === 429;
     throw new RotationStepError(
       `The rotation webhook "${endpoint.name}" answered HTTP ${response.status} to the ${name} step.`,
       { retryable },
     );
   }
+
+  /** One message for every way of getting no answer; which one it was goes to the log and audit. */
+  #transportFailure(step: StepName, error: unknown): RotationStepError {
+    const { endpoint } = this.#options;
+    if (error instanceof WebhookTransportError && error.kind === 'too_large') {
+      return new RotationStepError('The rotation webhook answered with more than 64 KiB.', {
+        retryable: false,
+      });
+    }
+    const kind = error instanceof WebhookTransportError ? error.kind : 'unreachable';
+    const detail = error instanceof WebhookTransportError ? error.detail : {};
+    const seconds = endpoint.timeoutMs / 1000;
+    return new RotationStepError(
+      `The rotation webhook "${endpoint.name}" could not be reached for the ${step} step, or did not answer ` +
+        `within ${seconds} s. Check its URL and that it is up; an endpoint on a loopback, private or ` +
+        `link-local network must be allowed by an operator in ${ALLOWED_NETWORKS_SETTING}.`,
+      {
+        retryable: true,
+        auditCode: AUDIT_CODES[kind],
+        detail: { webhook: endpoint.name, failure: kind, ...detail },
+      },
+    );
+  }
 }
+
+const AUDIT_CODES = {
+  address_refused: 'RotationStepFailed.WebhookAddressRefused',
+  timeout: 'RotationStepFailed.WebhookTimeout',
+  unreachable: 'RotationStepFailed.WebhookUnreachable',
+  too_large: 'RotationStepFailed.WebhookAnswerTooLarge',
+} as const;
 
 /** The created value from `{"value": "..."}`; undefined when the endpoint sent none. */
 function valueOf(answer: string): string | undefined {
@@ -135,12 +168,4 @@ function valueOf(answer: string): string | undefined {
     });
   }
   return parsed.value;
-}
-
-async function readLimited(response: Response): Promise<string> {
-  const buffer = await response.arrayBuffer().catch(() => new ArrayBuffer(0));
-  if (buffer.byteLength > MAX_RESPONSE_BYTES) {
-    throw new RotationStepError('The rotation webhook answered with more than 64 KiB.', { retryable: false });
-  }
-  return new TextDecoder().decode(buffer);
 }

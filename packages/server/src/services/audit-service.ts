@@ -12,11 +12,15 @@
  */
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 
-import { auditChainHash, auditChainKey } from '../crypto/audit-chain.js';
+import { auditChainHash, auditChainKey, auditHeadKey } from '../crypto/audit-chain.js';
 import { canonicalAuditEncoding, ChainWalker, GENESIS_HASH, newAuditEvent } from '../domain/audit.js';
 import type { AuditEvent, AuditRecord, ChainBreak } from '../domain/audit.js';
 import { isDomainError } from '../domain/errors.js';
-import type { AuditQuery, Store } from '../storage/store.js';
+import type { AuditQuery, Repositories, Store } from '../storage/store.js';
+import type { AuditIntegritySink, ChainPoint } from './audit-files.js';
+import { backfillStream, lastStreamedEvent, SealedHeadFile } from './audit-files.js';
+
+export type { AuditIntegritySink } from './audit-files.js';
 
 /** Events one transaction appends at most; more wait for the next one. */
 const MAX_BATCH = 256;
@@ -52,6 +56,22 @@ export interface AuditStreamErrorSink {
   (error: unknown): void;
 }
 
+/**
+ * Rows another service commits in the same transaction as the next audit batch, so that they are
+ * durable no later than the events recorded after them (the replay guard's accepted nonces).
+ */
+export interface AuditCompanion {
+  /** What is waiting, handed over for one batch; undefined when nothing is. */
+  take(): AuditCompanionWrite | undefined;
+}
+
+export interface AuditCompanionWrite {
+  /** Writes inside the batch's transaction (again on a retried transaction). */
+  write(tx: Repositories): Promise<void>;
+  /** The batch failed: keep it for the next one. */
+  restore(): void;
+}
+
 export interface AuditServiceOptions {
   readonly store: Store;
   /** The chain key is derived from it; the same root key must verify what it recorded. */
@@ -59,6 +79,13 @@ export interface AuditServiceOptions {
   /** An absolute path to append JSON lines to (created with mode 0600); none when undefined. */
   readonly streamFile?: string | undefined;
   readonly onStreamError?: AuditStreamErrorSink | undefined;
+  /**
+   * Where to keep the sealed chain head (docs/audit.md, "Sealed head"), normally `audit-head` in the
+   * data folder; none when undefined (then a cut-off tail is detected only against the JSON-lines copy).
+   */
+  readonly headFile?: string | undefined;
+  readonly onIntegrity?: AuditIntegritySink | undefined;
+  readonly companion?: AuditCompanion | undefined;
 }
 
 interface Pending {
@@ -71,7 +98,17 @@ export class AuditService {
   readonly #store: Store;
   readonly #chainKey: Buffer;
   readonly #onStreamError: AuditStreamErrorSink;
+  readonly #onIntegrity: AuditIntegritySink;
+  readonly #companion: AuditCompanion | undefined;
   #stream: number | undefined;
+  readonly #headFile: SealedHeadFile | undefined;
+  /** The newest head this process sealed (or found sealed at start). */
+  #sealed: ChainPoint | undefined;
+  /**
+   * A sealed head the trail no longer contains: events were removed from the database. Kept (and the
+   * head file no longer rewritten) so that every VerifyEvents reports it until an operator acts.
+   */
+  #rewound: ChainPoint | undefined;
   #pending: Pending[] = [];
   #draining: Promise<void> | undefined;
   /**
@@ -86,8 +123,11 @@ export class AuditService {
     this.#store = options.store;
     this.#chainKey = auditChainKey(options.rootKey);
     this.#onStreamError = options.onStreamError ?? (() => undefined);
+    this.#onIntegrity = options.onIntegrity ?? (() => undefined);
+    this.#companion = options.companion;
     if (options.streamFile !== undefined) {
-      const fd = openSync(options.streamFile, 'a', 0o600);
+      // Read and append: at start the last line is read to back-fill what a crash left out.
+      const fd = openSync(options.streamFile, 'a+', 0o600);
       try {
         // The mode of `open` only applies to a new file; an existing one is tightened too.
         fchmodSync(fd, 0o600);
@@ -96,6 +136,36 @@ export class AuditService {
         throw error;
       }
       this.#stream = fd;
+    }
+    if (options.headFile !== undefined) {
+      try {
+        this.#headFile = new SealedHeadFile(options.headFile, auditHeadKey(options.rootKey));
+      } catch (error) {
+        if (this.#stream !== undefined) closeSync(this.#stream);
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Run once at start, before any event is recorded. Checks the sealed head against the trail (a head
+   * the trail no longer contains means events were removed; it is reported, and kept for VerifyEvents),
+   * and appends to the JSON-lines copy the events committed after its last line — those a crash
+   * (SIGKILL, power loss) left out between the commit and the file write.
+   */
+  async recover(): Promise<void> {
+    const head = (await this.#store.audit.head()) ?? { seq: 0, hash: GENESIS_HASH };
+    await this.#checkSealedHead(head);
+    if (this.#stream !== undefined) {
+      await backfillStream({
+        fd: this.#stream,
+        headSeq: head.seq,
+        scan: (after) => this.#store.audit.scan(after, VERIFY_PAGE),
+        write: (records) => {
+          this.#writeStream(records);
+        },
+        report: this.#onIntegrity,
+      });
     }
   }
 
@@ -120,21 +190,39 @@ export class AuditService {
     return { events, next: rows.length > lookup.limit && last ? last.seq : undefined };
   }
 
-  /** Walks the whole chain from its first record and reports the first break. */
+  /**
+   * Walks the whole chain from its first record and reports the first break; then checks that the
+   * chain still holds the heads recorded outside the database — the sealed head and the JSON-lines
+   * copy's last event — and reports `truncated` when it ends before one or holds another event there.
+   */
   async verify(): Promise<VerifyReport> {
+    // Taken before the walk: both are committed events, so a walk that starts later must reach them.
+    const published = this.#publishedHeads();
     const walker = new ChainWalker((canonical) => auditChainHash(this.#chainKey, canonical));
+    const seen = new Map<number, string>();
     let checked = 0;
     for (;;) {
       const page = await this.#store.audit.scan(walker.head.seq, VERIFY_PAGE);
       for (const record of page) {
         const broken = walker.next(record);
         if (broken) return { checked, head: walker.head, broken };
+        if (published.some((point) => point.seq === record.seq)) seen.set(record.seq, record.hash);
         checked += 1;
       }
       // A removed record makes the next scan start past the gap, which `next` reports above; an
       // empty page after the walker's head is the end of the chain.
-      if (page.length < VERIFY_PAGE) return { checked, head: walker.head, broken: undefined };
+      if (page.length < VERIFY_PAGE) break;
     }
+    for (const point of published) {
+      if (point.seq === 0 || seen.get(point.seq) === point.hash) continue;
+      const seq = seen.has(point.seq) ? point.seq : walker.head.seq + 1;
+      return {
+        checked,
+        head: walker.head,
+        broken: { seq, requestId: point.requestId ?? '', reason: 'truncated' },
+      };
+    }
+    return { checked, head: walker.head, broken: undefined };
   }
 
   /** Waits for queued events to be committed, then closes the JSON-lines file. */
@@ -142,6 +230,7 @@ export class AuditService {
     await this.#draining;
     if (this.#stream !== undefined) closeSync(this.#stream);
     this.#stream = undefined;
+    this.#headFile?.close();
   }
 
   async #drain(): Promise<void> {
@@ -149,15 +238,22 @@ export class AuditService {
       while (this.#pending.length > 0) {
         const batch = this.#pending.splice(0, MAX_BATCH);
         let records: AuditRecord[];
+        // Taken after the batch: what a request queued before its event was recorded goes with it.
+        const companion = this.#companion?.take();
         try {
-          records = await this.#appendBatch(batch.map(({ event }) => event));
+          records = await this.#appendBatch(
+            batch.map(({ event }) => event),
+            companion,
+          );
         } catch (error) {
           this.#head = undefined;
+          companion?.restore();
           for (const pending of batch) pending.reject(error);
           continue;
         }
         const last = records.at(-1);
         if (last) this.#head = { seq: last.seq, hash: last.hash };
+        this.#sealHead(records);
         this.#writeStream(records);
         batch.forEach((pending, index) => {
           const record = records[index];
@@ -175,7 +271,10 @@ export class AuditService {
    * cached head is stale and the seq clashes: then the batch is sealed again after the new head, a few
    * times at most. Any other failure, or a clash while the head did not move, is final.
    */
-  async #appendBatch(events: readonly AuditEvent[]): Promise<AuditRecord[]> {
+  async #appendBatch(
+    events: readonly AuditEvent[],
+    companion: AuditCompanionWrite | undefined,
+  ): Promise<AuditRecord[]> {
     for (let attempt = 1; ; attempt++) {
       let used: { readonly seq: number; readonly hash: string } = { seq: 0, hash: GENESIS_HASH };
       try {
@@ -189,6 +288,7 @@ export class AuditService {
             return { ...unsealed, hash };
           });
           await tx.audit.append(sealed);
+          await companion?.write(tx);
           return sealed;
         });
       } catch (error) {
@@ -207,5 +307,75 @@ export class AuditService {
     } catch (error) {
       this.#onStreamError(error);
     }
+  }
+
+  /** The heads recorded outside the database that the chain must still hold. */
+  #publishedHeads(): ChainPoint[] {
+    const heads: ChainPoint[] = [];
+    const sealed = this.#rewound ?? this.#sealed;
+    if (sealed) heads.push(sealed);
+    if (this.#stream !== undefined) {
+      try {
+        const streamed = lastStreamedEvent(this.#stream);
+        if (streamed) heads.push(streamed);
+      } catch (error) {
+        this.#onStreamError(error);
+      }
+    }
+    return heads;
+  }
+
+  /** After a commit: the batch's last event becomes the sealed head, unless the chain went backwards. */
+  #sealHead(records: readonly AuditRecord[]): void {
+    const first = records[0];
+    const last = records.at(-1);
+    if (this.#headFile === undefined || !first || !last || this.#rewound) return;
+    if (this.#sealed && first.seq <= this.#sealed.seq) {
+      // Appended at or below a head already sealed: the tail was removed while this process ran.
+      this.#rewound = this.#sealed;
+      this.#onIntegrity('error', 'the audit trail was cut back below its sealed head: events were removed', {
+        sealedSeq: this.#sealed.seq,
+        appendedSeq: first.seq,
+      });
+      return;
+    }
+    this.#sealed = { seq: last.seq, hash: last.hash };
+    try {
+      this.#headFile.write(this.#sealed);
+    } catch (error) {
+      this.#onStreamError(error);
+    }
+  }
+
+  async #checkSealedHead(head: { readonly seq: number; readonly hash: string }): Promise<void> {
+    if (this.#headFile === undefined) return;
+    const read = this.#headFile.read();
+    if (read.state === 'sealed') {
+      const [record] = await this.#store.audit.scan(read.head.seq - 1, 1);
+      const held = read.head.seq === 0 || (record?.seq === read.head.seq && record.hash === read.head.hash);
+      if (!held) {
+        this.#rewound = read.head;
+        this.#onIntegrity(
+          'error',
+          'the audit trail no longer holds its sealed head: events were removed from the database (VerifyEvents reports it; docs/audit.md)',
+          { sealedSeq: read.head.seq, trailSeq: head.seq },
+        );
+        return;
+      }
+      if (read.head.seq === head.seq) {
+        this.#sealed = read.head;
+        return;
+      }
+    } else if (head.seq > 0) {
+      this.#onIntegrity(
+        read.state === 'none' ? 'warn' : 'error',
+        read.state === 'none'
+          ? 'the audit trail has no sealed head yet; sealing its current head'
+          : 'the sealed audit head is unreadable or not sealed by this root key; sealing the current head',
+        { trailSeq: head.seq },
+      );
+    }
+    this.#sealed = { seq: head.seq, hash: head.hash };
+    this.#headFile.write(this.#sealed);
   }
 }

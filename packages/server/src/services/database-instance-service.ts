@@ -10,7 +10,6 @@ import type {
 } from '../domain/database-instance.js';
 import { registerDatabaseInstance, updateDatabaseInstance } from '../domain/database-instance.js';
 import { DomainError, invalidArgument } from '../domain/errors.js';
-import type { DatabaseAccount } from '../domain/rds-secret.js';
 import {
   formatAccountValue,
   parseAccountValue,
@@ -20,6 +19,7 @@ import {
 import type { Secret } from '../domain/secret.js';
 import { parseExtendedConfig } from '../domain/secret.js';
 import type { Page, Store } from '../storage/store.js';
+import { databaseTargetFingerprint } from './rotation/rotator.js';
 import type { Clock } from './clock.js';
 import type { CreateSecretInput } from './secret-values.js';
 import type { SecretService } from './secret-service.js';
@@ -69,12 +69,28 @@ export class DatabaseInstanceService {
     return this.#store.databaseInstances.list(query);
   }
 
-  /** Changes address, TLS, administrator secret or description (the engine is fixed at registration). */
-  async update(id: string, changes: DatabaseInstanceChanges): Promise<DatabaseInstance> {
+  /**
+   * Changes address, TLS, administrator secret or description (the engine is fixed at registration).
+   * `authorize` sees the instance as it is and refuses a caller who may not make the change.
+   */
+  async update(
+    id: string,
+    changes: DatabaseInstanceChanges,
+    authorize?: (current: DatabaseInstance) => Promise<void>,
+  ): Promise<DatabaseInstance> {
+    const before = await this.describe(id);
+    if (authorize) await authorize(before);
     if (changes.adminSecretName !== undefined) await this.#checkAdminSecret(changes.adminSecretName);
     return this.#store.transaction(async (tx) => {
       const current = await tx.databaseInstances.get(id);
       if (current === undefined) throw notFound(id);
+      // What was authorized is the instance as read above; another change in between voids it.
+      if (databaseTargetFingerprint(current) !== databaseTargetFingerprint(before)) {
+        throw new DomainError(
+          'unavailable',
+          `The database instance "${id}" changed meanwhile; send the request again.`,
+        );
+      }
       const updated = updateDatabaseInstance(current, changes, this.#clock.now());
       await tx.databaseInstances.save(updated);
       return updated;
@@ -115,10 +131,7 @@ export class DatabaseInstanceService {
    * SecretData the first account (Alibaba's `{"Accounts":[…]}` shape, or the value shape); the stored
    * value is that account as `{"AccountName","AccountPassword"}`.
    */
-  async createRdsSecret(
-    input: CreateSecretInput,
-    guardInstance?: (instance: DatabaseInstance) => Promise<void>,
-  ): Promise<Secret> {
+  async createRdsSecret(input: CreateSecretInput): Promise<Secret> {
     if (input.dataType !== 'text') {
       throw invalidArgument('secretDataType', 'The SecretDataType of an Rds secret is text.');
     }
@@ -129,33 +142,14 @@ export class DatabaseInstanceService {
     }
     const config = parseRdsConfig(parseExtendedConfig(input.extendedConfig));
     const account = parseRdsSecretData(input.data, config);
-    const instance = await this.describe(config.dbInstanceId);
-    if (guardInstance) await guardInstance(instance);
-    const admin = await this.#adminAccount(instance.adminSecretName);
-    // Rotating the administrator's own password would leave the instance's administrator secret stale
-    // and the next rotation unable to log in.
-    const named = [account.accountName, config.accountName, config.cloneAccountName];
-    if (admin !== undefined && named.includes(admin.accountName)) {
-      throw invalidArgument(
-        'extendedConfig',
-        `The account "${admin.accountName}" is the administrator of database instance "${instance.id}"; an Rds secret rotates another account.`,
-      );
-    }
+    // Who may bind it, and to which accounts, is RotationAuthorization's rule (checked by the caller,
+    // whose answer is `authorizedRotationTarget`); the instance must exist either way.
+    await this.describe(config.dbInstanceId);
     return this.#secrets.createSecret({
       ...input,
       secretType: 'Rds',
       data: formatAccountValue(account),
     });
-  }
-
-  /** The administrator account an instance logs in with; undefined when its secret is gone or unreadable. */
-  async #adminAccount(name: string): Promise<DatabaseAccount | undefined> {
-    try {
-      return parseAccountValue((await this.#secrets.getSecretValue({ name })).data);
-    } catch (error) {
-      if (error instanceof DomainError && error.code === 'secret_not_found') return undefined;
-      throw error;
-    }
   }
 
   async #checkAdminSecret(name: string): Promise<void> {

@@ -11,22 +11,27 @@ export interface PasswordRequest {
   readonly exclude?: readonly PasswordClass[] | undefined;
   readonly excludeCharacters?: string | undefined;
   readonly requireEachIncludedType?: boolean | undefined;
+  readonly includeSpace?: boolean | undefined;
+  /** Allowed lengths; each API has its own (Alibaba 8–128, AWS 1–4096). Default Alibaba's. */
+  readonly lengthBounds?: { readonly min: number; readonly max: number } | undefined;
 }
+
+/** AWS GetRandomPassword's `PasswordLength` range. */
+export const AWS_PASSWORD_LENGTH_BOUNDS = { min: 1, max: 4096 } as const;
 
 export class PasswordService {
   generate(request: PasswordRequest): string {
     const length = request.length ?? 32;
-    if (!Number.isInteger(length) || length < MIN_PASSWORD_LENGTH || length > MAX_PASSWORD_LENGTH) {
-      throw invalidArgument(
-        'passwordLength',
-        `A password is ${MIN_PASSWORD_LENGTH} to ${MAX_PASSWORD_LENGTH} characters long.`,
-      );
+    const { min, max } = request.lengthBounds ?? { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH };
+    if (!Number.isInteger(length) || length < min || length > max) {
+      throw invalidArgument('passwordLength', `A password is ${min} to ${max} characters long.`);
     }
     const password = randomPassword({
       length,
       exclude: new Set(request.exclude ?? []),
       excludeCharacters: request.excludeCharacters ?? '',
       requireEachIncludedType: request.requireEachIncludedType ?? true,
+      includeSpace: request.includeSpace ?? false,
     });
     if (password === undefined) {
       throw invalidArgument(

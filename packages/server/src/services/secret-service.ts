@@ -142,7 +142,12 @@ export class SecretService {
   /** Changes the secret's metadata; with nothing to change it only checks the secret can take changes. */
   async updateSecret(
     name: string,
-    changes: { readonly description?: string | undefined; readonly extendedConfig?: string | undefined },
+    changes: {
+      readonly description?: string | undefined;
+      readonly extendedConfig?: string | undefined;
+      /** With `extendedConfig`: what its rotator binding was authorized against (null: nothing). */
+      readonly authorizedRotationTarget?: string | null | undefined;
+    },
   ): Promise<Secret> {
     return this.#secrets.change(name, (secret, now) => {
       assertNotPendingDeletion(secret);
@@ -150,7 +155,7 @@ export class SecretService {
         changes.description === undefined ? secret : updateDescription(secret, changes.description, now);
       return changes.extendedConfig === undefined
         ? described
-        : updateExtendedConfig(described, changes.extendedConfig, now);
+        : updateExtendedConfig(described, changes.extendedConfig, now, changes.authorizedRotationTarget);
     });
   }
 

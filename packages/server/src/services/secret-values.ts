@@ -57,6 +57,8 @@ export interface CreateSecretInput {
   readonly secretType?: SecretType | undefined;
   /** ExtendedConfig JSON text. */
   readonly extendedConfig?: string | undefined;
+  /** What its rotator binding was authorized against (services/rotation/rotation-authorization.ts). */
+  readonly authorizedRotationTarget?: string | null | undefined;
 }
 
 export interface PutSecretValueInput {
@@ -134,6 +136,7 @@ export class SecretValues {
         now,
         secretType: input.secretType,
         extendedConfig: input.extendedConfig,
+        authorizedRotationTarget: input.authorizedRotationTarget,
       },
       this.#limits,
     );

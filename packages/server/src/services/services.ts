@@ -3,7 +3,10 @@ import type { AuditService } from './audit-service.js';
 import type { IdentityService } from './identity-service.js';
 import type { DatabaseInstanceService } from './database-instance-service.js';
 import type { KeyService } from './key-service.js';
+import type { PagingTokens } from './paging-tokens.js';
 import type { PasswordService } from './password-service.js';
+import type { ReplayGuard } from './replay-guard.js';
+import type { RotationAuthorization } from './rotation/rotation-authorization.js';
 import type { RotationService } from './rotation/rotation-service.js';
 import type { RotationScheduler } from './rotation/scheduler.js';
 import type { RotationWebhookService } from './rotation/webhook-service.js';
@@ -22,9 +25,15 @@ export interface Services {
   readonly identities: IdentityService;
   readonly rotation: RotationService;
   readonly rotationWebhooks: RotationWebhookService;
+  /** Who may steer a rotator: the checks on rotator bindings and database instance changes. */
+  readonly rotationAuthorization: RotationAuthorization;
   /** The rotation schedule; tests call `tick()` on it after moving their clock. */
   readonly rotationScheduler: RotationScheduler;
   readonly databases: DatabaseInstanceService;
+  /** Seals and opens listings' continuation tokens (NextToken, Marker), bound to the caller. */
+  readonly pagingTokens: PagingTokens;
+  /** Signature nonces accepted within the timestamp window, persisted across restarts. */
+  readonly replayGuard: ReplayGuard;
 }
 
 /** Facts about this installation that appear in ARNs and region listings. */

@@ -18,6 +18,7 @@
  *   lock is also what makes the read of its versions and stages consistent.
  */
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 
 import type { StoreCapabilities } from './capabilities.js';
 import { KyselyAccessKeyRepository } from './kysely/access-key-repository.js';
@@ -28,6 +29,10 @@ import { KyselyAliasRepository } from './kysely/alias-repository.js';
 import { KyselyIdentityRepository } from './kysely/identity-repository.js';
 import { KyselyKeyRepository } from './kysely/key-repository.js';
 import { KyselyMetaRepository } from './kysely/meta-repository.js';
+import { KyselyNonceRepository } from './kysely/nonce-repository.js';
+import { KyselyRootSealedRepository } from './kysely/root-sealed-repository.js';
+import { exportTables, holdsData, importTables } from './kysely/row-transfer.js';
+import { latestMigrationName } from './migrations.js';
 import { runTransaction, Scope } from './kysely/scope.js';
 import { KyselySecretRepository } from './kysely/secret-repository.js';
 import {
@@ -46,12 +51,17 @@ import type {
   KeyRepository,
   LeaseRepository,
   MetaRepository,
+  NonceRepository,
   Repositories,
+  RootSealedRepository,
   RotationRepository,
+  RowBatch,
+  RowTransferSummary,
   RotationWebhookRepository,
   SecretRepository,
   Store,
 } from './store.js';
+import { SchemaMismatchError, StoreNotEmptyError } from './store.js';
 
 function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities): Repositories {
   const scope = new Scope(db, capabilities);
@@ -67,6 +77,8 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
     leases: new KyselyLeaseRepository(scope),
     rotationWebhooks: new KyselyRotationWebhookRepository(scope),
     databaseInstances: new KyselyDatabaseInstanceRepository(scope),
+    nonces: new KyselyNonceRepository(scope),
+    rootSealed: new KyselyRootSealedRepository(scope),
     consoleLogins: new KyselyConsoleLoginRepository(scope),
   };
 }
@@ -88,6 +100,8 @@ export class KyselyStore implements Store {
   readonly leases: LeaseRepository;
   readonly rotationWebhooks: RotationWebhookRepository;
   readonly databaseInstances: DatabaseInstanceRepository;
+  readonly nonces: NonceRepository;
+  readonly rootSealed: RootSealedRepository;
   readonly consoleLogins: ConsoleLoginRepository;
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
@@ -107,11 +121,53 @@ export class KyselyStore implements Store {
     this.leases = repositories.leases;
     this.rotationWebhooks = repositories.rotationWebhooks;
     this.databaseInstances = repositories.databaseInstances;
+    this.nonces = repositories.nonces;
+    this.rootSealed = repositories.rootSealed;
     this.consoleLogins = repositories.consoleLogins;
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     return runTransaction(this.#db, (trx) => work(bindRepositories(trx, this.#capabilities)));
+  }
+
+  async exportRows(sink: (batch: RowBatch) => Promise<void>): Promise<RowTransferSummary> {
+    const schemaVersion = latestMigrationName(this.#capabilities);
+    // One read-only transaction at the engine's snapshot level: SQLite reads one WAL snapshot from
+    // its first statement on (from another process too), PostgreSQL one repeatable-read snapshot.
+    const rows = await runTransaction(
+      this.#db,
+      async (trx) => {
+        // Pin the snapshot now: a statement that reads a table starts it on every engine.
+        await sql`select count(*) as n from ${sql.table('meta')}`.execute(trx);
+        return exportTables(trx, sink);
+      },
+      { isolationLevel: this.#capabilities.snapshotIsolationLevel, readOnly: true },
+    );
+    return { schemaVersion, rows };
+  }
+
+  async importRows(
+    schemaVersion: string,
+    batches: AsyncIterable<RowBatch>,
+    check: (tx: Repositories) => Promise<void>,
+  ): Promise<RowTransferSummary> {
+    const expected = latestMigrationName(this.#capabilities);
+    if (schemaVersion !== expected) {
+      throw new SchemaMismatchError(
+        `The rows belong to schema ${schemaVersion}, this store is at ${expected}; restore with the Tessera version that took the backup, then upgrade.`,
+      );
+    }
+    const rows = await runTransaction(this.#db, async (trx) => {
+      if (await holdsData(trx)) throw new StoreNotEmptyError('The target store already holds data.');
+      const counts = await importTables(trx, batches);
+      await check(bindRepositories(trx, this.#capabilities));
+      return counts;
+    });
+    return { schemaVersion, rows };
+  }
+
+  async isEmpty(): Promise<boolean> {
+    return !(await holdsData(this.#db));
   }
 
   async close(): Promise<void> {

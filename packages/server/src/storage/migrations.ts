@@ -20,7 +20,9 @@ import { identitiesSchema } from './migrations/0004-identities.js';
 import { rotationSchema } from './migrations/0005-rotation.js';
 import { databaseInstancesSchema } from './migrations/0006-database-instances.js';
 import { secretListingIndex } from './migrations/0007-secret-listing-index.js';
-import { consoleSignInSchema } from './migrations/0008-console-sign-in.js';
+import { authorizedRotationTargetSchema } from './migrations/0008-authorized-rotation-target.js';
+import { signatureNoncesSchema } from './migrations/0009-signature-nonces.js';
+import { consoleSignInSchema } from './migrations/0010-console-sign-in.js';
 
 /** A migration failed or the recorded history does not match this build's; the store cannot open. */
 export class MigrationError extends Error {
@@ -44,7 +46,9 @@ export function createMigrations(capabilities: StoreCapabilities): Record<string
     '0005_rotation': { up: (db) => rotationSchema(db, capabilities) },
     '0006_database_instances': { up: (db) => databaseInstancesSchema(db) },
     '0007_secret_listing_index': { up: (db) => secretListingIndex(db) },
-    '0008_console_sign_in': { up: (db) => consoleSignInSchema(db, capabilities) },
+    '0008_authorized_rotation_target': { up: (db) => authorizedRotationTargetSchema(db) },
+    '0009_signature_nonces': { up: (db) => signatureNoncesSchema(db) },
+    '0010_console_sign_in': { up: (db) => consoleSignInSchema(db, capabilities) },
   };
 }
 
@@ -79,4 +83,12 @@ export async function migrateToLatest(
   const reason = error instanceof Error ? error.message : 'an unknown error';
   const what = failed === undefined ? 'Database migration failed' : `Database migration "${failed}" failed`;
   throw new MigrationError(`${what}: ${reason}`, failed, { cause: error });
+}
+
+/** The name of this build's newest migration: the schema version a migrated store is at. */
+export function latestMigrationName(capabilities: StoreCapabilities): string {
+  const names = Object.keys(createMigrations(capabilities)).sort();
+  const latest = names.at(-1);
+  if (latest === undefined) throw new Error('No migrations are registered.');
+  return latest;
 }

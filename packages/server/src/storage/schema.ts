@@ -23,6 +23,8 @@ export interface SecretsTable {
   secret_type: string;
   /** ExtendedConfig JSON text. */
   extended_config: string | null;
+  /** What the rotator binding was authorized against (`Secret.authorizedRotationTarget`); null when none. */
+  authorized_rotation_target: string | null;
 }
 
 /** One row per live version of a secret, with its ciphertext. */
@@ -278,6 +280,14 @@ export interface ConsoleSessionsTable {
   last_seen_at: number;
 }
 
+/** Signature nonces accepted within the timestamp window (docs/permissions.md, "Replay"). */
+export interface SignatureNoncesTable {
+  access_key_id: string;
+  /** The nonce, or a digest of a long one. */
+  nonce: string;
+  expires_at: number;
+}
+
 /** The whole schema as Kysely sees it. Kysely's own migration tables are not listed: only the migrator touches them. */
 export interface Database {
   secrets: SecretsTable;
@@ -300,6 +310,7 @@ export interface Database {
   leases: LeasesTable;
   rotation_webhooks: RotationWebhooksTable;
   database_instances: DatabaseInstancesTable;
+  signature_nonces: SignatureNoncesTable;
   login_profiles: LoginProfilesTable;
   console_sessions: ConsoleSessionsTable;
 }

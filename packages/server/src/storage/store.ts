@@ -200,6 +200,23 @@ export interface MetaRepository {
   set(name: string, value: string): Promise<void>;
 }
 
+/** A signature nonce an access key used, kept until its request's timestamp leaves the window. */
+export interface StoredNonce {
+  readonly accessKeyId: string;
+  readonly nonce: string;
+  readonly expiresAt: EpochMs;
+}
+
+/** Accepted signature nonces, so that a restart does not forget them (docs/permissions.md, "Replay"). */
+export interface NonceRepository {
+  /** Inserts; a nonce already stored for the key keeps the later expiry. */
+  remember(nonces: readonly StoredNonce[]): Promise<void>;
+  /** Nonces not expired at `now`, earliest expiry first, at most `limit`. */
+  unexpired(now: EpochMs, limit: number): Promise<StoredNonce[]>;
+  /** Deletes nonces expired at `now`; returns how many. */
+  purgeExpired(now: EpochMs): Promise<number>;
+}
+
 /** Filters of an audit lookup; all given ones must match (AND). */
 export interface AuditQuery {
   /** Events at or after this time. */
@@ -231,6 +248,18 @@ export interface AuditRepository {
   query(query: AuditQuery): Promise<AuditRecord[]>;
   /** Records with seq above `afterSeq`, oldest first, at most `limit`: for walking the chain. */
   scan(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /**
+   * Replaces the chain links (`prevHash`, `hash`) of existing records, leaving every event field as
+   * it is: only for re-keying the whole chain when the root key is rotated (docs/operations.md).
+   */
+  relink(links: readonly AuditLink[]): Promise<void>;
+}
+
+/** A record's place in the chain, as `AuditRepository.relink` rewrites it. */
+export interface AuditLink {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
 }
 
 /** A secret due for a scheduled rotation. */
@@ -331,6 +360,29 @@ export interface ConsoleLoginRepository {
   deleteStaleSessions(idleBefore: EpochMs, createdBefore: EpochMs): Promise<number>;
 }
 
+/** A value sealed under the root key, wherever it is stored; `sealed` is the stored ciphertext. */
+export type RootSealedItem =
+  | {
+      readonly kind: 'key_material';
+      readonly keyId: string;
+      readonly versionId: string;
+      readonly sealed: Uint8Array;
+    }
+  | { readonly kind: 'access_key_secret'; readonly accessKeyId: string; readonly sealed: Uint8Array }
+  | { readonly kind: 'webhook_signing_key'; readonly name: string; readonly sealed: Uint8Array }
+  | { readonly kind: 'mfa_secret'; readonly userName: string; readonly sealed: Uint8Array };
+
+/**
+ * Everything the store holds sealed under the root key, in one place, so root-key rotation re-seals
+ * all of it and a new sealed column cannot be forgotten there (it must be listed here).
+ */
+export interface RootSealedRepository {
+  /** Every root-sealed value in the store. */
+  list(): Promise<RootSealedItem[]>;
+  /** Stores `item.sealed` in place of the value `item` names. */
+  replace(item: RootSealedItem): Promise<void>;
+}
+
 export interface Repositories {
   readonly secrets: SecretRepository;
   readonly keys: KeyRepository;
@@ -344,10 +396,57 @@ export interface Repositories {
   readonly rotationWebhooks: RotationWebhookRepository;
   readonly databaseInstances: DatabaseInstanceRepository;
   readonly consoleLogins: ConsoleLoginRepository;
+  readonly nonces: NonceRepository;
+  readonly rootSealed: RootSealedRepository;
+}
+
+/** A stored column's value as every engine hands it back: byte strings as `Uint8Array`. */
+export type StoredValue = string | number | null | Uint8Array;
+export type StoredRow = Readonly<Record<string, StoredValue>>;
+
+/** Some rows of one table, as a backup carries them. */
+export interface RowBatch {
+  readonly table: string;
+  readonly rows: readonly StoredRow[];
+}
+
+/** What an export or import moved: the schema the rows belong to, and rows per table. */
+export interface RowTransferSummary {
+  /** The newest migration of the schema, e.g. `0007_secret_listing_index`. */
+  readonly schemaVersion: string;
+  readonly rows: Readonly<Record<string, number>>;
+}
+
+/** Thrown by `Store.importRows` when the target already holds data; nothing was written. */
+export class StoreNotEmptyError extends Error {
+  override name = 'StoreNotEmptyError';
+}
+
+/** Thrown by `Store.importRows` when the rows belong to another schema version; nothing was written. */
+export class SchemaMismatchError extends Error {
+  override name = 'SchemaMismatchError';
 }
 
 export interface Store extends Repositories {
   /** Runs `work` in one transaction: all its writes commit durably together, or none do. */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Hands every table's rows to `sink`, table by table in load order, all read from one consistent
+   * snapshot while other processes keep reading and writing: every write committed before the export
+   * began is in it, none committed after. Transient rows (leases) are left out.
+   */
+  exportRows(sink: (batch: RowBatch) => Promise<void>): Promise<RowTransferSummary>;
+  /**
+   * Loads exported rows in one transaction, then runs `check` on the loaded data inside it (a throw
+   * rolls everything back). Refuses a store holding data (`StoreNotEmptyError`) and rows of another
+   * schema version (`SchemaMismatchError`).
+   */
+  importRows(
+    schemaVersion: string,
+    batches: AsyncIterable<RowBatch>,
+    check: (tx: Repositories) => Promise<void>,
+  ): Promise<RowTransferSummary>;
+  /** Whether no table holds a row (leases aside). */
+  isEmpty(): Promise<boolean>;
   close(): Promise<void>;
 }

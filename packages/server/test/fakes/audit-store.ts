@@ -2,7 +2,13 @@
  * A `Store` around a real one whose audit appends can be made to fail, and which counts transactions:
  * for the audit service's fail-closed and batching cases. Typed against the real `Store`.
  */
-import type { AuditRepository, Repositories, Store } from '../../src/storage/store.js';
+import type {
+  AuditRepository,
+  Repositories,
+  RowBatch,
+  RowTransferSummary,
+  Store,
+} from '../../src/storage/store.js';
 
 export class AuditFaultStore implements Store {
   readonly #inner: Store;
@@ -36,6 +42,21 @@ export class AuditFaultStore implements Store {
   get databaseInstances() {
     return this.#inner.databaseInstances;
   }
+  get nonces() {
+    return this.#inner.nonces;
+  }
+  get rotation() {
+    return this.#inner.rotation;
+  }
+  get leases() {
+    return this.#inner.leases;
+  }
+  get rotationWebhooks() {
+    return this.#inner.rotationWebhooks;
+  }
+  get rootSealed() {
+    return this.#inner.rootSealed;
+  }
   get audit(): AuditRepository {
     return this.#wrap(this.#inner.audit);
   }
@@ -43,6 +64,22 @@ export class AuditFaultStore implements Store {
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
     this.transactions += 1;
     return this.#inner.transaction((tx) => work({ ...tx, audit: this.#wrap(tx.audit) }));
+  }
+
+  exportRows(sink: (batch: RowBatch) => Promise<void>): Promise<RowTransferSummary> {
+    return this.#inner.exportRows(sink);
+  }
+
+  importRows(
+    schemaVersion: string,
+    batches: AsyncIterable<RowBatch>,
+    check: (tx: Repositories) => Promise<void>,
+  ): Promise<RowTransferSummary> {
+    return this.#inner.importRows(schemaVersion, batches, check);
+  }
+
+  isEmpty(): Promise<boolean> {
+    return this.#inner.isEmpty();
   }
 
   close(): Promise<void> {
@@ -54,6 +91,7 @@ export class AuditFaultStore implements Store {
       head: () => audit.head(),
       query: (query) => audit.query(query),
       scan: (afterSeq, limit) => audit.scan(afterSeq, limit),
+      relink: (links) => audit.relink(links),
       append: async (records) => {
         if (this.failure) throw this.failure;
         return audit.append(records);

@@ -7,6 +7,14 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 
+/**
+ * Rotation webhooks may not call loopback addresses by default; servers that tests point at this
+ * receiver (on 127.0.0.1) allow exactly that address, in this one place.
+ */
+export const RECEIVER_NETWORK_ENV: Readonly<Record<string, string>> = {
+  TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS: '127.0.0.1/32',
+};
+
 export interface WebhookCall {
   readonly step: string;
   readonly body: Record<string, unknown>;
@@ -20,6 +28,8 @@ export interface WebhookAnswer {
   readonly body?: unknown;
   /** Wait this long before answering (to provoke timeouts). */
   readonly delayMs?: number;
+  /** Extra response headers (e.g. a redirect's Location). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export type WebhookHandler = (call: WebhookCall) => WebhookAnswer | Promise<WebhookAnswer>;
@@ -53,7 +63,7 @@ export class WebhookReceiver {
         void Promise.resolve(this.handler(call)).then(async (answer) => {
           if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
           if (response.destroyed) return;
-          response.writeHead(answer.status, { 'content-type': 'application/json' });
+          response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
           response.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
         });
       });

@@ -3,17 +3,17 @@
  *
  * - a run interrupted by SIGKILL while the webhook handles its `set` step resumes after a restart on the
  *   same data folder and finishes, reusing the pending value created before the crash;
- * - several servers sharing one database run a due rotation once: each step reaches the webhook once.
+ * - several servers sharing one PostgreSQL database (a SQLite data folder serves one server) run a due
+ *   rotation once: each step reaches the webhook once.
  *
  * Real time is unavoidable here (separate processes); the scheduler ticks every second and leases of a
  * dead process expire after five.
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { TesseraClient } from '@tessera/sdk';
-import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebhookReceiver } from '../fakes/webhook-receiver.js';
+import { RECEIVER_NETWORK_ENV, WebhookReceiver } from '../fakes/webhook-receiver.js';
 import { tempDir } from '../helpers.js';
 import type { ServerProcess } from './run-server.js';
 import { spawnServer, waitForLog } from './run-server.js';
@@ -35,7 +35,23 @@ function environment(dataDir: string, rootKey: string): Record<string, string> {
     TESSERA_ROOT_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
     TESSERA_ROTATION_TICK_SECONDS: '1',
     TESSERA_ROTATION_LEASE_SECONDS: '5',
+    ...RECEIVER_NETWORK_ENV,
   };
+}
+
+const POSTGRES_ADMIN_URL =
+  process.env.TESSERA_TEST_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+async function postgresAdmin<T>(work: (client: pg.Client) => Promise<T>, database?: string): Promise<T> {
+  const url = new URL(POSTGRES_ADMIN_URL);
+  if (database !== undefined) url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.toString(), connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
 }
 
 async function start(env: Record<string, string>): Promise<{ server: ServerProcess; client: TesseraClient }> {
@@ -141,7 +157,17 @@ describe('rotation across server processes', () => {
     const receiver = new WebhookReceiver();
     await receiver.start();
     cleanups.push(() => receiver.stop());
-    const env = environment(dir.path, randomBytes(32).toString('base64'));
+    const database = `tessera_rotation_${randomBytes(6).toString('hex')}`;
+    await postgresAdmin((admin) => admin.query(`create database ${database}`));
+    cleanups.push(() =>
+      postgresAdmin((admin) => admin.query(`drop database if exists ${database} with (force)`)),
+    );
+    const url = new URL(POSTGRES_ADMIN_URL);
+    url.pathname = `/${database}`;
+    const env = {
+      ...environment(dir.path, randomBytes(32).toString('base64')),
+      TESSERA_DATABASE_URL: url.toString(),
+    };
 
     const servers = [];
     for (let i = 0; i < 3; i++) servers.push(await start(env));
@@ -158,12 +184,10 @@ describe('rotation across server processes', () => {
       rotationInterval: '6h',
     });
     // Make the schedule due now, as if the servers had been down past the next rotation time.
-    const db = new BetterSqlite3(join(dir.path, 'tessera.db'));
-    try {
-      db.prepare('update secret_rotation set next_rotation_at = ?').run(Date.now() - 3_600_000);
-    } finally {
-      db.close();
-    }
+    await postgresAdmin(
+      (db) => db.query('update secret_rotation set next_rotation_at = $1', [Date.now() - 3_600_000]),
+      database,
+    );
 
     await until('the scheduled run to finish', async () => {
       const described = await client.describeSecret({ secretName: 'shared/db' });
@@ -180,11 +204,10 @@ describe('rotation across server processes', () => {
     const described = await client.describeSecret({ secretName: 'shared/db' });
     expect(described.automaticRotation).toBe('Enabled');
     expect(Date.parse(described.nextRotationDate ?? '')).toBeGreaterThan(Date.now() + 5 * 3_600_000);
-    const check = new BetterSqlite3(join(dir.path, 'tessera.db'), { readonly: true });
-    try {
-      expect(check.prepare('select count(*) from rotation_runs').pluck().get()).toBe(1);
-    } finally {
-      check.close();
-    }
+    const runs = await postgresAdmin(
+      (db) => db.query('select count(*)::int as n from rotation_runs'),
+      database,
+    );
+    expect(runs.rows[0]).toEqual({ n: 1 });
   }, 90_000);
 });

@@ -16,7 +16,7 @@ import { MysqlDriver } from '../../src/rotators/mysql-rotator.js';
 import { PostgresDriver } from '../../src/rotators/postgres-rotator.js';
 import { PasswordService } from '../../src/services/password-service.js';
 import type { RotationStep, Rotator } from '../../src/services/rotation/rotator.js';
-import { RotationStepError } from '../../src/services/rotation/rotator.js';
+import { databaseTargetFingerprint, RotationStepError } from '../../src/services/rotation/rotator.js';
 import {
   adminAccount,
   createAccount,
@@ -62,14 +62,22 @@ function rotatorFor(
   instance: DatabaseInstance,
   extendedConfig: Record<string, unknown>,
   admin: DatabaseAccount | string = adminAccount(instance.engine),
+  authorizedTarget: string | null = databaseTargetFingerprint(instance),
 ): Rotator {
   const rotator = new RdsRotatorResolver(context(instance, admin)).rotatorFor({
     secretName: 'app/db',
     secretType: 'Rds',
     extendedConfig: { DBInstanceId: instance.id, ...extendedConfig },
+    authorizedTarget,
   });
   if (!rotator) throw new Error('no rotator for an Rds secret');
-  return rotator;
+  // Every step carries what the secret's binding was authorized against, as the engine's steps do.
+  return {
+    createValue: (step) => rotator.createValue({ ...step, authorizedTarget }),
+    setValue: (step) => rotator.setValue({ ...step, authorizedTarget }),
+    testValue: (step) => rotator.testValue({ ...step, authorizedTarget }),
+    finish: (step) => rotator.finish({ ...step, authorizedTarget }),
+  };
 }
 
 /** One whole run as the engine drives it; returns the new value. */
@@ -78,6 +86,7 @@ async function rotate(rotator: Rotator, current: DatabaseAccount): Promise<Datab
     secretName: 'app/db',
     secretType: 'Rds',
     extendedConfig: undefined,
+    authorizedTarget: null,
     runId: 'run-1',
     pendingVersionId: 'v2',
     currentValue: formatAccountValue(current),
@@ -165,6 +174,7 @@ describe.each(ENGINES)('%s', (engine) => {
       secretName: 'app/db',
       secretType: 'Rds' as const,
       extendedConfig: undefined,
+      authorizedTarget: null,
       runId: 'r',
       pendingVersionId: 'v2',
       currentValue: formatAccountValue(app),
@@ -193,6 +203,7 @@ describe.each(ENGINES)('%s', (engine) => {
       secretName: 'app/db',
       secretType: 'Rds' as const,
       extendedConfig: undefined,
+      authorizedTarget: null,
       runId: 'r',
       pendingVersionId: 'v2',
       currentValue: formatAccountValue(app),
@@ -202,6 +213,28 @@ describe.each(ENGINES)('%s', (engine) => {
     const error = await failure(rotator.testValue({ ...step, pendingValue }));
     expect(error.message).toContain(app.accountName);
     expect(error.message).not.toContain(parseAccountValue(pendingValue)!.accountPassword);
+  });
+
+  it('refuses, before reaching the database, an instance that is not what the binding was authorized for', async () => {
+    const app = await account(engine);
+    const authorized = databaseTargetFingerprint({ ...instance, host: 'db.example' });
+    const redirected = rotatorFor(instance, { SecretSubType: 'SingleUser' }, undefined, authorized);
+    const error = await failure(rotate(redirected, app));
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('not what this secret');
+    const unbound = rotatorFor(instance, { SecretSubType: 'SingleUser' }, undefined, null);
+    expect((await failure(rotate(unbound, app))).message).toContain('nothing was sent');
+    expect(await loginWorks(engine, app)).toBe(true);
+  });
+
+  it('never sets the administrator password, whatever the binding said (checked at every run)', async () => {
+    const app = await account(engine);
+    // The administrator secret now names the rotated account (its value changed after the binding).
+    const rotator = rotatorFor(instance, { SecretSubType: 'SingleUser' }, app);
+    const error = await failure(rotate(rotator, app));
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain('administrator');
+    expect(await loginWorks(engine, app)).toBe(true);
   });
 
   it('administrator credentials that are not an account value are reported, not used', async () => {
@@ -216,11 +249,12 @@ describe.each(ENGINES)('%s', (engine) => {
 
 it('MariaDB: refused administrator credentials say so, and the account keeps its password', async () => {
   const app = await account('mysql');
+  const other = await account('mysql');
   const rotator = rotatorFor(
     localInstance('mysql'),
     { SecretSubType: 'SingleUser' },
     {
-      accountName: app.accountName,
+      accountName: other.accountName,
       accountPassword: 'Wrong0pass',
     },
   );
@@ -235,12 +269,14 @@ it('a secret whose ExtendedConfig does not parse gets a rotator that refuses wit
     secretName: 's',
     secretType: 'Rds',
     extendedConfig: { SecretSubType: 'Triple' },
+    authorizedTarget: null,
   });
   const error = await failure(
     rotator!.createValue({
       secretName: 's',
       secretType: 'Rds',
       extendedConfig: undefined,
+      authorizedTarget: null,
       runId: 'r',
       pendingVersionId: 'v',
       currentValue: '{}',
@@ -253,6 +289,7 @@ it('a secret whose ExtendedConfig does not parse gets a rotator that refuses wit
       secretName: 's',
       secretType: 'Generic',
       extendedConfig: undefined,
+      authorizedTarget: null,
     }),
   ).toBeUndefined();
 });

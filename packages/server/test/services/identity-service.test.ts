@@ -87,9 +87,11 @@ describe('identity service', () => {
     } while (after !== undefined);
     expect(seen).toEqual([
       'system:AdministratorAccess',
+      'system:AliyunKMSCryptoUserAccess',
       'system:AliyunKMSFullAccess',
       'system:AliyunKMSReadOnlyAccess',
       'system:AliyunKMSSecretAdminAccess',
+      'system:AliyunKMSSecretUserAccess',
       'system:AliyunRAMFullAccess',
       'system:AliyunRAMReadOnlyAccess',
       'custom:alpha',

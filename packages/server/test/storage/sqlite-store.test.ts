@@ -122,6 +122,8 @@ describe('sqlite store', () => {
         '0005_rotation',
         '0006_database_instances',
         '0007_secret_listing_index',
+        '0008_authorized_rotation_target',
+        '0009_signature_nonces',
       ]);
     } finally {
       raw.close();

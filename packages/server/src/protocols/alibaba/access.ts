@@ -206,6 +206,15 @@ export class RequestAccess {
     return secret;
   }
 
+  /**
+   * A permission on a secret that does not exist yet (CreateSecret binding it to a rotator): checked on
+   * its ARN alone, and refused with 403 (there is nothing to hide).
+   */
+  async requireNewSecret(name: string, permission: Permission): Promise<void> {
+    const { region, accountId } = this.#options.identity;
+    await this.#require([{ arn: secretArn(region, accountId, name) }], undefined, permission);
+  }
+
   /** For reads through the service: checks the secret the read found, before anything else happens. */
   secretGuard(options: { readonly alwaysMask?: boolean } = {}): SecretGuard {
     this.#settled = true;

@@ -3,13 +3,15 @@
  * otherwise signature v1 from the `Signature` parameter (spec §2). Checks, in order: the request's
  * shape, the access key, the ±15-minute timestamp window, the signature (constant-time), the key's
  * status, then nonce replay — the nonce is remembered only once the signature is valid, so forged
- * requests cannot fill the cache.
+ * requests cannot fill the cache. The replay rule itself is protocol-neutral: `services/replay-guard.ts`
+ * (which also persists accepted nonces, so a restart does not forget them).
  */
 import type { Clock } from '../../services/clock.js';
 import type { AccessKeyService } from '../../services/access-key-service.js';
 import type { Principal } from './action.js';
 import { missingParameter, ProtocolError } from './errors.js';
-import { NonceCache, TIMESTAMP_WINDOW_MS } from './nonce-cache.js';
+import type { NonceVerdict } from '../../services/nonce-cache.js';
+import { NonceCache, TIMESTAMP_WINDOW_MS } from '../../services/nonce-cache.js';
 import type { Params } from './params.js';
 import {
   acs3CanonicalRequest,
@@ -45,15 +47,31 @@ export interface Authenticated {
 
 const SIGNATURE_MISMATCH = 'Specified signature is not matched with our calculation.';
 
+/** Decides whether a verified request's nonce is fresh, and remembers it (`ReplayGuard`). */
+export interface NonceAdmission {
+  admit(accessKeyId: string, nonce: string, timestamp: number): NonceVerdict;
+}
+
 export class Authenticator {
   readonly #accessKeys: Pick<AccessKeyService, 'resolve'>;
   readonly #clock: Clock;
-  readonly #nonces: NonceCache;
+  readonly #nonces: NonceAdmission;
 
-  constructor(options: { accessKeys: Pick<AccessKeyService, 'resolve'>; clock: Clock; maxNonces?: number }) {
+  constructor(options: {
+    accessKeys: Pick<AccessKeyService, 'resolve'>;
+    clock: Clock;
+    /** The server's replay guard; without one, nonces are kept in memory only (tests). */
+    replay?: NonceAdmission | undefined;
+    maxNonces?: number;
+  }) {
     this.#accessKeys = options.accessKeys;
     this.#clock = options.clock;
-    this.#nonces = new NonceCache(options.clock, options.maxNonces);
+    if (options.replay) {
+      this.#nonces = options.replay;
+    } else {
+      const cache = new NonceCache(options.clock, options.maxNonces);
+      this.#nonces = { admit: (keyId, nonce, timestamp) => cache.remember(keyId, nonce, timestamp) };
+    }
   }
 
   async authenticate(request: SignedRequest): Promise<Authenticated> {
@@ -182,7 +200,7 @@ export class Authenticator {
   #admit(key: { id: string; status: string }, nonce: string, timestamp: number): void {
     if (key.status !== 'active')
       throw new ProtocolError(403, 'Forbidden.AccessKey', 'The AccessKey is not enabled.');
-    const verdict = this.#nonces.remember(key.id, nonce, timestamp);
+    const verdict = this.#nonces.admit(key.id, nonce, timestamp);
     if (verdict === 'replayed') {
       throw new ProtocolError(400, 'SignatureNonceUsed', 'Specified signature nonce was used already.');
     }

@@ -83,6 +83,7 @@ export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonl
   rotation_in_progress: { status: 409, code: 'Rejected.RotationInProgress' },
   rotation_webhook_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
   rotation_webhook_already_exists: { status: 409, code: 'Rejected.ResourceExist' },
+  rotation_webhook_in_use: { status: 409, code: 'Rejected.ResourceInUse' },
   database_instance_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
   database_instance_already_exists: { status: 409, code: 'Rejected.ResourceExist' },
   database_instance_in_use: { status: 409, code: 'Rejected.ResourceInUse' },

@@ -96,7 +96,11 @@ function stateOf(request: FastifyRequest): CallState {
 }
 
 export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
-  const authenticator = new Authenticator({ accessKeys: options.services.accessKeys, clock: options.clock });
+  const authenticator = new Authenticator({
+    accessKeys: options.services.accessKeys,
+    clock: options.clock,
+    replay: options.services.replayGuard,
+  });
   const callerLimits = new CallerLimits({ clock: options.clock, ...(options.rateLimit ?? NO_RATE_LIMIT) });
   const guardedAuthenticator = new GuardedAuthenticator(authenticator, callerLimits);
   const { audit } = options.services;

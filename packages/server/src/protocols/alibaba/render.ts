@@ -31,24 +31,25 @@ function xmlElement(name: string, value: WireValue | undefined): string {
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
-// XML 1.0 cannot carry most C0 control characters at all, not even as references; they are written
-// as character references so nothing is silently dropped (lenient parsers accept them).
+/**
+ * Text as XML 1.0 character data. The markup characters become entity references; a carriage return
+ * becomes `&#xD;`, because parsers turn a literal one into a line feed. Characters XML 1.0 cannot carry
+ * at all, not even as references (C0 controls other than tab, line feed and carriage return, U+FFFE,
+ * U+FFFF, lone surrogates), become U+FFFD, so every answer parses with a strict parser (docs/errors.md,
+ * "Response formats").
+ */
 function escapeXml(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[&<>"'\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, (c) => {
-    switch (c) {
-      case '&':
-        return '&amp;';
-      case '<':
-        return '&lt;';
-      case '>':
-        return '&gt;';
-      case '"':
-        return '&quot;';
-      case "'":
-        return '&apos;';
-      default:
-        return `&#x${c.charCodeAt(0).toString(16)};`;
-    }
-  });
+  return text.replace(XML_ESCAPED, (c) => XML_REPLACEMENTS[c] ?? '\uFFFD');
 }
+
+// With the `u` flag a lone surrogate is one code point, outside every allowed range.
+const XML_ESCAPED = /[&<>"'\r]|[^\t\n\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+const XML_REPLACEMENTS: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\r': '&#xD;',
+};

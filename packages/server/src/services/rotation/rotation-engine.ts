@@ -10,10 +10,16 @@
  *   every pass starts by reconciling the labels with the run, so either order of a crash heals);
  * - finish: the rotator's cleanup, after which the run has succeeded.
  *
- * Only the holder of the run's lease (`rotation-run:<id>`) works on it, so processes sharing a
- * database never run one step twice at once. Every executed step is an audit event (principal
- * `$rotation`), recorded before the step's outcome is persisted.
+ * Each execution of a run claims it: the run's lease (`rotation-run:<id>`) is taken under a token of
+ * its own (the process's name and a random id), so of two executors, in one process (RotateSecret's
+ * background work and a scheduler tick) or in several sharing a database, only one steps the run at a
+ * time. The claim is renewed before every step and while one runs, and checked again before a step's
+ * outcome is persisted, so an executor that lost it anyway (its database unreachable for a lease's
+ * length) drops its outcome instead of overwriting the new owner's; a dead executor's claim expires
+ * with its lease. Every executed step is an audit event (principal `$rotation`), recorded before the
+ * step's outcome is persisted.
  */
+import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditEvent } from '../../domain/audit.js';
 import { DomainError } from '../../domain/errors.js';
@@ -47,7 +53,7 @@ export interface RotationEngineOptions {
   readonly resolver: RotatorResolver;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** This process's name in leases. */
+  /** This process's name in leases; each execution of a run claims it under `<holder>/<random id>`. */
   readonly holder: string;
   readonly leaseTtlMs: number;
   readonly limits: SecretLimits;
@@ -62,7 +68,19 @@ export function rotationTarget(secret: Secret): RotationTarget {
     secretName: secret.name,
     secretType: secret.secretType,
     extendedConfig: secret.extendedConfig === null ? undefined : parseExtendedConfig(secret.extendedConfig),
+    authorizedTarget: secret.authorizedRotationTarget,
   };
+}
+
+/** One execution's hold on a run: the run's lease, taken under a token no other execution shares. */
+interface Claim {
+  readonly lease: string;
+  readonly token: string;
+}
+
+/** This execution no longer holds the run's claim; it stops without persisting anything more. */
+class ClaimLost extends Error {
+  override name = 'ClaimLost';
 }
 
 export class RotationEngine {
@@ -75,39 +93,57 @@ export class RotationEngine {
   }
 
   /**
-   * Works on the run if it is due and no other process holds it: steps until it ends or waits for a
-   * retry. Returns the run as it was left (undefined when another process holds it or it is gone).
+   * Works on the run if it is due and no other executor holds its claim: steps until it ends or waits
+   * for a retry. Returns the run as it was left (undefined when another executor holds the claim, took
+   * it over, or the run is gone).
    */
   async process(runId: string): Promise<RotationRun | undefined> {
     const { store, clock, holder, leaseTtlMs } = this.#options;
-    const lease = `rotation-run:${runId}`;
-    if (!(await store.leases.acquire(lease, holder, clock.now(), leaseTtlMs))) return undefined;
+    const claim: Claim = { lease: `rotation-run:${runId}`, token: `${holder}/${randomUUID()}` };
+    const renew = () => store.leases.acquire(claim.lease, claim.token, clock.now(), leaseTtlMs);
+    if (!(await renew())) return undefined;
+    // Renewed while a step runs too, so a live executor keeps its claim through a step that outlasts
+    // the lease (a slow webhook); only a dead one's claim expires.
+    let beat: Promise<unknown> = Promise.resolve();
+    const heartbeat = setInterval(
+      () => {
+        beat = renew().catch(() => undefined);
+      },
+      Math.max(1000, Math.floor(leaseTtlMs / 3)),
+    );
+    heartbeat.unref();
     try {
       let run = await store.rotation.getRun(runId);
       for (let steps = 0; run && isRunDue(run, clock.now()) && steps < MAX_STEPS_PER_PASS; steps++) {
-        // Renewed before each step: a step may take up to the rotator's timeout.
-        if (!(await store.leases.acquire(lease, holder, clock.now(), leaseTtlMs))) return undefined;
-        run = await this.#pass(run);
+        if (!(await renew())) return undefined;
+        run = await this.#pass(run, claim);
       }
       return run;
+    } catch (error) {
+      if (error instanceof ClaimLost) return undefined;
+      throw error;
     } finally {
-      await store.leases.release(lease, holder).catch(() => undefined);
+      clearInterval(heartbeat);
+      // A renewal still in flight would take the lease again after its release.
+      await beat;
+      await store.leases.release(claim.lease, claim.token).catch(() => undefined);
     }
   }
 
   /** Runs the run's current step once and persists the outcome. */
-  async #pass(run: RotationRun): Promise<RotationRun> {
+  async #pass(run: RotationRun, claim: Claim): Promise<RotationRun> {
     const { store, secrets, resolver, clock, limits } = this.#options;
     const secret = await store.secrets.getByName(run.secretName);
     if (!secret || secret.id !== run.secretId) {
       return this.#persist(
+        claim,
         run,
         failStep(run, { message: 'The secret no longer exists.', retryable: false }, clock.now()),
       );
     }
     if (secret.plannedDeleteAt !== null) {
       const failure = { message: 'The secret is scheduled for deletion.', retryable: false };
-      return this.#persist(run, failStep(run, failure, clock.now()), secret);
+      return this.#persist(claim, run, failStep(run, failure, clock.now()), secret);
     }
     // Resuming after a crash between the label write and the run write: make the labels match the run.
     await secrets.applyRule(run.secretName, (s, now) => reconcileLabels(s, run, now, limits));
@@ -122,17 +158,28 @@ export class RotationEngine {
     }
     if (!rotator) {
       const failure = { message: 'No rotator serves this secret any more.', retryable: false };
-      return this.#persist(run, failStep(run, failure, clock.now(), this.#retry), secret);
+      return this.#persist(claim, run, failStep(run, failure, clock.now(), this.#retry), secret);
     }
 
     let next: RotationRun;
+    let failureCode: string | undefined;
     try {
       await this.#step(run, secret, rotator);
       next = completeStep(run, clock.now());
     } catch (error) {
       next = failStep(run, this.#failureOf(run, error), clock.now(), this.#retry);
+      if (error instanceof RotationStepError) {
+        failureCode = error.auditCode;
+        // What exactly failed (e.g. the refused address), which the user-facing message leaves out.
+        if (error.detail) {
+          this.#options.logger.warn(
+            { secretName: run.secretName, runId: run.id, step: run.step, ...error.detail },
+            'rotation step failed: detail',
+          );
+        }
+      }
     }
-    return this.#persist(run, next, secret);
+    return this.#persist(claim, run, next, secret, failureCode);
   }
 
   async #step(run: RotationRun, secret: Secret, rotator: Rotator): Promise<void> {
@@ -167,12 +214,27 @@ export class RotationEngine {
     else await rotator.finish(withPending);
   }
 
-  /** Labels first (idempotent), then the policy, then the run. */
-  async #persist(before: RotationRun, after: RotationRun, secret?: Secret): Promise<RotationRun> {
-    const { store, secrets, clock, limits, logger, audit } = this.#options;
+  /** Labels first (idempotent), then the policy, then the run; only while the claim is still held. */
+  async #persist(
+    claim: Claim,
+    before: RotationRun,
+    after: RotationRun,
+    secret?: Secret,
+    failureCode?: string,
+  ): Promise<RotationRun> {
+    const { store, secrets, clock, limits, logger, audit, leaseTtlMs } = this.#options;
+    // Another executor took the run over while this step ran: it repeats the (idempotent) step and
+    // records it; recording this outcome as well would write over its progress.
+    if (!(await store.leases.acquire(claim.lease, claim.token, clock.now(), leaseTtlMs))) {
+      logger.warn(
+        { secretName: after.secretName, runId: after.id, step: before.step },
+        'rotation claim lost',
+      );
+      throw new ClaimLost();
+    }
     // Fail closed: when the step cannot be recorded, its outcome is not persisted either, and the next
     // pass runs the (idempotent) step again.
-    await audit.record(rotationStepEvent(before, after, clock.now()));
+    await audit.record(rotationStepEvent(before, after, clock.now(), failureCode));
     const promotedNow = hasPromoted(after) && !hasPromoted(before);
     const failedNow = after.status === 'failed';
     if (secret && (promotedNow || failedNow)) {

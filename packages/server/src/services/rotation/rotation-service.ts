@@ -87,6 +87,7 @@ export class RotationService {
       secretType: input.secretType,
       extendedConfig:
         input.extendedConfig === undefined ? undefined : parseExtendedConfig(input.extendedConfig),
+      authorizedTarget: null,
     };
     if (!this.#resolver.rotatorFor(target)) throw notRotatable(input.secretName);
     await this.#checkBinding(target);
@@ -137,8 +138,18 @@ export class RotationService {
     });
     if (decision.kind === 'already_rotated') return { secret, versionId, run: undefined };
     if (decision.kind === 'existing') return { secret, versionId, run: decision.run };
-    // The database refuses a second run in progress even when another process raced us here.
-    await this.#store.rotation.insertRun(decision.run);
+    // The database refuses a second run in progress even when another process raced us here; when
+    // that process started this very token, its run is the idempotent answer.
+    try {
+      await this.#store.rotation.insertRun(decision.run);
+    } catch (error) {
+      const raced =
+        error instanceof DomainError && error.code === 'rotation_in_progress'
+          ? await this.#store.rotation.findRun(secret.id, versionId)
+          : undefined;
+      if (raced) return { secret, versionId, run: raced };
+      throw error;
+    }
     return { secret, versionId, run: decision.run };
   }
 

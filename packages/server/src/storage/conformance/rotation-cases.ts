@@ -68,6 +68,24 @@ export function describeRotationCases(store: StoreRef): void {
       expect(await leases.acquire('job', 'a', T0 + 1600, 1000)).toBe(true);
     });
 
+    it('lets exactly one of many simultaneous claimants take a lease, and fences out a lapsed one', async () => {
+      const leases = store().leases;
+      // Executors of one run claim it under tokens of their own, at once (compare-and-set in one statement).
+      const tokens = Array.from({ length: 8 }, (_, i) => `process/${i}`);
+      const won = await Promise.all(tokens.map((t) => leases.acquire('rotation-run:x', t, T0, 1000)));
+      expect(won.filter(Boolean)).toHaveLength(1);
+      const [owner = '', other = '', third = ''] = [
+        ...tokens.filter((_, i) => won[i]),
+        ...tokens.filter((_, i) => !won[i]),
+      ];
+      // The owner's claim lapses and another takes it: the first can neither renew nor release it.
+      expect(await leases.acquire('rotation-run:x', other, T0 + 1000, 1000)).toBe(true);
+      expect(await leases.acquire('rotation-run:x', owner, T0 + 1100, 1000)).toBe(false);
+      await leases.release('rotation-run:x', owner);
+      expect(await leases.acquire('rotation-run:x', third, T0 + 1100, 1000)).toBe(false);
+      expect(await leases.acquire('rotation-run:x', other, T0 + 1100, 1000)).toBe(true);
+    });
+
     it('stores webhooks with their sealed key and refuses a taken name', async () => {
       const record = {
         name: 'hook',

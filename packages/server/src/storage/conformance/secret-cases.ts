@@ -47,13 +47,20 @@ export function describeSecretCases(store: StoreRef): void {
       expect(read?.tags.map((t) => t.key)).toEqual(['team', 'env']);
     });
 
-    it('keeps the secret type and ExtendedConfig, and saves a changed ExtendedConfig', async () => {
+    it('keeps the secret type, ExtendedConfig and its authorized target, and saves changes to them', async () => {
       const { secret } = await insertSecret(store(), {
         secretType: 'Rds',
         extendedConfig: '{"DBInstanceId":"db-1","SecretSubType":"SingleUser"}',
+        authorizedRotationTarget: 'database:first',
       });
       expect(await store().secrets.getByName(secret.name)).toEqual(secret);
-      const changed = { ...secret, extendedConfig: '{"RotationWebhook":"hook"}', updatedAt: T0 + 1 };
+      expect(secret.authorizedRotationTarget).toBe('database:first');
+      const changed = {
+        ...secret,
+        extendedConfig: '{"RotationWebhook":"hook"}',
+        authorizedRotationTarget: 'webhook:second',
+        updatedAt: T0 + 1,
+      };
       await store().secrets.save(changed);
       expect(await store().secrets.getByName(secret.name)).toEqual(changed);
       const page = await store().secrets.list({ secretTypes: ['Rds'], offset: 0, limit: 10 });

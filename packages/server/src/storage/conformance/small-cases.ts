@@ -1,4 +1,4 @@
-/** Conformance cases for `AccessKeyRepository` and `MetaRepository`. */
+/** Conformance cases for `AccessKeyRepository`, `MetaRepository` and `NonceRepository`. */
 import { describe, expect, it } from 'vitest';
 
 import type { AccessKeyRecord } from '../store.js';
@@ -62,6 +62,32 @@ export function describeSmallCases(store: StoreRef): void {
       expect(await store().meta.get('account-id')).toBe('changed');
       await store().meta.set('empty', '');
       expect(await store().meta.get('empty')).toBe('');
+    });
+  });
+
+  describe('signature nonces', () => {
+    it('keeps nonces per access key with the later expiry, lists unexpired ones by expiry, purges the rest', async () => {
+      await store().nonces.remember([
+        { accessKeyId: 'AK1', nonce: 'n1', expiresAt: T0 + 1000 },
+        { accessKeyId: 'AK2', nonce: 'n1', expiresAt: T0 + 3000 },
+        { accessKeyId: 'AK1', nonce: 'n2', expiresAt: T0 + 2000 },
+      ]);
+      // The same nonce again: the later expiry stays, an earlier one does not shorten it.
+      await store().nonces.remember([{ accessKeyId: 'AK1', nonce: 'n1', expiresAt: T0 + 4000 }]);
+      await store().nonces.remember([{ accessKeyId: 'AK1', nonce: 'n1', expiresAt: T0 + 500 }]);
+      await store().nonces.remember([]);
+      expect(await store().nonces.unexpired(T0, 10)).toEqual([
+        { accessKeyId: 'AK1', nonce: 'n2', expiresAt: T0 + 2000 },
+        { accessKeyId: 'AK2', nonce: 'n1', expiresAt: T0 + 3000 },
+        { accessKeyId: 'AK1', nonce: 'n1', expiresAt: T0 + 4000 },
+      ]);
+      expect(await store().nonces.unexpired(T0 + 2000, 1)).toEqual([
+        { accessKeyId: 'AK2', nonce: 'n1', expiresAt: T0 + 3000 },
+      ]);
+      expect(await store().nonces.purgeExpired(T0 + 3000)).toBe(2);
+      expect(await store().nonces.unexpired(T0, 10)).toEqual([
+        { accessKeyId: 'AK1', nonce: 'n1', expiresAt: T0 + 4000 },
+      ]);
     });
   });
 }

@@ -4,7 +4,7 @@ import type { Selectable } from 'kysely';
 import type { AuditPhase, AuditRecord } from '../../domain/audit.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AuditEventsTable } from '../schema.js';
-import type { AuditQuery, AuditRepository } from '../store.js';
+import type { AuditLink, AuditQuery, AuditRepository } from '../store.js';
 import type { Scope } from './scope.js';
 import { StatementTemplate } from './statement-template.js';
 
@@ -102,6 +102,18 @@ export class KyselyAuditRepository implements AuditRepository {
         .execute(),
     );
     return rows.map(toRecord);
+  }
+
+  async relink(links: readonly AuditLink[]): Promise<void> {
+    await this.#scope.atomic(async (db) => {
+      for (const link of links) {
+        await db
+          .updateTable('audit_events')
+          .set({ prev_hash: link.prevHash, hash: link.hash })
+          .where('seq', '=', link.seq)
+          .execute();
+      }
+    });
   }
 }
 

@@ -119,6 +119,7 @@ export class KyselySecretRepository implements SecretRepository {
             planned_delete_at: secret.plannedDeleteAt,
             secret_type: secret.secretType,
             extended_config: secret.extendedConfig,
+            authorized_rotation_target: secret.authorizedRotationTarget,
           })
           .execute();
         await insertVersion(db, secret.id, first, 1, ciphertext);
@@ -149,6 +150,7 @@ export class KyselySecretRepository implements SecretRepository {
             updated_at: secret.updatedAt,
             planned_delete_at: secret.plannedDeleteAt,
             extended_config: secret.extendedConfig,
+            authorized_rotation_target: secret.authorizedRotationTarget,
           })
           .where('id', '=', secret.id)
           .executeTakeFirst();
@@ -439,5 +441,6 @@ function toSummary(row: Selectable<SecretsTable>, tags: SecretSummary['tags']): 
     plannedDeleteAt: row.planned_delete_at,
     secretType: oneOf(row.secret_type, SECRET_TYPES, 'secret type'),
     extendedConfig: row.extended_config,
+    authorizedRotationTarget: row.authorized_rotation_target,
   };
 }

@@ -30,6 +30,7 @@ import { TesseraApiError, TesseraClient } from '@tessera/sdk';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KMS_ACTIONS } from '../../../src/protocols/alibaba/actions/index.js';
+import { RECEIVER_NETWORK_ENV } from '../../fakes/webhook-receiver.js';
 import { tempDir } from '../../helpers.js';
 import type { ServerProcess } from '../../process/run-server.js';
 import { SERVER_ENTRY, spawnServer, waitForLog } from '../../process/run-server.js';
@@ -359,7 +360,8 @@ function plausibleOptions(name: string, suffix: string): string[] {
     // Names a webhook that is never registered, so no rotation run starts in the background.
     ExtendedConfig: () => ['{"RotationWebhook":"fuzz-unregistered"}', '{}'],
     WebhookName: (suffix) => [`fuzz-hook-${suffix}`, 'fuzz-hook'],
-    Url: () => ['http://127.0.0.1:9/rotate', 'https://rotator.example/hook'],
+    // A name from /etc/hosts: no query leaves the machine.
+    Url: () => ['http://127.0.0.1:9/rotate', 'https://localhost/hook'],
     TimeoutSeconds: () => ['10', '1'],
     DBInstanceId: (suffix) => ['fuzz-db', `fuzz-db-${suffix}`],
     Engine: () => ['PostgreSQL', 'mysql', 'MariaDB'],
@@ -1224,6 +1226,7 @@ async function setUp(): Promise<void> {
       TESSERA_ROOT_KEY: Buffer.alloc(32, 3).toString('base64'),
       TESSERA_ROOT_ACCESS_KEY_ID: ACCESS_KEY_ID,
       TESSERA_ROOT_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
+      ...RECEIVER_NETWORK_ENV,
     },
     ENTRY,
   );

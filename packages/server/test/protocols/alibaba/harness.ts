@@ -9,7 +9,9 @@ import OpenApiModule, * as $OpenApi from '@alicloud/openapi-client';
 import PopCore from '@alicloud/pop-core';
 import * as $Util from '@alicloud/tea-util';
 import { expect } from 'vitest';
+import type { HostResolver } from '../../../src/rotators/webhook-address-guard.js';
 import type { Clock } from '../../../src/services/clock.js';
+import { RECEIVER_NETWORK_ENV } from '../../fakes/webhook-receiver.js';
 import type { TestInstance } from '../../helpers.js';
 import { startTessera } from '../../helpers.js';
 
@@ -65,15 +67,17 @@ export interface ApiServer {
 export type ClientName = 'kms20160120' | 'openapi-acs3' | 'openapi-v2' | 'pop-core-get' | 'pop-core-post';
 
 export async function startApiServer(
-  options: { clock?: Clock; env?: Record<string, string> } = {},
+  options: { clock?: Clock; env?: Record<string, string>; resolveHost?: HostResolver } = {},
 ): Promise<ApiServer> {
   const instance = await startTessera({
     env: {
       TESSERA_ROOT_ACCESS_KEY_ID: ACCESS_KEY_ID,
       TESSERA_ROOT_ACCESS_KEY_SECRET: ACCESS_KEY_SECRET,
+      ...RECEIVER_NETWORK_ENV,
       ...options.env,
     },
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
   });
   const baseUrl = await instance.tessera.listen();
   const endpoint = baseUrl.replace(/^http:\/\//, '');

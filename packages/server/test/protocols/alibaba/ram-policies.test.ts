@@ -157,11 +157,13 @@ describe('policies', () => {
       }
       marker = body.isTruncated === true ? body.marker : undefined;
     } while (marker !== undefined);
-    expect(all.slice(0, 6)).toEqual([
+    expect(all.slice(0, 8)).toEqual([
       'System:AdministratorAccess',
+      'System:AliyunKMSCryptoUserAccess',
       'System:AliyunKMSFullAccess',
       'System:AliyunKMSReadOnlyAccess',
       'System:AliyunKMSSecretAdminAccess',
+      'System:AliyunKMSSecretUserAccess',
       'System:AliyunRAMFullAccess',
       'System:AliyunRAMReadOnlyAccess',
     ]);

@@ -418,6 +418,14 @@ describe('rotation webhook', () => {
       400,
       'InvalidParameter',
     );
+    // Secrets bind by name: while one is bound, the webhook stays (a re-created one would get its values).
+    const inUse = await expectFailure(
+      api.call('DeleteRotationWebhook', { WebhookName: 'slow-hook' }),
+      409,
+      'Rejected.ResourceInUse',
+    );
+    expect(inUse.message).toContain('rot/slow');
+    await api.call('DeleteSecret', { SecretName: 'rot/slow', ForceDeleteWithoutRecovery: true });
     await api.call('DeleteRotationWebhook', { WebhookName: 'slow-hook' });
     await expectFailure(
       api.call('DeleteRotationWebhook', { WebhookName: 'slow-hook' }),

@@ -41,17 +41,23 @@ function time(params: Params, name: string): number | undefined {
   return parsed;
 }
 
-/** `seq:<n>` in base64url: opaque to callers, checked on the way back. */
-function nextToken(seq: number): string {
-  return Buffer.from(`seq:${seq}`, 'utf8').toString('base64url');
+/** The seq to continue below, sealed for this caller (services/paging-tokens.ts). */
+function nextToken(context: ActionContext, seq: number): string {
+  return context.services.pagingTokens.issue(pagingScope(context), String(seq));
 }
 
-function parseNextToken(params: Params): number | undefined {
-  const token = params.optional('NextToken');
+function parseNextToken(context: ActionContext): number | undefined {
+  const token = context.params.optional('NextToken');
   if (token === undefined) return undefined;
-  const match = /^seq:(\d{1,15})$/.exec(Buffer.from(token, 'base64url').toString('utf8'));
-  if (!match?.[1]) throw invalidParameter('NextToken', 'Pass the NextToken of the previous page.');
-  return Number(match[1]);
+  const position = context.services.pagingTokens.open(pagingScope(context), token) ?? '';
+  if (!/^\d{1,15}$/.test(position))
+    throw invalidParameter('NextToken', 'Pass the NextToken of the previous page.');
+  return Number(position);
+}
+
+/** A seek position fits any filters, so the token is bound to the caller alone. */
+function pagingScope(context: ActionContext) {
+  return { listing: 'LookupEvents', caller: context.principal.accessKeyId };
 }
 
 function attributes(params: Params): Partial<Record<AttributeKey, string>> {
@@ -125,12 +131,12 @@ async function lookupEvents(context: ActionContext): Promise<WireBody> {
     resource: filters.ResourceName,
     accessKeyId: filters.EventAccessKeyId,
     requestId: filters.RequestId,
-    after: parseNextToken(params),
+    after: parseNextToken(context),
     limit,
   });
   return {
     Events: page.events.map(eventToWire),
-    NextToken: page.next === undefined ? undefined : nextToken(page.next),
+    NextToken: page.next === undefined ? undefined : nextToken(context, page.next),
     StartTime: startTime === undefined ? undefined : timestamp(startTime),
     EndTime: endTime === undefined ? undefined : timestamp(endTime),
   };

@@ -10,6 +10,7 @@ import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { paging, timestamp, wrapped } from '../codec.js';
 import { invalidParameter } from '../errors.js';
+import { rotationPermissions } from './rotation-actions.js';
 import type { Params } from '../params.js';
 
 /** Engine spellings accepted on the wire; MariaDB speaks the MySQL protocol. */
@@ -57,19 +58,6 @@ function instanceToWire(instance: DatabaseInstance): WireBody {
   };
 }
 
-/**
- * Tessera logs in with the administrator secret of an instance on behalf of whoever registers it or
- * creates Rds secrets on it, so each of them must be allowed to read that secret: nobody can hand
- * Tessera a credential they could not use themselves (no confused deputy). A secret the caller may not
- * see answers exactly as a missing one.
- */
-export async function requireAdminSecret(
-  access: ActionContext['access'],
-  name: string | undefined,
-): Promise<void> {
-  if (name !== undefined) await access.requireSecret(name, 'kms:GetSecretValue');
-}
-
 async function registerDatabaseInstance({
   params,
   services,
@@ -90,7 +78,13 @@ async function registerDatabaseInstance({
     description: params.optional('Description'),
   };
   // Parameters first, then access: a malformed request gets its parameter error whoever sends it.
-  await requireAdminSecret(access, settings.adminSecretName);
+  // Tessera logs in with the administrator secret on the caller's behalf: the caller must be able to
+  // read it (docs/threat-model.md).
+  await services.rotationAuthorization.authorizeInstanceChange(
+    undefined,
+    settings,
+    rotationPermissions(access),
+  );
   return instanceToWire(await services.databases.register(settings));
 }
 
@@ -138,8 +132,12 @@ async function updateDatabaseInstance({
     adminSecretName: params.optional('AdminSecretName'),
     description: params.raw('Description'),
   };
-  await requireAdminSecret(access, changes.adminSecretName);
-  return instanceToWire(await services.databases.update(id, changes));
+  // Redirecting where (or which) administrator password is sent needs the right to read it, before
+  // and after the change.
+  const updated = await services.databases.update(id, changes, (current) =>
+    services.rotationAuthorization.authorizeInstanceChange(current, changes, rotationPermissions(access)),
+  );
+  return instanceToWire(updated);
 }
 
 async function deregisterDatabaseInstance({

@@ -53,10 +53,11 @@ async function getPolicy({ params, services, noteResource }: ActionContext): Pro
   };
 }
 
-async function listPolicies({ params, services }: ActionContext): Promise<WireBody> {
+async function listPolicies(context: ActionContext): Promise<WireBody> {
+  const { params, services } = context;
   const type = policyType(params, false);
   const limit = maxItems(params);
-  const position = decodeMarker(params, (text) => markerPosition(text) !== undefined);
+  const position = decodeMarker(context, 'ListPolicies', (text) => markerPosition(text) !== undefined);
   const page = await services.identities.listPolicies({
     type,
     after: position === undefined ? undefined : markerPosition(position),
@@ -64,7 +65,10 @@ async function listPolicies({ params, services }: ActionContext): Promise<WireBo
   });
   return {
     IsTruncated: page.next !== undefined,
-    Marker: page.next === undefined ? undefined : encodeMarker(`${page.next.type}:${page.next.name}`),
+    Marker:
+      page.next === undefined
+        ? undefined
+        : encodeMarker(context, 'ListPolicies', `${page.next.type}:${page.next.name}`),
     Policies: {
       Policy: page.policies.map(({ policy, attachmentCount }) => policyToWire(policy, { attachmentCount })),
     },

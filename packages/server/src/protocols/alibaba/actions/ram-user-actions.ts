@@ -44,13 +44,14 @@ async function getUser({ params, services, noteResource }: ActionContext): Promi
   return { User: userToWire(await services.identities.getUser(name)) };
 }
 
-async function listUsers({ params, services }: ActionContext): Promise<WireBody> {
+async function listUsers(context: ActionContext): Promise<WireBody> {
+  const { params, services } = context;
   const limit = maxItems(params);
-  const after = decodeMarker(params, (name) => name.length > 0);
+  const after = decodeMarker(context, 'ListUsers', (name) => name.length > 0);
   const page = await services.identities.listUsers({ after, limit });
   return {
     IsTruncated: page.next !== undefined,
-    Marker: page.next === undefined ? undefined : encodeMarker(page.next),
+    Marker: page.next === undefined ? undefined : encodeMarker(context, 'ListUsers', page.next),
     Users: { User: page.users.map((user) => userToWire(user)) },
   };
 }

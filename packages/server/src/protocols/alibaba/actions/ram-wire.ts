@@ -6,7 +6,7 @@
 import { DomainError } from '../../../domain/errors.js';
 import type { Policy, PolicyRef, PolicyType, User } from '../../../domain/identity.js';
 import { POLICY_DEFAULT_VERSION } from '../../../domain/identity.js';
-import type { ActionHandler } from '../action.js';
+import type { ActionContext, ActionHandler } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { timestamp } from '../codec.js';
 import { invalidParameter, ProtocolError } from '../errors.js';
@@ -62,19 +62,28 @@ export function maxItems(params: Params): number {
   return params.integer('MaxItems', { min: 1, max: MAX_ITEMS, fallback: DEFAULT_MAX_ITEMS });
 }
 
-/** Markers are opaque to callers: the position's text in base64url, checked on the way back. */
-export function encodeMarker(position: string): string {
-  return Buffer.from(position, 'utf8').toString('base64url');
+/**
+ * Markers are opaque to callers: the position's text sealed for the listing and the caller
+ * (services/paging-tokens.ts), checked on the way back.
+ */
+export function encodeMarker(context: ActionContext, listing: string, position: string): string {
+  return context.services.pagingTokens.issue(markerScope(context, listing), position);
 }
 
-export function decodeMarker(params: Params, valid: (position: string) => boolean): string | undefined {
-  const marker = params.optional('Marker');
+export function decodeMarker(
+  context: ActionContext,
+  listing: string,
+  valid: (position: string) => boolean,
+): string | undefined {
+  const marker = context.params.optional('Marker');
   if (marker === undefined) return undefined;
-  const position = /^[A-Za-z0-9_-]{1,400}$/.test(marker)
-    ? Buffer.from(marker, 'base64url').toString('utf8')
-    : '';
+  const position = context.services.pagingTokens.open(markerScope(context, listing), marker) ?? '';
   if (!valid(position)) throw invalidParameter('Marker', 'Pass the Marker of the previous page.');
   return position;
+}
+
+function markerScope(context: ActionContext, listing: string) {
+  return { listing, caller: context.principal.accessKeyId };
 }
 
 const POLICY_TYPE_NAMES: Readonly<Record<PolicyType, string>> = { custom: 'Custom', system: 'System' };

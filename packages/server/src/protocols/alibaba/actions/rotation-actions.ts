@@ -5,6 +5,7 @@
  */
 import type { RotationPolicy, RotationRun } from '../../../domain/rotation.js';
 import { formatRotationInterval, parseRotationInterval } from '../../../domain/rotation.js';
+import type { RotationPermissionCheck } from '../../../services/rotation/rotation-authorization.js';
 import type { RotationView } from '../../../services/rotation/rotation-service.js';
 import type { RotationWebhook } from '../../../services/rotation/webhook-service.js';
 import type { ActionContext, ActionTable } from '../action.js';
@@ -12,6 +13,21 @@ import type { WireBody } from '../codec.js';
 import { secretArn, secretNameOf, timestamp, wrapped } from '../codec.js';
 import { missingParameter } from '../errors.js';
 import type { Params } from '../params.js';
+
+/**
+ * The caller's permissions as the rotation rule asks for them (services/rotation/rotation-authorization.ts):
+ * secrets it may not see answer as missing ones; `newSecret`, a secret being created, is checked on its
+ * name alone.
+ */
+export function rotationPermissions(
+  access: ActionContext['access'],
+  newSecret?: string,
+): RotationPermissionCheck {
+  return async (name, permission) => {
+    if (name === newSecret) await access.requireNewSecret(name, permission);
+    else await access.requireSecret(name, permission);
+  };
+}
 
 /** `RotationInterval` in seconds, when given. */
 export function rotationIntervalOf(params: Params): number | undefined {

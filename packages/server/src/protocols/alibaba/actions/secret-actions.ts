@@ -22,7 +22,7 @@ import {
   wrapped,
 } from '../codec.js';
 import { invalidParameter, ProtocolError } from '../errors.js';
-import { rotationViewFields } from './rotation-actions.js';
+import { rotationPermissions, rotationViewFields } from './rotation-actions.js';
 import type { Params } from '../params.js';
 
 /** Times a secret reports in DescribeSecret and ListSecrets; PlannedDeleteTime only while pending. */
@@ -180,9 +180,25 @@ async function updateSecret({ params, services, noteResource, access }: ActionCo
   }
   // Present but empty clears the description (and an empty ExtendedConfig clears it); absent leaves it alone.
   const description = params.raw('Description');
-  await access.requireSecret(name);
+  const current = await access.requireSecret(name);
   const extendedConfig = params.raw('ExtendedConfig');
-  const secret = await services.secrets.updateSecret(name, { description, extendedConfig });
+  // A new ExtendedConfig may steer a rotator: the caller needs the permissions of all it will touch.
+  const authorizedRotationTarget =
+    extendedConfig === undefined
+      ? undefined
+      : await services.rotationAuthorization.authorizeBinding(
+          {
+            secretName: current.name,
+            secretType: current.secretType,
+            extendedConfig: extendedConfig === '' ? null : extendedConfig,
+          },
+          rotationPermissions(access),
+        );
+  const secret = await services.secrets.updateSecret(name, {
+    description,
+    extendedConfig,
+    authorizedRotationTarget,
+  });
   return { SecretName: secret.name };
 }
 

@@ -22,8 +22,7 @@ import {
 } from '../codec.js';
 import { dryRunPassed, invalidParameter, missingParameter } from '../errors.js';
 import type { Params } from '../params.js';
-import { requireAdminSecret } from './database-instance-actions.js';
-import { rotationFields, rotationIntervalOf } from './rotation-actions.js';
+import { rotationFields, rotationIntervalOf, rotationPermissions } from './rotation-actions.js';
 import { shapes } from '../params.js';
 
 /** Secrets one BatchGetSecretValue may read (API spec §4). */
@@ -103,13 +102,17 @@ async function createSecret({
   if (input.encryptionKeyId !== undefined) {
     await access.requireKey(input.encryptionKeyId, 'kms:GenerateDataKey');
   }
+  // A rotator binding needs the permissions of everything its rotations will touch.
+  const authorizedRotationTarget = await services.rotationAuthorization.authorizeBinding(
+    { secretName: name, secretType: type, extendedConfig: extendedConfig ?? null, firstValue: input.data },
+    rotationPermissions(access, name),
+  );
+  const bound = { ...input, authorizedRotationTarget };
   // Rds secrets are checked against their database instance and stored as {"AccountName","AccountPassword"}.
   const secret =
     type === RDS_SECRET_TYPE
-      ? await services.databases.createRdsSecret(input, (instance) =>
-          requireAdminSecret(access, instance.adminSecretName),
-        )
-      : await services.secrets.createSecret(input);
+      ? await services.databases.createRdsSecret(bound)
+      : await services.secrets.createSecret(bound);
   const policy = enableRotation
     ? await services.rotation.updatePolicy(secret.name, { enabled: true, intervalSeconds })
     : undefined;

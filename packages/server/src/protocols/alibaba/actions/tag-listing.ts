@@ -1,10 +1,11 @@
 /**
  * ListTagResources: the tags of many keys or secrets, filtered by tag, one row per tag, paged by an
- * opaque NextToken. Resources the caller may not see are skipped exactly as missing ones are.
+ * opaque NextToken. Resources the caller may not see are skipped exactly as missing ones are, and the
+ * token, sealed and bound to the caller and the query, does not tell how many were.
  */
-import { createHash } from 'node:crypto';
 import { isDomainError } from '../../../domain/errors.js';
 import type { Tag } from '../../../domain/validation.js';
+import type { PagingScope, PagingTokens } from '../../../services/paging-tokens.js';
 import type { Services } from '../../../services/services.js';
 import type { RequestAccess } from '../access.js';
 import type { ActionContext } from '../action.js';
@@ -41,42 +42,22 @@ interface Cursor {
   readonly row: number;
 }
 
-/** The token's content; `q` fingerprints the query, so a token is refused with any other listing. */
-interface TokenBody {
-  readonly v: 1;
-  readonly r: number;
-  readonly t: number;
-  readonly q: string;
+/** The NextToken: the cursor sealed for this caller and this query (services/paging-tokens.ts). */
+function encodeToken(tokens: PagingTokens, scope: PagingScope, cursor: Cursor): string {
+  return tokens.issue(scope, `${cursor.resource}:${cursor.row}`);
 }
 
-function encodeToken(cursor: Cursor, query: string): string {
-  const body: TokenBody = { v: 1, r: cursor.resource, t: cursor.row, q: query };
-  return Buffer.from(JSON.stringify(body), 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string | undefined, query: string): Cursor {
+function decodeToken(tokens: PagingTokens, scope: PagingScope, token: string | undefined): Cursor {
   if (token === undefined) return { resource: 0, row: 0 };
-  const refuse = () =>
-    invalidParameter('NextToken', 'Use the NextToken of the previous page of this same query.');
-  if (!/^[A-Za-z0-9_-]{1,512}$/.test(token)) throw refuse();
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw refuse();
+  const match = /^(\d{1,15}):(\d{1,15})$/.exec(tokens.open(scope, token) ?? '');
+  if (!match?.[1] || !match[2]) {
+    throw invalidParameter('NextToken', 'Use the NextToken of the previous page of this same query.');
   }
-  if (typeof body !== 'object' || body === null) throw refuse();
-  const { v, r, t, q } = body as Partial<Record<keyof TokenBody, unknown>>;
-  const count = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-  if (v !== 1 || !count(r) || !count(t) || q !== query) throw refuse();
-  return { resource: r, row: t };
+  return { resource: Number(match[1]), row: Number(match[2]) };
 }
 
 function queryFingerprint(type: ResourceType, ids: readonly string[], filters: readonly TagFilter[]): string {
-  return createHash('sha256')
-    .update(JSON.stringify([type, ids, filters.map((f) => [f.key, f.value ?? null])]))
-    .digest('base64url')
-    .slice(0, 22);
+  return JSON.stringify([type, ids, filters.map((f) => [f.key, f.value ?? null])]);
 }
 
 /** A resource matches when it carries every filter's key (and that value, when the filter gives one). */
@@ -154,6 +135,7 @@ export async function listTagResources({
   services,
   noteResource,
   access,
+  principal,
 }: ActionContext): Promise<WireBody> {
   params.required('RegionId');
   const type = resourceType(params);
@@ -163,8 +145,13 @@ export async function listTagResources({
     key: p.key,
     value: p.value === '' ? undefined : p.value,
   }));
-  const fingerprint = queryFingerprint(type, ids, filters);
-  const start = decodeToken(params.optional('NextToken'), fingerprint);
+  const scope: PagingScope = {
+    listing: 'ListTagResources',
+    caller: principal.accessKeyId,
+    query: queryFingerprint(type, ids, filters),
+  };
+  const tokens = services.pagingTokens;
+  const start = decodeToken(tokens, scope, params.optional('NextToken'));
   const scan = scanOf(services, access, type, ids, filters);
   // Settled even when nothing is scanned: every resource listed is checked on its own.
   access.markFiltered();
@@ -178,7 +165,7 @@ export async function listTagResources({
       if (resource !== undefined && matches(resource, filters)) {
         for (let row = skip; row < resource.tags.length; row++) {
           if (rows.length === PAGE_ROWS) {
-            return page(rows, encodeToken({ resource: position + index, row }, fingerprint));
+            return page(rows, encodeToken(tokens, scope, { resource: position + index, row }));
           }
           const tag = resource.tags[row];
           if (tag)

@@ -1,7 +1,8 @@
 /**
  * Nonces seen per access key, each kept until its request's timestamp leaves the ±15-minute window
- * (after that the timestamp check refuses a replay anyway). In memory: a server restart or a second
- * node forgets them, which the window bounds to 15 minutes.
+ * (after that the timestamp check refuses a replay anyway). In memory, for every protocol that signs
+ * requests with a timestamp and a nonce; `services/replay-guard.ts` persists what it accepts and
+ * restores it here at start, so a restart does not forget them (docs/permissions.md, "Replay").
  *
  * Bounded: at most `maxEntries` nonces, a long nonce kept as its SHA-256. Past the cap the oldest nonce
  * is forgotten, and so that forgetting it cannot let its request be replayed, the key's window closes
@@ -14,8 +15,8 @@
  * up to 15 minutes; forgetting nonces without the floor would open a replay hole.
  */
 import { createHash } from 'node:crypto';
-import { EvictingMap } from '../../http/abuse-limits.js';
-import type { Clock } from '../../services/clock.js';
+import { EvictingMap } from '../http/abuse-limits.js';
+import type { Clock } from './clock.js';
 
 export const TIMESTAMP_WINDOW_MS = 15 * 60_000;
 /** About 70 MB at the cap (measured: ~135 bytes per nonce with a UUID nonce). */
@@ -48,15 +49,29 @@ export class NonceCache {
   remember(accessKeyId: string, nonce: string, timestamp: number): NonceVerdict {
     const now = this.#clock.now();
     if (now - this.#lastSweep > SWEEP_INTERVAL_MS) this.#sweep(now);
-    const entry = `${accessKeyId}\u0000${kept(nonce)}`;
+    const entry = `${accessKeyId}\u0000${keptNonce(nonce)}`;
     const expiry = this.#expiries.get(entry);
     if (expiry !== undefined && expiry > now) return 'replayed';
     const floor = this.#floors.get(accessKeyId);
     if (floor !== undefined && timestamp <= floor) return 'too-old';
     if (expiry !== undefined) this.#expiries.delete(entry);
     while (this.#expiries.size >= this.#max) this.#forgetOldest(now);
-    this.#expiries.set(entry, Math.max(timestamp, now) + TIMESTAMP_WINDOW_MS);
+    this.#expiries.set(entry, nonceExpiry(timestamp, now));
     return 'fresh';
+  }
+
+  /**
+   * Puts back a nonce remembered before a restart: `kept` as `keptNonce` gave it, kept until `expiresAt`.
+   * Past the cap the oldest is forgotten as in `remember`, with the same floor.
+   */
+  restore(accessKeyId: string, kept: string, expiresAt: number): void {
+    const now = this.#clock.now();
+    if (expiresAt <= now) return;
+    const entry = `${accessKeyId}\u0000${kept}`;
+    if ((this.#expiries.get(entry) ?? -Infinity) >= expiresAt) return;
+    this.#expiries.delete(entry);
+    while (this.#expiries.size >= this.#max) this.#forgetOldest(now);
+    this.#expiries.set(entry, expiresAt);
   }
 
   get size(): number {
@@ -84,8 +99,13 @@ export class NonceCache {
   }
 }
 
+/** Until when a nonce used at `now` by a request timestamped `timestamp` is kept. */
+export function nonceExpiry(timestamp: number, now: number): number {
+  return Math.max(timestamp, now) + TIMESTAMP_WINDOW_MS;
+}
+
 /** The nonce itself when short, else a digest (a caller must not make the server hold 100 KiB per nonce). */
-function kept(nonce: string): string {
+export function keptNonce(nonce: string): string {
   return nonce.length <= MAX_KEPT_NONCE_CHARS && !nonce.startsWith('#')
     ? nonce
     : `#${createHash('sha256').update(nonce, 'utf8').digest('base64')}`;

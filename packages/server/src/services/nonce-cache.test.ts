@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../test/fakes/manual-clock.js';
+import { ManualClock } from '../../test/fakes/manual-clock.js';
 import { NonceCache, TIMESTAMP_WINDOW_MS } from './nonce-cache.js';
 
 describe('NonceCache', () => {
