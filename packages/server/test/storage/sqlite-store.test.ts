@@ -124,6 +124,7 @@ describe('sqlite store', () => {
         '0007_secret_listing_index',
         '0008_authorized_rotation_target',
         '0009_signature_nonces',
+        '0010_console_sign_in',
       ]);
     } finally {
       raw.close();
