@@ -25,7 +25,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'net', 'http', 'crypto'], message: 'The domain core does no I/O.' },
+            {
+              group: ['node:*', 'fs', 'net', 'http', 'crypto', 'prom-client'],
+              message: 'The domain core does no I/O.',
+            },
             {
               group: ['**/storage/**', '**/crypto/**', '**/protocols/**', '**/services/**', '**/http/**'],
               message: 'The domain core depends on nothing else.',
@@ -47,6 +50,20 @@ export default tseslint.config(
               group: ['**/crypto/**', '**/protocols/**', '**/services/**'],
               message: 'Storage sees only ciphertext and domain types.',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Services report metrics through their port (services/metrics.ts); the library lives in http/.
+    files: ['packages/server/src/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['prom-client'], message: 'Report through MetricsRecorder (services/metrics.ts).' },
           ],
         },
       ],

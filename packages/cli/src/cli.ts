@@ -11,6 +11,7 @@ import { audit } from './commands/audit.js';
 import { configure } from './commands/configure.js';
 import { db } from './commands/db.js';
 import { get } from './commands/get.js';
+import { key } from './commands/key.js';
 import { kms } from './commands/kms.js';
 import { backupCommand, restoreCommand, rootKeyCommand } from './commands/operations.js';
 import { password } from './commands/password.js';
@@ -40,6 +41,7 @@ export const COMMANDS: readonly Command[] = [
   accessKey,
   policy,
   rotation,
+  key,
   db,
   configure,
   server,

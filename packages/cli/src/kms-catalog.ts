@@ -82,6 +82,21 @@ const KEYS = {
   Decrypt: ['CiphertextBlob', 'EncryptionContext', 'EncryptionContext.*', 'DryRun'],
   GenerateDataKey: ['KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext', 'DryRun'],
   GenerateDataKeyWithoutPlaintext: ['KeyId', 'KeySpec', 'NumberOfBytes', 'EncryptionContext', 'DryRun'],
+  UpdateRotationPolicy: ['KeyId', 'EnableAutomaticRotation', 'RotationInterval'],
+  ReEncrypt: [
+    'CiphertextBlob',
+    'DestinationKeyId',
+    'SourceEncryptionContext',
+    'SourceEncryptionContext.*',
+    'DestinationEncryptionContext',
+    'DestinationEncryptionContext.*',
+    'SourceKeyId',
+    'SourceKeyVersionId',
+    'SourceEncryptionAlgorithm',
+    'DryRun',
+  ],
+  /** Tessera extension (docs/crypto.md). */
+  RewrapDataKeys: [],
 };
 
 const ALIASES = {

@@ -42,6 +42,13 @@ import type {
   UpdateKeyDescriptionRequest,
 } from './api/keys.js';
 import { keyParams } from './api/keys.js';
+import type {
+  ReEncryptRequest,
+  ReEncryptResponse,
+  RewrapDataKeysResponse,
+  UpdateRotationPolicyRequest,
+} from './api/key-hygiene.js';
+import { keyHygieneParams } from './api/key-hygiene.js';
 import { RAM_API_VERSION, RamApi } from './api/ram.js';
 import type {
   CreateRotationWebhookRequest,
@@ -419,6 +426,24 @@ export class TesseraClient {
   /** Rotates a key: new material becomes primary; old versions still decrypt. */
   createKeyVersion(request: KeyRequest, options?: RequestOptions): Promise<CreateKeyVersionResponse> {
     return this.#invoke('CreateKeyVersion', keyParams.key(request), options);
+  }
+
+  /** Turns a key's automatic rotation on (with an interval, 7d–365d) or off. */
+  updateRotationPolicy(request: UpdateRotationPolicyRequest, options?: RequestOptions): Promise<ApiResponse> {
+    return this.#invoke('UpdateRotationPolicy', keyHygieneParams.updateRotationPolicy(request), options);
+  }
+
+  /** Moves a ciphertext to another key or context; the plaintext never leaves the server. */
+  reEncrypt(request: ReEncryptRequest, options?: RequestOptions): Promise<ReEncryptResponse> {
+    return this.#invoke('ReEncrypt', keyHygieneParams.reEncrypt(request), options);
+  }
+
+  /**
+   * Tessera extension: re-wraps every secret version's data key under its key's newest version, so
+   * older key versions protect nothing stored.
+   */
+  rewrapDataKeys(options?: RequestOptions): Promise<RewrapDataKeysResponse> {
+    return this.#invoke('RewrapDataKeys', params({}), options);
   }
 
   /** One version of a key. */

@@ -146,6 +146,12 @@ export type {
   UpdateKeyDescriptionRequest,
 } from './api/keys.js';
 export type {
+  ReEncryptRequest,
+  ReEncryptResponse,
+  RewrapDataKeysResponse,
+  UpdateRotationPolicyRequest,
+} from './api/key-hygiene.js';
+export type {
   ListResourceTagsRequest,
   ListResourceTagsResponse,
   ListTagResourcesRequest,

@@ -204,3 +204,41 @@ describe('alias and region methods', () => {
     expect(answer.regions).toEqual([{ regionId: 'cn-hangzhou' }]);
   });
 });
+
+describe('key hygiene methods', () => {
+  it('createKey with automatic rotation and updateRotationPolicy show in describeKey', async () => {
+    const created = await client.createKey({ enableAutomaticRotation: true, rotationInterval: '30d' });
+    expect(created.keyMetadata).toMatchObject({
+      automaticRotation: 'Enabled',
+      rotationInterval: '2592000s',
+      nextRotationDate: matching(TIMESTAMP),
+    });
+    const keyId = created.keyMetadata.keyId;
+    await client.updateRotationPolicy({ keyId, enableAutomaticRotation: false });
+    expect((await client.describeKey({ keyId })).keyMetadata.automaticRotation).toBe('Disabled');
+  });
+
+  it('reEncrypt moves a ciphertext to another key and context; rewrapDataKeys answers its counts', async () => {
+    const source = await newKey();
+    const destination = await newKey();
+    const { ciphertextBlob } = await client.encrypt({
+      keyId: source,
+      plaintext: 'moved',
+      encryptionContext: { a: '1' },
+    });
+    const moved = await client.reEncrypt({
+      ciphertextBlob,
+      sourceEncryptionContext: { a: '1' },
+      destinationKeyId: destination,
+      destinationEncryptionContext: { b: '2' },
+    });
+    expect(moved).toMatchObject({ keyId: destination, sourceKeyId: source, keyVersionId: anyString() });
+    const opened = await client.decrypt({
+      ciphertextBlob: moved.ciphertextBlob,
+      encryptionContext: { b: '2' },
+    });
+    expect(opened.plaintext).toBe('moved');
+    const report = await client.rewrapDataKeys();
+    expect(report).toMatchObject({ examined: anyNumber(), rewrapped: anyNumber(), failed: 0 });
+  });
+});

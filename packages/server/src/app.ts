@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { loadRootKey, makeRootKeyCheck, rootKeyMatches } from './crypto/root-key.js';
 import { DEFAULT_SECRET_LIMITS } from './domain/secret.js';
+import { MetricsServer, PrometheusMetrics } from './http/metrics.js';
 import { createHttpServer } from './http/server.js';
 import type { HttpServer } from './http/server.js';
 import type { TlsMaterial } from './http/tls.js';
@@ -25,7 +26,13 @@ import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { IdentityService } from './services/identity-service.js';
 import { newAccountId } from './services/ids.js';
+import { DataKeyRewrap } from './services/data-key-rewrap.js';
+import { KeyRotationPass } from './services/key-rotation-pass.js';
 import { KeyService } from './services/key-service.js';
+import type { MetricsRecorder } from './services/metrics.js';
+import { NO_METRICS } from './services/metrics.js';
+import { instrumentStore } from './services/instrumented-store.js';
+import { Readiness } from './services/readiness.js';
 import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
 import { PagingTokens } from './services/paging-tokens.js';
@@ -64,6 +71,8 @@ export interface Tessera {
   readonly http: HttpServer;
   /** Starts listening; resolves to the base URL (`http://host:port`, or `https://` with TLS). */
   listen(): Promise<string>;
+  /** Where `/metrics` is served once listening (`TESSERA_METRICS_ADDRESS`); undefined without it. */
+  metricsUrl(): string | undefined;
   /** Stops taking requests, lets in-flight ones finish (up to the shutdown timeout), closes storage. */
   close(): Promise<void>;
 }
@@ -113,6 +122,9 @@ async function startTessera(
   lock: DataFolderLock | undefined,
 ): Promise<Tessera> {
   const { config } = options;
+  // Metrics only when someone may read them: without TESSERA_METRICS_ADDRESS nothing is counted.
+  const prometheus = config.metricsAddress === undefined ? undefined : new PrometheusMetrics();
+  const metrics: MetricsRecorder = prometheus ?? NO_METRICS;
   let rootKey;
   try {
     rootKey = loadRootKey({
@@ -137,18 +149,19 @@ async function startTessera(
     throw new StartupError(`Cannot set up HTTPS: ${(error as Error).message}.`);
   }
 
-  const store =
+  const openedStore =
     config.databaseUrl === undefined
       ? await openSqliteStore({ path: join(config.dataDir, DATABASE_FILE) })
       : await openPostgresStore({ connectionString: config.databaseUrl });
+  const store = prometheus ? instrumentStore(openedStore, prometheus) : openedStore;
   try {
     const identity = await prepareInstance(store, rootKey.key, config);
     // With PostgreSQL other processes may write the same database, and their changes never reach this
     // process's caches: key state, secret policies, access keys and attached policies are then read on
     // every use (a disabled key or a deactivated access key stops working at once on every node).
     const shared = config.databaseUrl !== undefined;
-    const keys = new KeyService({ store, rootKey: rootKey.key, clock, cacheKeys: !shared });
-    const secretPolicies = new SecretPolicyCache({ store, enabled: !shared });
+    const keys = new KeyService({ store, rootKey: rootKey.key, clock, cacheKeys: !shared, metrics });
+    const secretPolicies = new SecretPolicyCache({ store, enabled: !shared, metrics });
     const secrets = new SecretService({
       store,
       keys,
@@ -158,7 +171,13 @@ async function startTessera(
         secretPolicies.forget(secretId);
       },
     });
-    const accessKeys = new AccessKeyService({ store, rootKey: rootKey.key, clock, cacheResolved: !shared });
+    const accessKeys = new AccessKeyService({
+      store,
+      rootKey: rootKey.key,
+      clock,
+      cacheResolved: !shared,
+      metrics,
+    });
     const identities = new IdentityService({ store, clock, accessKeys, cachePolicies: !shared });
     await identities.ensureAdministrator();
     const serviceKey = await keys.ensureServiceKey();
@@ -187,6 +206,7 @@ async function startTessera(
         store,
         rootKey: rootKey.key,
         streamFile: config.auditFile,
+        metrics,
         onStreamError: (error) => {
           logger.error({ err: error, file: config.auditFile }, 'writing the audit JSON-lines file failed');
         },
@@ -202,9 +222,20 @@ async function startTessera(
     await audit.recover();
 
     let closing = false;
+    const readiness = new Readiness({
+      store,
+      clock,
+      onFailure: (check, error) => {
+        logger.warn({ err: error, check }, 'readiness probe failed');
+      },
+    });
     const http = createHttpServer({
       logger,
-      ready: async () => !closing && (await store.meta.get('account_id')) !== undefined,
+      ready: async () => {
+        if (closing) return { ready: false, checks: {} };
+        return readiness.check();
+      },
+      requestMetrics: prometheus,
       closing: () => closing,
       tls,
       refusals: ALIBABA_REFUSALS,
@@ -222,8 +253,24 @@ async function startTessera(
       databases,
       audit,
       resolveHost: options.resolveHost,
+      metrics,
+      passes: [() => keyRotation.run()],
+    });
+    const keyRotation = new KeyRotationPass({ keys, logger, metrics });
+    const dataKeyRewrap = new DataKeyRewrap({
+      store,
+      keys,
+      metrics,
+      onFailure: (error) => {
+        logger.error(
+          { err: error },
+          're-wrapping a data key failed; it still opens under its old key version',
+        );
+      },
     });
     const services: Services = {
+      keyRotation,
+      dataKeyRewrap,
       secrets,
       keys,
       accessKeys,
@@ -259,6 +306,7 @@ async function startTessera(
     sweeper.unref();
     await sweep();
     rotationParts.rotationScheduler.start();
+    const metricsServer = prometheus && new MetricsServer(prometheus);
 
     return {
       config,
@@ -274,8 +322,13 @@ async function startTessera(
             'serving plain HTTP on an address other hosts can reach: secret values and signed requests cross the network unencrypted; set TESSERA_TLS_CERT_FILE and TESSERA_TLS_KEY_FILE, or listen on 127.0.0.1 behind a TLS-terminating proxy',
           );
         }
+        if (metricsServer && config.metricsAddress) {
+          const metricsUrl = await metricsServer.listen(config.metricsAddress);
+          logger.info({ address: metricsUrl }, 'serving Prometheus metrics');
+        }
         return address;
       },
+      metricsUrl: () => metricsServer?.url,
       async close() {
         if (closing) return;
         closing = true;
@@ -289,6 +342,7 @@ async function startTessera(
           await http.close();
         } finally {
           clearTimeout(timer);
+          await metricsServer?.close();
           await rotationParts.rotation.settle();
           await audit.close();
           await store.close();
@@ -317,6 +371,8 @@ function createRotation(deps: {
   databases: DatabaseInstanceService;
   audit: AuditService;
   resolveHost: HostResolver | undefined;
+  metrics: MetricsRecorder;
+  passes: readonly (() => Promise<unknown>)[];
 }) {
   const { config, logger, clock, store, secrets } = deps;
   // One name per process in the leases table, so a restarted process is a new holder.
@@ -343,6 +399,7 @@ function createRotation(deps: {
     leaseTtlMs: config.rotationLeaseMs,
     limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
     audit: deps.audit,
+    metrics: deps.metrics,
   });
   const rotation = new RotationService({
     store,
@@ -360,6 +417,7 @@ function createRotation(deps: {
     holder,
     leaseTtlMs: config.rotationLeaseMs,
     tickMs: config.rotationTickMs,
+    passes: deps.passes,
   });
   const rotationAuthorization = new RotationAuthorization({
     instance: (id) => deps.databases.find(id),

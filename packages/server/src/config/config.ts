@@ -46,6 +46,11 @@ export interface Config {
    * (`TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS`); empty by default.
    */
   readonly rotationWebhookAllowedNetworks: readonly IpNetwork[];
+  /**
+   * Where `/metrics` is served (`TESSERA_METRICS_ADDRESS`, `host:port`): a listener of its own, apart
+   * from the API; undefined (the default) serves no metrics at all.
+   */
+  readonly metricsAddress: { readonly host: string; readonly port: number } | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -77,6 +82,8 @@ export const SETTINGS = {
   TESSERA_RATE_LIMIT_BURST: 'requests an access key may make at once above its rate (default 2 × the rate)',
   TESSERA_ROTATION_TICK_SECONDS:
     'how often the rotation scheduler looks for due rotations and retries, 0 to 3600; 0 turns it off (default 30)',
+  TESSERA_METRICS_ADDRESS:
+    'host:port to serve Prometheus /metrics on, a listener apart from the API with no authentication, port 0 picks a free one (default: no metrics)',
   TESSERA_ROTATION_LEASE_SECONDS:
     'how long a crashed process keeps the rotation scheduler and its runs before another takes over, 5 to 3600 (default 120)',
   TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS:
@@ -225,6 +232,22 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     problems.push(`TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS: ${problem}`);
   }
 
+  const metricsRaw = read('TESSERA_METRICS_ADDRESS');
+  const metricsMatch =
+    metricsRaw === undefined ? null : /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(metricsRaw);
+  let metricsAddress: Config['metricsAddress'];
+  if (metricsRaw !== undefined) {
+    const metricsPort = Number(metricsMatch?.[2] ?? NaN);
+    if (!metricsMatch || metricsPort > 65535) {
+      problems.push(`TESSERA_METRICS_ADDRESS must be host:port (e.g. 127.0.0.1:9464), not "${metricsRaw}"`);
+    } else {
+      metricsAddress = Object.freeze({
+        host: (metricsMatch[1] ?? '').replace(/^\[|\]$/g, ''),
+        port: metricsPort,
+      });
+    }
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     host,
@@ -247,6 +270,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     rotationTickMs,
     rotationLeaseMs,
     rotationWebhookAllowedNetworks: Object.freeze(allowedNetworks.networks.map((n) => Object.freeze(n))),
+    metricsAddress,
   });
 }
 

@@ -37,6 +37,8 @@ export interface Key {
   /** The key version new encryptions use; older versions stay available for decryption. */
   readonly primaryVersionId: string;
   readonly lastRotatedAt: EpochMs;
+  /** Automatic rotation: a new version every this many seconds; null when off (`key-rotation.ts`). */
+  readonly rotationIntervalSeconds: number | null;
   readonly tags: readonly Tag[];
 }
 
@@ -116,6 +118,7 @@ export function newKey(input: {
   owner: KeyOwner;
   tags: readonly Tag[];
   now: EpochMs;
+  rotationIntervalSeconds?: number | null;
 }): Key {
   validateKeyDescription(input.description);
   return {
@@ -127,6 +130,7 @@ export function newKey(input: {
     deleteAt: null,
     primaryVersionId: input.versionId,
     lastRotatedAt: input.now,
+    rotationIntervalSeconds: input.rotationIntervalSeconds ?? null,
     tags: input.tags,
   };
 }

@@ -52,8 +52,10 @@ describe('the action list', () => {
 
   it('uses kms:<Action> except where documented', () => {
     const renamed = KMS_ACTION_NAMES.filter((a) => KMS_PERMISSIONS[a].permission !== `kms:${a}`);
-    expect(renamed).toEqual(['BatchGetSecretValue']);
+    expect(renamed).toEqual(['BatchGetSecretValue', 'ReEncrypt']);
     expect(KMS_PERMISSIONS.BatchGetSecretValue.permission).toBe('kms:GetSecretValue');
+    // ReEncrypt is authorized twice: ReEncryptFrom on the source key, ReEncryptTo on the destination.
+    expect(KMS_PERMISSIONS.ReEncrypt.permission).toBe('kms:ReEncryptTo');
   });
 });
 

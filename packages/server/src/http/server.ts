@@ -15,6 +15,7 @@ import type {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { HttpRefusals } from './refusals.js';
+import { labelsOf } from './request-labels.js';
 import { clientErrorHandler, newRequestId, PLAIN_REFUSALS, refusalKindOf, sendRefusal } from './refusals.js';
 import type { TlsMaterial } from './tls.js';
 import { TLS_MIN_VERSION } from './tls.js';
@@ -30,14 +31,27 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 export interface HttpServerOptions {
   readonly logger: Logger;
-  /** Answers whether the service can take requests (storage reachable, not shutting down). */
-  readonly ready: () => Promise<boolean>;
+  /**
+   * Answers whether the service can take requests (`/readyz`): not shutting down, and each named check
+   * passing (the store and the audit trail take writes).
+   */
+  readonly ready: () => Promise<{
+    readonly ready: boolean;
+    readonly checks: Readonly<Record<string, boolean>>;
+  }>;
+  /** Counts every answered request by protocol, action and status, with its latency. */
+  readonly requestMetrics?: RequestMetrics | undefined;
   /** True once shutdown has begun. */
   readonly closing: () => boolean;
   /** Serve HTTPS with this certificate and key (TLS 1.2 and later); plain HTTP when undefined. */
   readonly tls?: TlsMaterial | undefined;
   /** The shape of refusals made below the protocol adapters (unknown paths and methods, unparsable requests). */
   readonly refusals?: HttpRefusals | undefined;
+}
+
+/** Where the request hook reports each answered request. */
+export interface RequestMetrics {
+  request(protocol: string, action: string, status: number, seconds: number): void;
 }
 
 /** Fastify typed with our pino logger. */
@@ -82,9 +96,23 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     if (options.closing()) void reply.header('connection', 'close');
   });
 
-  app.get('/healthz', async (_request, reply) => {
-    const ready = await options.ready().catch(() => false);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ok' : 'unavailable' });
+  const { requestMetrics } = options;
+  if (requestMetrics) {
+    app.addHook('onResponse', async (request, reply) => {
+      const { protocol, action } = labelsOf(request);
+      requestMetrics.request(protocol, action, reply.statusCode, reply.elapsedTime / 1000);
+    });
+  }
+
+  // Liveness: the process answers. Whether it can do its work is /readyz.
+  app.get('/healthz', async (_request, reply) => reply.code(200).send({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const report = await options.ready().catch(() => ({ ready: false, checks: {} }));
+    const checks = Object.fromEntries(
+      Object.entries(report.checks).map(([name, ok]) => [name, ok ? 'ok' : 'failing']),
+    );
+    return reply.code(report.ready ? 200 : 503).send({ status: report.ready ? 'ok' : 'unavailable', checks });
   });
 
   app.setNotFoundHandler((request, reply) => {

@@ -18,6 +18,8 @@ import type { EpochMs } from '../domain/secret.js';
 import type { AccessKeyRecord, AccessKeyStatus, Repositories, Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { newAccessKeyId, newAccessKeySecret } from './ids.js';
+import type { MetricsRecorder } from './metrics.js';
+import { NO_METRICS } from './metrics.js';
 
 /** The built-in administrator, who exists from the first start. */
 export { ADMINISTRATOR };
@@ -62,10 +64,18 @@ export class AccessKeyService {
   #generation = 0;
 
   readonly #cacheTtlMs: number;
+  readonly #metrics: MetricsRecorder;
 
   /** `cacheResolved: false` when other processes write the same database: every request reads its key. */
-  constructor(options: { store: Store; rootKey: Uint8Array; clock: Clock; cacheResolved?: boolean }) {
+  constructor(options: {
+    store: Store;
+    rootKey: Uint8Array;
+    clock: Clock;
+    cacheResolved?: boolean;
+    metrics?: MetricsRecorder;
+  }) {
     this.#cacheTtlMs = options.cacheResolved === false ? 0 : CACHE_TTL_MS;
+    this.#metrics = options.metrics ?? NO_METRICS;
     this.#store = options.store;
     this.#rootKey = options.rootKey;
     this.#clock = options.clock;
@@ -182,7 +192,9 @@ export class AccessKeyService {
   async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
     const now = this.#clock.now();
     const cached = this.#cache.get(accessKeyId);
-    if (cached !== undefined && cached.expiresAt > now) return cached.key;
+    const hit = cached !== undefined && cached.expiresAt > now;
+    if (this.#cacheTtlMs > 0) this.#metrics.cacheLookup('access_key', hit);
+    if (hit) return cached.key;
     const generation = this.#generation;
     const record = await this.#store.accessKeys.get(accessKeyId);
     if (!record) {

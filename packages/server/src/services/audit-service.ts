@@ -21,6 +21,8 @@ import type { AuditIntegritySink, ChainPoint } from './audit-files.js';
 import { backfillStream, lastStreamedEvent, SealedHeadFile } from './audit-files.js';
 
 export type { AuditIntegritySink } from './audit-files.js';
+import type { MetricsRecorder } from './metrics.js';
+import { NO_METRICS } from './metrics.js';
 
 /** Events one transaction appends at most; more wait for the next one. */
 const MAX_BATCH = 256;
@@ -86,6 +88,8 @@ export interface AuditServiceOptions {
   readonly headFile?: string | undefined;
   readonly onIntegrity?: AuditIntegritySink | undefined;
   readonly companion?: AuditCompanion | undefined;
+  /** Reports each committed batch's size and commit time. */
+  readonly metrics?: MetricsRecorder | undefined;
 }
 
 interface Pending {
@@ -100,6 +104,7 @@ export class AuditService {
   readonly #onStreamError: AuditStreamErrorSink;
   readonly #onIntegrity: AuditIntegritySink;
   readonly #companion: AuditCompanion | undefined;
+  readonly #metrics: MetricsRecorder;
   #stream: number | undefined;
   readonly #headFile: SealedHeadFile | undefined;
   /** The newest head this process sealed (or found sealed at start). */
@@ -125,6 +130,7 @@ export class AuditService {
     this.#onStreamError = options.onStreamError ?? (() => undefined);
     this.#onIntegrity = options.onIntegrity ?? (() => undefined);
     this.#companion = options.companion;
+    this.#metrics = options.metrics ?? NO_METRICS;
     if (options.streamFile !== undefined) {
       // Read and append: at start the last line is read to back-fill what a crash left out.
       const fd = openSync(options.streamFile, 'a+', 0o600);
@@ -240,11 +246,13 @@ export class AuditService {
         let records: AuditRecord[];
         // Taken after the batch: what a request queued before its event was recorded goes with it.
         const companion = this.#companion?.take();
+        const started = performance.now();
         try {
           records = await this.#appendBatch(
             batch.map(({ event }) => event),
             companion,
           );
+          this.#metrics.auditBatch(records.length, (performance.now() - started) / 1000);
         } catch (error) {
           this.#head = undefined;
           companion?.restore();

@@ -8,6 +8,8 @@
  * generation counter, bumped by every invalidation, tells.
  */
 import type { Key } from '../domain/key.js';
+import type { MetricsRecorder } from './metrics.js';
+import { NO_METRICS } from './metrics.js';
 
 /** Keys kept at most; past it the least recently loaded goes first. */
 const CACHE_ENTRIES = 4096;
@@ -17,13 +19,15 @@ export class KeyCache {
   readonly #keys = new Map<string, Key>();
   #generation = 0;
   readonly #enabled: boolean;
+  readonly #metrics: MetricsRecorder;
 
   /**
    * `enabled: false` when other processes write the same database (PostgreSQL): their key changes never
    * reach this process's `invalidate`, so nothing is kept and every use reads the key's current state.
    */
-  constructor(options: { readonly enabled?: boolean } = {}) {
+  constructor(options: { readonly enabled?: boolean; readonly metrics?: MetricsRecorder } = {}) {
     this.#enabled = options.enabled ?? true;
+    this.#metrics = options.metrics ?? NO_METRICS;
   }
 
   /** The key with this id, from memory or loaded (and then kept); undefined when none exists. */
@@ -45,6 +49,7 @@ export class KeyCache {
   async #get(slot: string, load: () => Promise<Key | undefined>): Promise<Key | undefined> {
     if (!this.#enabled) return load();
     const cached = this.#keys.get(slot);
+    this.#metrics.cacheLookup('key', cached !== undefined);
     if (cached) return cached;
     const generation = this.#generation;
     const key = await load();

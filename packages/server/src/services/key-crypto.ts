@@ -120,6 +120,61 @@ export class KeyCrypto {
     return this.#decrypt(blob, context, 'any');
   }
 
+  /**
+   * ReEncrypt: opens a blob under its own key and context, and seals the bytes under the destination
+   * key and context. The bytes never leave this method; `guards` check the caller on each key.
+   */
+  async reEncrypt(input: {
+    blob: Uint8Array;
+    sourceContext: EncryptionContext;
+    destination: string;
+    destinationContext: EncryptionContext;
+    guards?: { readonly source: KeyGuard; readonly destination: KeyGuard };
+  }): Promise<CmkCiphertext & { readonly source: CmkVersionRef }> {
+    const destination = await this.#resolve(input.destination);
+    const opened = await this.#decrypt(
+      input.blob,
+      encryptionContextBinding(input.sourceContext),
+      'customer',
+      input.guards?.source,
+    );
+    try {
+      if (input.guards) await input.guards.destination(destination);
+      const sealed = await this.encryptUnder(
+        destination,
+        opened.plaintext,
+        encryptionContextBinding(input.destinationContext),
+      );
+      return { ...sealed, source: { keyId: opened.keyId, versionId: opened.versionId } };
+    } finally {
+      opened.plaintext.fill(0);
+    }
+  }
+
+  /**
+   * The re-wrap of one secret version's data key: sealed again under the primary version of the key
+   * that sealed it. `current` when it already is; `skipped` when that key is not enabled (a disabled
+   * key or one pending deletion is not used, as for any other use of the key).
+   */
+  async rewrapDataKey(
+    blob: Uint8Array,
+    context: Uint8Array,
+  ): Promise<
+    { readonly outcome: 'current' | 'skipped' } | { readonly outcome: 'rewrapped'; readonly blob: Buffer }
+  > {
+    const ref = parseCmkBlob(blob);
+    const key = await this.#store.keys.get(ref.keyId);
+    if (!key || key.state !== 'enabled' || isKeyExpired(key, this.#clock.now()))
+      return { outcome: 'skipped' };
+    if (ref.versionId === key.primaryVersionId) return { outcome: 'current' };
+    const opened = await this.#decrypt(blob, context, 'any');
+    try {
+      return { outcome: 'rewrapped', blob: (await this.encryptUnder(key, opened.plaintext, context)).blob };
+    } finally {
+      opened.plaintext.fill(0);
+    }
+  }
+
   async #decrypt(
     blob: Uint8Array,
     context: Uint8Array,

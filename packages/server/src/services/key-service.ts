@@ -21,6 +21,7 @@ import {
   updateKeyDescription,
   validateAliasName,
 } from '../domain/key.js';
+import { isKeyRotationDue, updateKeyRotationPolicy } from '../domain/key-rotation.js';
 import { mergeTags, DEFAULT_SECRET_LIMITS } from '../domain/secret.js';
 import type { Tag } from '../domain/validation.js';
 import { validateTagKey } from '../domain/validation.js';
@@ -29,6 +30,7 @@ import type { Clock } from './clock.js';
 import { CmkKeyring } from './cmk-keyring.js';
 import { KeyCache } from './key-cache.js';
 import type { CmkCiphertext, CmkPlaintext, KeyGuard } from './key-crypto.js';
+import type { MetricsRecorder } from './metrics.js';
 import { KeyCrypto } from './key-crypto.js';
 import { randomId } from './ids.js';
 
@@ -38,6 +40,7 @@ export interface KeyServiceOptions {
   readonly clock: Clock;
   /** False when other processes write the same database: key state is then read on every use. */
   readonly cacheKeys?: boolean;
+  readonly metrics?: MetricsRecorder;
 }
 
 export interface Paging {
@@ -53,7 +56,10 @@ export class KeyService {
   readonly #crypto: KeyCrypto;
 
   constructor(options: KeyServiceOptions) {
-    this.#cache = new KeyCache({ enabled: options.cacheKeys ?? true });
+    this.#cache = new KeyCache({
+      enabled: options.cacheKeys ?? true,
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+    });
     this.#store = options.store;
     this.#keyring = new CmkKeyring(options.rootKey, options.store.keys);
     this.#clock = options.clock;
@@ -83,12 +89,22 @@ export class KeyService {
     return key;
   }
 
-  async createKey(input: { description: string; tags: readonly Tag[] }): Promise<Key> {
+  /** `rotationIntervalSeconds` turns automatic rotation on (`domain/key-rotation.ts`). */
+  async createKey(input: {
+    description: string;
+    tags: readonly Tag[];
+    rotationIntervalSeconds?: number | null;
+  }): Promise<Key> {
     const tags = mergeTags([], input.tags, DEFAULT_SECRET_LIMITS);
-    return this.#insertKey({ description: input.description, owner: 'customer', tags });
+    return this.#insertKey({ ...input, owner: 'customer', tags });
   }
 
-  async #insertKey(input: { description: string; owner: Key['owner']; tags: readonly Tag[] }): Promise<Key> {
+  async #insertKey(input: {
+    description: string;
+    owner: Key['owner'];
+    tags: readonly Tag[];
+    rotationIntervalSeconds?: number | null;
+  }): Promise<Key> {
     const now = this.#clock.now();
     const key = newKey({ id: `key-${randomId(24)}`, versionId: randomUUID(), ...input, now });
     const version: KeyVersion = { keyId: key.id, versionId: key.primaryVersionId, createdAt: now };
@@ -214,21 +230,54 @@ export class KeyService {
     return (await tx.keys.get(found.id, { forUpdate: true })) ?? found;
   }
 
+  /** UpdateRotationPolicy: `null` turns automatic rotation off. */
+  async updateRotationPolicy(reference: string, rotationIntervalSeconds: number | null): Promise<Key> {
+    return this.#change(reference, (key) => updateKeyRotationPolicy(key, rotationIntervalSeconds));
+  }
+
+  /** Ids of customer keys whose automatic rotation is due now, at most `limit`. */
+  async listDueForRotation(limit: number): Promise<string[]> {
+    return this.#store.keys.listDueForRotation(this.#clock.now(), limit);
+  }
+
+  /**
+   * The automatic rotation of one key: a new version, unless the key is no longer due when its row is
+   * locked — another process rotated it first, or it was disabled — so each due rotation happens once.
+   */
+  async rotateIfDue(keyId: string): Promise<KeyVersion | undefined> {
+    return this.#addVersion(await this.resolve(keyId), (key, now) => isKeyRotationDue(key, now));
+  }
+
   /** Key rotation: a new key version becomes primary; blobs made under older versions still decrypt. */
   async createKeyVersion(reference: string): Promise<KeyVersion> {
-    const target = await this.resolve(reference);
+    const version = await this.#addVersion(await this.resolve(reference), () => true);
+    if (!version) throw new DomainError('internal', 'A key version was not created.');
+    return version;
+  }
+
+  async #addVersion(
+    target: Key,
+    wanted: (locked: Key, now: number) => boolean,
+  ): Promise<KeyVersion | undefined> {
     const version: KeyVersion = { keyId: target.id, versionId: randomUUID(), createdAt: this.#clock.now() };
     const material = newCmkMaterial();
     // Sealed before the transaction: no crypto work inside one (docs/crypto.md, invariant 4).
     const wrapped = this.#keyring.wrap(version, material);
+    let added: boolean;
     try {
-      await this.#store.transaction(async (tx) => {
-        const rotated = rotateKey(await this.#locked(tx, target.id), version.versionId, version.createdAt);
+      added = await this.#store.transaction(async (tx) => {
+        const locked = await this.#locked(tx, target.id);
+        if (!wanted(locked, version.createdAt)) return false;
         await tx.keys.addVersion(version, wrapped);
-        await tx.keys.save(rotated);
+        await tx.keys.save(rotateKey(locked, version.versionId, version.createdAt));
+        return true;
       });
     } finally {
       this.#cache.invalidate();
+    }
+    if (!added) {
+      material.fill(0);
+      return undefined;
     }
     this.#keyring.remember(version, material);
     return version;
@@ -331,6 +380,16 @@ export class KeyService {
   /** Like `decrypt`, but also for blobs under the service key: the data keys of secret versions. */
   async decryptAny(blob: Uint8Array, context: Uint8Array): Promise<CmkPlaintext> {
     return this.#crypto.decryptAny(blob, context);
+  }
+
+  /** ReEncrypt; see `KeyCrypto.reEncrypt`. */
+  async reEncrypt(input: Parameters<KeyCrypto['reEncrypt']>[0]): ReturnType<KeyCrypto['reEncrypt']> {
+    return this.#crypto.reEncrypt(input);
+  }
+
+  /** One secret version's data key under its key's newest version; see `KeyCrypto.rewrapDataKey`. */
+  async rewrapDataKey(blob: Uint8Array, context: Uint8Array): ReturnType<KeyCrypto['rewrapDataKey']> {
+    return this.#crypto.rewrapDataKey(blob, context);
   }
 
   /** Destroys keys whose pending window has ended; returns how many. */

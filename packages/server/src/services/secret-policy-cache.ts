@@ -12,6 +12,8 @@ import { compileSecretPolicy } from '../domain/policy-evaluation.js';
 import type { Secret } from '../domain/secret.js';
 import { DEFAULT_POLICY_NAME, parsePolicyDocument } from '../domain/secret-policy.js';
 import type { Store } from '../storage/store.js';
+import type { MetricsRecorder } from './metrics.js';
+import { NO_METRICS } from './metrics.js';
 
 /** Entries kept; beyond this the oldest are dropped (ids of destroyed secrets are never asked again). */
 const MAX_ENTRIES = 10_000;
@@ -24,16 +26,20 @@ export class SecretPolicyCache {
   #generation = 0;
 
   readonly #enabled: boolean;
+  readonly #metrics: MetricsRecorder;
 
   /** `enabled: false` when other processes write the same database: every check reads the policy. */
-  constructor(options: { store: Pick<Store, 'secrets'>; enabled?: boolean }) {
+  constructor(options: { store: Pick<Store, 'secrets'>; enabled?: boolean; metrics?: MetricsRecorder }) {
     this.#store = options.store;
     this.#enabled = options.enabled ?? true;
+    this.#metrics = options.metrics ?? NO_METRICS;
   }
 
   /** The secret's policy ready for `authorize`; undefined while the default policy applies. */
   async policyOf(secret: Pick<Secret, 'id' | 'name'>): Promise<ResourcePolicy | undefined> {
-    if (this.#entries.has(secret.id)) return this.#entries.get(secret.id);
+    const hit = this.#entries.has(secret.id);
+    if (this.#enabled) this.#metrics.cacheLookup('secret_policy', hit);
+    if (hit) return this.#entries.get(secret.id);
     const generation = this.#generation;
     const stored = await this.#store.secrets.getPolicy(secret.id, DEFAULT_POLICY_NAME);
     let compiled: ResourcePolicy | undefined;

@@ -2,6 +2,8 @@ import type { AccessKeyService } from './access-key-service.js';
 import type { AuditService } from './audit-service.js';
 import type { IdentityService } from './identity-service.js';
 import type { DatabaseInstanceService } from './database-instance-service.js';
+import type { DataKeyRewrap } from './data-key-rewrap.js';
+import type { KeyRotationPass } from './key-rotation-pass.js';
 import type { KeyService } from './key-service.js';
 import type { PagingTokens } from './paging-tokens.js';
 import type { PasswordService } from './password-service.js';
@@ -34,6 +36,10 @@ export interface Services {
   readonly pagingTokens: PagingTokens;
   /** Signature nonces accepted within the timestamp window, persisted across restarts. */
   readonly replayGuard: ReplayGuard;
+  /** Automatic key rotation; runs in the rotation scheduler's tick. */
+  readonly keyRotation: KeyRotationPass;
+  /** Re-wraps secret versions' data keys under their key's newest version (docs/crypto.md). */
+  readonly dataKeyRewrap: DataKeyRewrap;
 }
 
 /** Facts about this installation that appear in ARNs and region listings. */

@@ -17,6 +17,7 @@ import { describeIdentityCases } from './conformance/identity-cases.js';
 import { describeDatabaseInstanceCases } from './conformance/database-instance-cases.js';
 import { describeConsoleLoginCases } from './conformance/console-login-cases.js';
 import { describeKeyCases } from './conformance/key-cases.js';
+import { describeKeyHygieneCases } from './conformance/key-hygiene-cases.js';
 import { describeRotationCases } from './conformance/rotation-cases.js';
 import { describeRowTransferCases } from './conformance/row-transfer-cases.js';
 import { describeSecretCases } from './conformance/secret-cases.js';
@@ -57,6 +58,7 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeSecretPolicyCases(store);
     describeSecretModelProperty(store);
     describeKeyCases(store);
+    describeKeyHygieneCases(store);
     describeSmallCases(store);
     describeTransactionCases(store);
     describeAuditCases(store);

@@ -22,7 +22,8 @@ import { databaseInstancesSchema } from './migrations/0006-database-instances.js
 import { secretListingIndex } from './migrations/0007-secret-listing-index.js';
 import { authorizedRotationTargetSchema } from './migrations/0008-authorized-rotation-target.js';
 import { signatureNoncesSchema } from './migrations/0009-signature-nonces.js';
-import { consoleSignInSchema } from './migrations/0010-console-sign-in.js';
+import { keyRotationSchema } from './migrations/0010-key-rotation.js';
+import { consoleSignInSchema } from './migrations/0013-console-sign-in.js';
 
 /** A migration failed or the recorded history does not match this build's; the store cannot open. */
 export class MigrationError extends Error {
@@ -48,7 +49,8 @@ export function createMigrations(capabilities: StoreCapabilities): Record<string
     '0007_secret_listing_index': { up: (db) => secretListingIndex(db) },
     '0008_authorized_rotation_target': { up: (db) => authorizedRotationTargetSchema(db) },
     '0009_signature_nonces': { up: (db) => signatureNoncesSchema(db) },
-    '0010_console_sign_in': { up: (db) => consoleSignInSchema(db, capabilities) },
+    '0010_key_rotation': { up: (db) => keyRotationSchema(db) },
+    '0013_console_sign_in': { up: (db) => consoleSignInSchema(db, capabilities) },
   };
 }
 

@@ -81,6 +81,8 @@ export interface KeysTable {
   delete_at: number | null;
   primary_version_id: string;
   last_rotated_at: number;
+  /** Automatic rotation interval in seconds; null when off. */
+  rotation_interval_seconds: number | null;
 }
 
 /** One row per key version, with its wrapped material. */

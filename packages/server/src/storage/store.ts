@@ -91,6 +91,25 @@ export interface SecretRepository {
   destroy(secretId: string): Promise<void>;
   /** Names of secrets whose recovery window ended at or before `now`, at most `limit`. */
   listExpired(now: EpochMs, limit: number): Promise<string[]>;
+  /**
+   * One page of every stored secret version's wrapped data key, in (secret id, version id) order,
+   * after the given position: what the re-wrap pass walks (docs/crypto.md).
+   */
+  listDataKeys(after: DataKeyPosition | undefined, limit: number): Promise<WrappedDataKey[]>;
+  /**
+   * Replaces one version's wrapped data key if it still holds `expected` (compare-and-set, so a
+   * concurrent re-wrap or a destroyed secret is simply skipped). Returns whether it was replaced.
+   */
+  replaceDataKey(key: WrappedDataKey, replacement: Uint8Array): Promise<boolean>;
+}
+
+export interface DataKeyPosition {
+  readonly secretId: string;
+  readonly versionId: string;
+}
+
+export interface WrappedDataKey extends DataKeyPosition {
+  readonly encryptedDataKey: Uint8Array;
 }
 
 export interface KeyListQuery {
@@ -118,6 +137,8 @@ export interface KeyRepository {
   destroy(keyId: string): Promise<void>;
   /** Ids of keys whose pending window ended at or before `now`, at most `limit`. */
   listExpired(now: EpochMs, limit: number): Promise<string[]>;
+  /** Ids of enabled customer keys whose automatic rotation is due at `now`, longest-waiting first. */
+  listDueForRotation(now: EpochMs, limit: number): Promise<string[]>;
 }
 
 export interface AliasListQuery {

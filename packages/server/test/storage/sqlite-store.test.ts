@@ -124,7 +124,8 @@ describe('sqlite store', () => {
         '0007_secret_listing_index',
         '0008_authorized_rotation_target',
         '0009_signature_nonces',
-        '0010_console_sign_in',
+        '0010_key_rotation',
+        '0013_console_sign_in',
       ]);
     } finally {
       raw.close();

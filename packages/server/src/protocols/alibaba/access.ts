@@ -250,11 +250,14 @@ export class RequestAccess {
     return key;
   }
 
-  /** For cryptographic calls: checks the key the call resolved (Decrypt: the key inside the blob). */
-  keyGuard(reference?: string): KeyGuard {
+  /**
+   * For cryptographic calls: checks the key the call resolved (Decrypt: the key inside the blob), for
+   * the action's own permission unless given (ReEncrypt checks one on each of its two keys).
+   */
+  keyGuard(reference?: string, permission: Permission = this.#permission): KeyGuard {
     this.#settled = true;
     return async (key) => {
-      await this.#require([this.#keyFacts(key)], () => keyNotFound(reference ?? key.id));
+      await this.#require([this.#keyFacts(key)], () => keyNotFound(reference ?? key.id), permission);
     };
   }
 

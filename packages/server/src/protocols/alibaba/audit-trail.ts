@@ -33,6 +33,7 @@ export const READ_ONLY_ACTIONS: ReadonlySet<string> = new Set([
   'DescribeRegions',
   'Encrypt',
   'Decrypt',
+  'ReEncrypt',
   'GenerateDataKey',
   'GenerateDataKeyWithoutPlaintext',
   'LookupEvents',

@@ -4,6 +4,8 @@
  */
 import type { InstanceIdentity } from '../../services/services.js';
 import type { Key, KeyState } from '../../domain/key.js';
+import { automaticRotationOf, nextKeyRotationAt } from '../../domain/key-rotation.js';
+import { formatRotationInterval } from '../../domain/rotation.js';
 import { isBuiltinStage, STAGE_CURRENT, STAGE_PREVIOUS } from '../../domain/secret.js';
 import type { EpochMs } from '../../domain/secret.js';
 import type { Tag } from '../../domain/validation.js';
@@ -125,9 +127,26 @@ export function keyMetadata(identity: InstanceIdentity, key: Key): WireBody {
     ProtectionLevel: 'SOFTWARE',
     PrimaryKeyVersion: key.primaryVersionId,
     LastRotationDate: timestamp(key.lastRotatedAt),
-    AutomaticRotation: 'Disabled',
+    ...keyRotationToWire(key),
     DeletionProtection: 'Disabled',
     DeleteDate: key.deleteAt === null ? undefined : timestamp(key.deleteAt),
+  };
+}
+
+const AUTOMATIC_ROTATION_NAMES = {
+  enabled: 'Enabled',
+  disabled: 'Disabled',
+  suspended: 'Suspended',
+} as const;
+
+/** `AutomaticRotation`, and with rotation on `RotationInterval` (`Ns`) and `NextRotationDate`. */
+function keyRotationToWire(key: Key): WireBody {
+  const next = nextKeyRotationAt(key);
+  return {
+    AutomaticRotation: AUTOMATIC_ROTATION_NAMES[automaticRotationOf(key)],
+    RotationInterval:
+      key.rotationIntervalSeconds === null ? undefined : formatRotationInterval(key.rotationIntervalSeconds),
+    NextRotationDate: next === null ? undefined : timestamp(next),
   };
 }
 

@@ -16,6 +16,7 @@ import type { InstanceIdentity, Services } from '../../services/services.js';
 import type { Product } from '../../domain/permissions.js';
 import type { PolicySource } from './access.js';
 import { connectionFacts, denialOf, RequestAccess, ramResourceIds } from './access.js';
+import { labelRequest } from '../../http/request-labels.js';
 import type { ActionTable } from './action.js';
 import { ACTIONTRAIL_ACTIONS, ACTIONTRAIL_API_VERSION } from './actions/actiontrail-actions.js';
 import { KMS_ACTIONS } from './actions/index.js';
@@ -151,6 +152,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
       exposeHeadRoute: false,
       handler: async (request, reply) => {
         const state = stateOf(request);
+        labelRequest(request, 'alibaba', 'unknown');
         const method = request.method === 'GET' ? 'GET' : 'POST';
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const { params, query } = readParams(request, body);
@@ -193,6 +195,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
             'InvalidAction.NotFound',
             'Specified api is not found, please check your url and method.',
           );
+        labelRequest(request, 'alibaba', action);
 
         const permissionProduct = PERMISSION_PRODUCTS[version];
         if (permissionProduct === undefined)

@@ -40,6 +40,8 @@ import type { Secret, SecretLimits } from '../../domain/secret.js';
 import { findVersion, parseExtendedConfig } from '../../domain/secret.js';
 import type { Store } from '../../storage/store.js';
 import type { Clock } from '../clock.js';
+import type { MetricsRecorder } from '../metrics.js';
+import { NO_METRICS } from '../metrics.js';
 import type { SecretService } from '../secret-service.js';
 import type { RotationStep, RotationTarget, Rotator, RotatorResolver } from './rotator.js';
 import { RotationStepError } from './rotator.js';
@@ -60,6 +62,8 @@ export interface RotationEngineOptions {
   readonly retry?: RetrySchedule;
   /** The audit trail: every executed step is recorded before its outcome is persisted. */
   readonly audit: { record(event: AuditEvent): Promise<unknown> };
+  /** Counts finished runs and retried steps. */
+  readonly metrics?: MetricsRecorder;
 }
 
 /** What a rotator is told about a secret. */
@@ -256,14 +260,18 @@ export class RotationEngine {
     }
     await store.rotation.saveRun(after);
     const facts = { secretName: after.secretName, runId: after.id, versionId: after.versionId };
+    const metrics = this.#options.metrics ?? NO_METRICS;
     if (after.status === 'failed') {
+      metrics.maintenance('secret_rotation', 'failure');
       logger.warn({ ...facts, step: after.lastErrorStep, reason: after.lastError }, 'rotation failed');
     } else if (after.attempts > before.attempts) {
+      metrics.maintenance('secret_rotation', 'retry');
       logger.info(
         { ...facts, step: after.step, attempts: after.attempts, reason: after.lastError },
         'rotation step failed; will retry',
       );
     } else if (after.status === 'succeeded') {
+      metrics.maintenance('secret_rotation', 'success');
       logger.info(facts, 'rotation succeeded');
     }
     return after;

@@ -24,6 +24,8 @@ export interface RotationSchedulerOptions {
   readonly leaseTtlMs: number;
   /** How often the timer ticks; 0 starts no timer (ticks only on demand). */
   readonly tickMs: number;
+  /** Other scheduled work run in each tick under the same lease (automatic key rotation); must not throw. */
+  readonly passes?: readonly (() => Promise<unknown>)[];
 }
 
 export class RotationScheduler {
@@ -63,6 +65,10 @@ export class RotationScheduler {
       for (const run of await store.rotation.listDueRuns(clock.now(), BATCH)) {
         if (this.#stopped) return;
         await engine.process(run.id);
+      }
+      for (const pass of this.#options.passes ?? []) {
+        if (this.#stopped) return;
+        await pass();
       }
     } catch (error) {
       logger.error({ err: error }, 'rotation scheduler tick failed; will retry');

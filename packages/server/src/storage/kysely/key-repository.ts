@@ -1,5 +1,6 @@
 /** `KeyRepository` over Kysely: one row per key plus version (with wrapped material) and tag rows. */
 import type { Selectable } from 'kysely';
+import { sql } from 'kysely';
 
 import { DomainError } from '../../domain/errors.js';
 import { KEY_STATES } from '../../domain/key.js';
@@ -40,6 +41,7 @@ export class KyselyKeyRepository implements KeyRepository {
           delete_at: key.deleteAt,
           primary_version_id: key.primaryVersionId,
           last_rotated_at: key.lastRotatedAt,
+          rotation_interval_seconds: key.rotationIntervalSeconds,
         })
         .execute();
       await insertTags(db, key.id, key.tags);
@@ -81,6 +83,7 @@ export class KyselyKeyRepository implements KeyRepository {
           delete_at: key.deleteAt,
           primary_version_id: key.primaryVersionId,
           last_rotated_at: key.lastRotatedAt,
+          rotation_interval_seconds: key.rotationIntervalSeconds,
         })
         .where('id', '=', key.id)
         .executeTakeFirst();
@@ -171,6 +174,23 @@ export class KyselyKeyRepository implements KeyRepository {
     );
     return rows.map((r) => r.id);
   }
+
+  async listDueForRotation(now: EpochMs, limit: number): Promise<string[]> {
+    const rows = await this.#scope.run((db) =>
+      db
+        .selectFrom('keys')
+        .select('id')
+        .where('owner', '=', 'customer')
+        .where('state', '=', 'enabled')
+        .where('rotation_interval_seconds', 'is not', null)
+        .where(sql<number>`last_rotated_at + rotation_interval_seconds * 1000`, '<=', now)
+        .orderBy('last_rotated_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute(),
+    );
+    return rows.map((r) => r.id);
+  }
 }
 
 function keyNotFound(keyId: string): DomainError {
@@ -225,6 +245,7 @@ function toKey(row: Selectable<KeysTable>, tags: ReadonlyMap<string, Tag[]>): Ke
     deleteAt: row.delete_at,
     primaryVersionId: row.primary_version_id,
     lastRotatedAt: row.last_rotated_at,
+    rotationIntervalSeconds: row.rotation_interval_seconds,
     tags: tags.get(row.id) ?? [],
   };
 }

@@ -15,6 +15,8 @@ import type {
   SecretVersionsTable,
 } from '../schema.js';
 import type {
+  DataKeyPosition,
+  WrappedDataKey,
   Page,
   ReadOptions,
   SecretCiphertext,
@@ -25,6 +27,7 @@ import type {
 } from '../store.js';
 import { groupTags, internalError, oneOf, toCount } from './rows.js';
 import type { Db, Scope } from './scope.js';
+import { listDataKeys, replaceDataKey } from './secret-data-keys.js';
 import { StatementTemplate } from './statement-template.js';
 
 // The statements of a secret read, compiled once (see StatementTemplate): every GetSecretValue runs them.
@@ -192,6 +195,14 @@ export class KyselySecretRepository implements SecretRepository {
           ),
       },
     );
+  }
+
+  listDataKeys(after: DataKeyPosition | undefined, limit: number): Promise<WrappedDataKey[]> {
+    return listDataKeys(this.#scope, after, limit);
+  }
+
+  replaceDataKey(key: WrappedDataKey, replacement: Uint8Array): Promise<boolean> {
+    return replaceDataKey(this.#scope, key, replacement);
   }
 
   async getCiphertext(secretId: string, versionId: string): Promise<SecretCiphertext | undefined> {

@@ -18,7 +18,7 @@ import type { Params } from '../params.js';
 const DATA_KEY_SPECS: readonly DataKeySpec[] = ['AES_256', 'AES_128'];
 
 /** A JSON object of string values, or flattened `EncryptionContext.<key>` parameters; absent is empty. */
-function encryptionContext(params: Params, name = 'EncryptionContext'): EncryptionContext {
+export function encryptionContext(params: Params, name = 'EncryptionContext'): EncryptionContext {
   const json = params.json(name, (value) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
     const entries = Object.entries(value);
@@ -34,7 +34,7 @@ function encryptionContext(params: Params, name = 'EncryptionContext'): Encrypti
   return context;
 }
 
-function ciphertextBlob(params: Params): Buffer {
+export function ciphertextBlob(params: Params): Buffer {
   const value = params.required('CiphertextBlob');
   if (!isBase64(value)) throw invalidParameter('CiphertextBlob', 'It is not valid base64.');
   return Buffer.from(value, 'base64');

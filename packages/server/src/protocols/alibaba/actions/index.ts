@@ -4,6 +4,7 @@ import { ALIAS_ACTIONS } from './alias-actions.js';
 import { CRYPTO_ACTIONS } from './crypto-actions.js';
 import { DATABASE_INSTANCE_ACTIONS } from './database-instance-actions.js';
 import { KEY_ACTIONS } from './key-actions.js';
+import { KEY_HYGIENE_ACTIONS } from './key-hygiene-actions.js';
 import { ROTATION_ACTIONS } from './rotation-actions.js';
 import { SECRET_ACTIONS } from './secret-actions.js';
 import { SECRET_VALUE_ACTIONS } from './secret-value-actions.js';
@@ -14,6 +15,7 @@ export const KMS_ACTIONS: ActionTable = {
   ...SECRET_ACTIONS,
   ...TAG_ACTIONS,
   ...KEY_ACTIONS,
+  ...KEY_HYGIENE_ACTIONS,
   ...ALIAS_ACTIONS,
   ...CRYPTO_ACTIONS,
   ...ROTATION_ACTIONS,

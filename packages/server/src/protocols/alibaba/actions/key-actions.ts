@@ -6,6 +6,7 @@
 import { DomainError } from '../../../domain/errors.js';
 import type { KeyState, KeyVersion } from '../../../domain/key.js';
 import { MAX_PENDING_WINDOW_DAYS, MIN_PENDING_WINDOW_DAYS } from '../../../domain/key.js';
+import { rotationIntervalOf } from '../../../domain/key-rotation.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { keyArn, keyMetadata, keyStateFromWire, paging, tagsFromJson, timestamp, wrapped } from '../codec.js';
@@ -77,10 +78,6 @@ function checkKeyKind(params: Params): void {
     );
   if (level !== undefined && level !== SUPPORTED.ProtectionLevel)
     throw invalidParameter('ProtectionLevel', 'Use SOFTWARE.');
-  if (params.boolean('EnableAutomaticRotation', false))
-    throw unsupported(
-      'Automatic key rotation is not supported yet (Tessera has no rotation scheduler); rotate with CreateKeyVersion.',
-    );
   // Key policies and KMS instances do not exist here; accepting them silently would mislead.
   if (params.optional('Policy') !== undefined) throw unsupported('Key policies are not supported.');
   if (params.optional('DKMSInstanceId') !== undefined)
@@ -91,7 +88,11 @@ async function createKey({ params, services, identity, noteResource }: ActionCon
   checkKeyKind(params);
   const description = params.optional('Description') ?? '';
   const tags = tagsFromJson(params) ?? [];
-  const key = await services.keys.createKey({ description, tags });
+  const rotationIntervalSeconds = rotationIntervalOf(
+    params.boolean('EnableAutomaticRotation', false),
+    params.optional('RotationInterval'),
+  );
+  const key = await services.keys.createKey({ description, tags, rotationIntervalSeconds });
   noteResource(key.id);
   return { KeyMetadata: keyMetadata(identity, key) };
 }
