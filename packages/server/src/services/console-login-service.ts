@@ -58,10 +58,12 @@ export class ConsoleLoginService {
   }
 
   async createProfile(
+    caller: string,
     userName: string,
     password: string,
     options: { passwordResetRequired?: boolean; mfaBindRequired?: boolean } = {},
   ): Promise<LoginProfileView> {
+    protectAdministrator(caller, userName);
     validatePassword(password);
     await this.#requireUser(userName);
     if (await this.#store.consoleLogins.getProfile(userName)) {
@@ -90,6 +92,7 @@ export class ConsoleLoginService {
 
   /** A new password ends every session of the user. */
   async updateProfile(
+    caller: string,
     userName: string,
     changes: {
       password?: string | undefined;
@@ -97,6 +100,7 @@ export class ConsoleLoginService {
       mfaBindRequired?: boolean | undefined;
     },
   ): Promise<LoginProfileView> {
+    protectAdministrator(caller, userName);
     if (changes.password !== undefined) validatePassword(changes.password);
     const current = await this.#profile(userName);
     const updated: LoginProfile = {
@@ -117,12 +121,14 @@ export class ConsoleLoginService {
     return view(await this.#profile(userName));
   }
 
-  async deleteProfile(userName: string): Promise<void> {
+  async deleteProfile(caller: string, userName: string): Promise<void> {
+    protectAdministrator(caller, userName);
     if (!(await this.#store.consoleLogins.deleteProfile(userName))) throw loginProfileNotFound(userName);
   }
 
   /** Binds a new TOTP secret; the answer (base32 and `otpauth://` URI) is shown once. Ends other sessions. */
-  async enableMfa(userName: string): Promise<{ secret: string; uri: string }> {
+  async enableMfa(caller: string, userName: string): Promise<{ secret: string; uri: string }> {
+    protectAdministrator(caller, userName);
     const current = await this.#profile(userName);
     if (current.sealedMfaSecret !== null) {
       throw new DomainError(
@@ -144,7 +150,8 @@ export class ConsoleLoginService {
     return { secret: base32Encode(secret), uri: totpUri('Tessera', userName, secret) };
   }
 
-  async disableMfa(userName: string): Promise<void> {
+  async disableMfa(caller: string, userName: string): Promise<void> {
+    protectAdministrator(caller, userName);
     const current = await this.#profile(userName);
     if (current.sealedMfaSecret === null) {
       throw new DomainError('mfa_device_not_found', `The user "${userName}" has no MFA.`, {
@@ -240,7 +247,7 @@ export class ConsoleLoginService {
         { mode: 0o600 },
       );
     }
-    await this.createProfile(ADMINISTRATOR, chosen);
+    await this.createProfile(ADMINISTRATOR, ADMINISTRATOR, chosen);
     return password === undefined ? { source: 'generated', file } : { source: 'environment' };
   }
 
@@ -257,6 +264,20 @@ export class ConsoleLoginService {
         resource: userName,
       });
     }
+  }
+}
+
+/**
+ * The administrator is the account itself: only it sets its own console password and MFA. A user
+ * allowed `ram:UpdateLoginProfile` on every user must not be able to take over the root that way.
+ */
+function protectAdministrator(caller: string, userName: string): void {
+  if (userName === ADMINISTRATOR && caller !== ADMINISTRATOR) {
+    throw new DomainError(
+      'administrator_protected',
+      "Only the administrator changes the administrator's console password and MFA.",
+      { resource: userName },
+    );
   }
 }
 
