@@ -70,7 +70,8 @@ export default tseslint.config(
     },
   },
   {
-    // Protocol adapters call services; they never reach storage or crypto directly.
+    // Protocol adapters call services; they never reach storage or crypto directly, and access
+    // decisions and audit events are the operation pipeline's (services/operations/), never theirs.
     files: ['packages/server/src/protocols/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -78,6 +79,10 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/storage/**', '**/crypto/**'], message: 'Adapters talk to services only.' },
+            {
+              group: ['**/domain/access-decision*', '**/domain/policy-evaluation*', '**/domain/ram-policy*'],
+              message: 'Access is decided by the operation pipeline (services/operations/access.ts).',
+            },
           ],
         },
       ],

@@ -7,7 +7,7 @@
  */
 import type { Clock } from './clock.js';
 import { isRetryableError } from './errors.js';
-import type { CachedSecret, CurrentAndPrevious, RefreshEvent } from './secret-cache.js';
+import type { CachedSecret, CurrentAndPrevious, RefreshEvent } from './secret-cache-types.js';
 
 /** What the cache knows about one secret's labels. */
 export interface LabelEntry {

@@ -19,7 +19,6 @@
  * when the interval runs out (so reads never consult the clock). The labels, their timers and refreshes
  * are `secret-cache-labels.ts`; this module is the reader and the values it holds.
  */
-import type { SecretDataType } from './api/secrets.js';
 import type { TesseraClient } from './client.js';
 import { TesseraClient as Client } from './client.js';
 import type { Clock } from './clock.js';
@@ -62,35 +61,8 @@ export interface SecretCacheOptions {
 }
 
 /** One version's value as the cache hands it out; the same frozen object on every hit. */
-export interface CachedSecret {
-  readonly secretName: string;
-  readonly versionId: string;
-  readonly secretData: string;
-  readonly secretDataType: SecretDataType;
-  readonly createTime: string;
-}
-
-export interface CurrentAndPrevious {
-  readonly current: CachedSecret;
-  /**
-   * Absent when no version holds `ACSPrevious` (a secret never rotated), or when the server is
-   * unreachable and the cache has not yet learned which version holds it.
-   */
-  readonly previous: CachedSecret | undefined;
-}
-
-export type RefreshEvent =
-  /** Labels re-read; `changedStages` lists labels that now point elsewhere (or appeared or vanished). */
-  | { readonly type: 'refreshed'; readonly secretName: string; readonly changedStages: readonly string[] }
-  /** A transient failure: the last good labels are served until `staleUntil` (epoch ms). */
-  | {
-      readonly type: 'failed';
-      readonly secretName: string;
-      readonly error: unknown;
-      readonly staleUntil: number;
-    }
-  /** A definitive failure, or stale for too long: the secret is forgotten; the next read asks the server. */
-  | { readonly type: 'dropped'; readonly secretName: string; readonly error: unknown };
+export type { CachedSecret, CurrentAndPrevious, RefreshEvent } from './secret-cache-types.js';
+import type { CachedSecret, CurrentAndPrevious, RefreshEvent } from './secret-cache-types.js';
 
 const DEFAULTS = { refreshIntervalMs: 60_000, refreshAhead: 0.8, maxStaleMs: 900_000, maxVersions: 1_000 };
 

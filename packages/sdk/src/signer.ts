@@ -1,5 +1,5 @@
 /**
- * ACS3-HMAC-SHA256 request signing (API spec §2.3), as pure functions. The query string sent on the wire
+ * ACS3-HMAC-SHA256 request signing, as pure functions. The query string sent on the wire
  * is the canonical query itself, so the server's decode-and-re-encode reproduces it byte for byte.
  */
 import { createHash, createHmac } from 'node:crypto';

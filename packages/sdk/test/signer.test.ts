@@ -11,7 +11,7 @@ import {
 import { camelCase, fromWire, pascalCase, repeatList, repeatObjects } from '../src/wire.js';
 
 describe('ACS3-HMAC-SHA256 signer', () => {
-  // API spec §2.4, worked example B.
+  // worked example B.
   const example = {
     method: 'POST',
     path: '/',

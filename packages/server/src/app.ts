@@ -16,12 +16,17 @@ import { isLoopbackHost, loadTlsMaterial } from './http/tls.js';
 import { createLogger } from './logging/logger.js';
 import { alibabaRpcPlugin } from './protocols/alibaba/plugin.js';
 import { ALIBABA_REFUSALS } from './protocols/alibaba/refusals.js';
+import { awsPlaceholderPlugin } from './protocols/aws/plugin.js';
+import { webConsole } from './protocols/console/index.js';
+import { ConsoleLoginService } from './services/console-login-service.js';
+import { OperationPipeline } from './services/operations/pipeline.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import { DatabaseInstanceService } from './services/database-instance-service.js';
 import { RdsRotatorResolver } from './rotators/database-rotator.js';
 import { MysqlDriver } from './rotators/mysql-rotator.js';
 import { PostgresDriver } from './rotators/postgres-rotator.js';
+import { WebhookRotator } from './rotators/webhook-rotator.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { IdentityService } from './services/identity-service.js';
@@ -68,6 +73,8 @@ export interface Tessera {
   readonly logger: Logger;
   readonly identity: InstanceIdentity;
   readonly services: Services;
+  /** The operation pipeline every protocol runs its requests through (services/operations/). */
+  readonly pipeline: OperationPipeline;
   readonly http: HttpServer;
   /** Starts listening; resolves to the base URL (`http://host:port`, or `https://` with TLS). */
   listen(): Promise<string>;
@@ -194,6 +201,18 @@ async function startTessera(
       );
     }
 
+    const consoleLogins = new ConsoleLoginService({ store, clock, rootKey: rootKey.key });
+    const consolePassword = await consoleLogins.ensureBootstrapPassword(
+      config.rootConsolePassword,
+      config.dataDir,
+    );
+    if (consolePassword.source === 'generated') {
+      logger.warn(
+        { file: consolePassword.file },
+        "created the administrator's first console password; it is in the file (mode 0600)",
+      );
+    }
+
     // Nonces accepted before a restart are refused again after it (docs/permissions.md, "Replay").
     const replayGuard = new ReplayGuard({ store, clock });
     const restoredNonces = await replayGuard.load();
@@ -281,21 +300,35 @@ async function startTessera(
       databases,
       pagingTokens: new PagingTokens({ rootKey: rootKey.key }),
       replayGuard,
+      consoleLogins,
       ...rotationParts,
     };
+    // Every protocol runs its operations through the one pipeline: access decisions and the audit trail.
+    const pipeline = new OperationPipeline({ services, identity, clock, policies: identities });
     await http.register(
       alibabaRpcPlugin({
         services,
+        pipeline,
         identity,
         clock,
         serviceKeyId: serviceKey.id,
         rateLimit: { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
-        policies: identities,
+      }),
+    );
+    await http.register(awsPlaceholderPlugin());
+    await http.register(
+      webConsole({
+        logins: consoleLogins,
+        pipeline,
+        serviceKeyId: serviceKey.id,
+        clock,
+        secure: tls !== undefined,
       }),
     );
 
     const sweep = async () => {
       try {
+        await consoleLogins.sweep();
         const purged = (await secrets.purgeExpired()) + (await keys.purgeExpired());
         if (purged > 0) logger.info({ purged }, 'destroyed secrets and keys whose deletion window ended');
       } catch (error) {
@@ -313,6 +346,7 @@ async function startTessera(
       logger,
       identity,
       services,
+      pipeline,
       http,
       async listen() {
         const address = await http.listen({ host: config.host, port: config.port });
@@ -382,6 +416,7 @@ function createRotation(deps: {
     rootKey: deps.rootKey,
     clock,
     passwords: deps.passwords,
+    webhookRotator: (options) => new WebhookRotator(options),
     guard: new WebhookAddressGuard({
       allowed: config.rotationWebhookAllowedNetworks,
       resolve: deps.resolveHost,

@@ -1,5 +1,5 @@
 /**
- * Customer master key, alias and cryptographic actions (API spec §3.6) and DescribeRegions.
+ * Customer master key, alias and cryptographic actions and DescribeRegions.
  * `keyId` accepts a key id, an alias (`alias/…`) or a key ARN wherever the API does.
  */
 import type { WireParams } from '../wire.js';

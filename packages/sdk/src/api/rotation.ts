@@ -1,5 +1,5 @@
 /**
- * Rotation actions (docs/rotation.md): RotateSecret and UpdateSecretRotationPolicy (API spec §3.4), and
+ * Rotation actions (docs/rotation.md): RotateSecret and UpdateSecretRotationPolicy, and
  * Tessera's own actions that register rotation webhooks.
  */
 import type { WireParams } from '../wire.js';

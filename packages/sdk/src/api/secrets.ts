@@ -1,5 +1,5 @@
 /**
- * Secret actions (API spec §3.1–3.5): requests, answers, and each request's wire parameters.
+ * Secret actions: requests, answers, and each request's wire parameters.
  * Field names follow the rule in `wire.ts` (the wire name, lower-camel-cased; list wrappers removed).
  */
 import type { WireParams } from '../wire.js';

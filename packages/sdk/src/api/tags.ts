@@ -1,5 +1,5 @@
 /**
- * Tag actions (API spec §3.5). TagResource/UntagResource address one secret or key and take JSON
+ * Tag actions. TagResource/UntagResource address one secret or key and take JSON
  * parameters; the batch actions address many by `ResourceId.N` and take "repeat lists", whose item
  * fields follow the same naming rule (`Tag.1.Key` → `tag: [{ key, value }]`).
  */

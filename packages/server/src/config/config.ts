@@ -187,7 +187,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   const rootConsolePassword = read('TESSERA_ROOT_CONSOLE_PASSWORD');
   if (rootConsolePassword !== undefined) {
     const length = Array.from(rootConsolePassword).length;
-    if (length < 8 || length > 128) problems.push('TESSERA_ROOT_CONSOLE_PASSWORD must be 8 to 128 characters');
+    if (length < 8 || length > 128)
+      problems.push('TESSERA_ROOT_CONSOLE_PASSWORD must be 8 to 128 characters');
   }
 
   const region = read('TESSERA_REGION') ?? 'cn-hangzhou';

@@ -1,5 +1,5 @@
 /**
- * Random passwords for GetRandomPassword and for rotation (DECISIONS 13): uniform choices from a CSPRNG
+ * Random passwords for GetRandomPassword and for rotation (docs/behaviour.md rule 13): uniform choices from a CSPRNG
  * (`crypto.randomInt` rejects biased draws, so there is no modulo bias), and at least one character of
  * each included class when asked.
  */

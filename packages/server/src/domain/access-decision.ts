@@ -1,8 +1,7 @@
 /**
- * The access rule of one request (issue 5): may this caller use this permission on every one of these
- * resources, and, when not, may it learn that the refused resource exists? Pure: the protocol adapter
- * gathers the facts (the caller, its RAM policies, the connection, each resource's ARN, tags and secret
- * policy) and turns the outcome into its wire answer.
+ * The access rule of one request: may this caller use this permission on every one of these
+ * resources? Pure: the operation pipeline (services/operations/access.ts) gathers the facts (the caller, its RAM policies, the connection, each resource's ARN, tags and secret
+ * policy) and turns a refusal into the domain error `access_denied`.
  *
  * Each resource is decided on its own with its own tags and secret policy (`authorize` in
  * `policy-evaluation.ts`), so a `kms:tag/<key>` condition tests the tags of the resource it is about,
@@ -19,11 +18,6 @@ export interface ResourceFacts {
   readonly tags?: ReadonlyMap<string, string>;
   /** The secret's policy, for secrets that exist. */
   readonly policy?: ResourcePolicy;
-  /**
-   * Permissions that reveal the resource exists (`VISIBLE_WITH` in permissions.ts). Given for resources
-   * the caller named and that exist, where the API has a not-found answer; absent otherwise.
-   */
-  readonly visibleWith?: readonly Permission[];
 }
 
 /** A permission as policies name it: `kms:GetSecretValue`, `ram:CreateUser`, … */
@@ -48,8 +42,6 @@ export type AccessOutcome =
       readonly decision: Exclude<Decision, 'allow'>;
       /** The first resource, in request order, that was not allowed (undefined: the request named none). */
       readonly refused: ResourceFacts | undefined;
-      /** The caller may not learn that `refused` exists: answer as if it were missing. */
-      readonly hidden: boolean;
     };
 
 /**
@@ -59,7 +51,7 @@ export type AccessOutcome =
  */
 export function decideAccess(question: AccessQuestion): AccessOutcome {
   if (question.resources.length === 0) {
-    return { allowed: false, decision: 'implicit_deny', refused: undefined, hidden: false };
+    return { allowed: false, decision: 'implicit_deny', refused: undefined };
   }
   let refused: ResourceFacts | undefined;
   let denied = false;
@@ -74,7 +66,6 @@ export function decideAccess(question: AccessQuestion): AccessOutcome {
     allowed: false,
     decision: denied ? 'deny' : 'implicit_deny',
     refused,
-    hidden: isHidden(question, refused),
   };
 }
 
@@ -104,11 +95,4 @@ function decideOne(question: AccessQuestion, permission: Permission, resource: R
       context: resource.tags === undefined ? question.context : { ...question.context, tags: resource.tags },
     },
   });
-}
-
-/** Hidden unless the caller holds one of the permissions that would show it the resource anyway. */
-function isHidden(question: AccessQuestion, resource: ResourceFacts): boolean {
-  const visibleWith = resource.visibleWith;
-  if (visibleWith === undefined) return false;
-  return !visibleWith.some((permission) => decideOne(question, permission, resource) === 'allow');
 }

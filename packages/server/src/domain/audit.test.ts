@@ -63,6 +63,14 @@ describe('canonicalAuditEncoding', () => {
     expect(encoded.endsWith(`"${GENESIS_HASH}"]`)).toBe(true);
     expect(canonicalAuditEncoding({ ...record!, keyId: 'null' })).not.toBe(encoded);
   });
+
+  it('keeps v1 for records without a protocol, and v2 puts the protocol before prevHash', () => {
+    const [record] = chain(1);
+    const v2 = canonicalAuditEncoding({ ...record!, protocol: 'aws' });
+    expect(v2.startsWith('["tessera.audit.v2",1,1001,')).toBe(true);
+    expect(v2.endsWith(`"aws","${GENESIS_HASH}"]`)).toBe(true);
+    expect(canonicalAuditEncoding({ ...record!, protocol: undefined })).toBe(canonicalAuditEncoding(record!));
+  });
 });
 
 describe('ChainWalker', () => {

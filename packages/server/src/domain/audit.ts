@@ -26,6 +26,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** The version tag at the head of the canonical encoding; a new field means a new version. */
 export const AUDIT_ENCODING_VERSION = 'tessera.audit.v1';
+/** v2 adds `protocol`; records without one keep the v1 encoding, so older chains verify unchanged. */
+export const AUDIT_ENCODING_VERSION_2 = 'tessera.audit.v2';
 
 /** What the request pipeline knows about a call; every text field is capped by `newAuditEvent`. */
 export interface AuditEvent {
@@ -49,6 +51,11 @@ export interface AuditEvent {
   readonly resultCode: string | null;
   /** The HTTP status answered; null on an attempt. */
   readonly httpStatus: number | null;
+  /**
+   * The entry point the request came through (`alibaba`, `aws`, `console`); absent on the core's own
+   * events (rotation steps) and on events recorded before it was kept.
+   */
+  readonly protocol?: string | undefined;
 }
 
 /** An event as the chain stores it. */
@@ -78,6 +85,7 @@ export function newAuditEvent(fields: AuditEvent): AuditEvent {
     keyId: capAuditText(fields.keyId),
     resultCode: capAuditText(fields.resultCode),
     httpStatus: fields.httpStatus,
+    ...(fields.protocol === undefined ? {} : { protocol: capAuditText(fields.protocol) ?? '' }),
   };
 }
 
@@ -96,13 +104,14 @@ export function capAuditText(value: string | null | undefined): string | null {
 }
 
 /**
- * The canonical encoding of a record (v1): a JSON array of the version tag and every field in a fixed
- * order, `prevHash` last. JSON text of strings, numbers and null is deterministic, so the same record
+ * The canonical encoding of a record: a JSON array of the version tag and every field in a fixed
+ * order, `prevHash` last (v2, for records with a `protocol`, puts it just before `prevHash`). JSON text of strings, numbers and null is deterministic, so the same record
  * always gives the same bytes.
  */
 export function canonicalAuditEncoding(record: Omit<AuditRecord, 'hash'>): string {
+  const v2 = record.protocol !== undefined;
   return JSON.stringify([
-    AUDIT_ENCODING_VERSION,
+    v2 ? AUDIT_ENCODING_VERSION_2 : AUDIT_ENCODING_VERSION,
     record.seq,
     record.time,
     record.requestId,
@@ -118,6 +127,7 @@ export function canonicalAuditEncoding(record: Omit<AuditRecord, 'hash'>): strin
     record.keyId,
     record.resultCode,
     record.httpStatus,
+    ...(v2 ? [record.protocol] : []),
     record.prevHash,
   ]);
 }

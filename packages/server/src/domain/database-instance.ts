@@ -36,7 +36,7 @@ export interface DatabaseInstance {
   readonly tlsMode: TlsMode;
   /** PEM certificates to trust instead of the system's CAs (verify-full only). */
   readonly caCertificate: string | null;
-  /** The Tessera secret whose ACSCurrent value is `{"AccountName","AccountPassword"}` of an administrator. */
+  /** The Tessera secret whose $current value is `{"AccountName","AccountPassword"}` of an administrator. */
   readonly adminSecretName: string;
   readonly description: string;
   readonly createdAt: EpochMs;

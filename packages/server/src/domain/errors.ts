@@ -8,13 +8,20 @@
  */
 
 /** What kind of failure a code is (not found, conflict, …), for adapters whose wire codes follow that split. */
-export type ErrorClass = 'client' | 'not_found' | 'conflict' | 'unavailable' | 'internal';
+export type ErrorClass = 'client' | 'denied' | 'not_found' | 'conflict' | 'unavailable' | 'internal';
 
 export const ERROR_CATALOG = {
   invalid_argument: { class: 'client', message: 'A parameter is not valid.' },
   missing_argument: { class: 'client', message: 'A required parameter is missing.' },
   limit_exceeded: { class: 'client', message: 'A resource limit is exceeded.' },
   unsupported_operation: { class: 'client', message: 'The operation is not supported for this resource.' },
+  /** A dry run that would have succeeded: it did everything but answer (docs/behaviour.md rule 14). */
+  dry_run_passed: { class: 'client', message: 'Request would have succeeded, but DryRun flag is set.' },
+  /**
+   * No policy allows the operation on the resource, or one denies it. Answered the same whether the
+   * resource exists or not (docs/permissions.md); `details.resource` is the refused ARN, for the trail.
+   */
+  access_denied: { class: 'denied', message: 'You are not authorized to do this operation.' },
   secret_not_found: { class: 'not_found', message: 'The secret does not exist.' },
   secret_version_not_found: { class: 'not_found', message: 'The secret version does not exist.' },
   secret_stage_not_found: { class: 'not_found', message: 'No version of the secret has this stage.' },

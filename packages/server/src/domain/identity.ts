@@ -1,5 +1,5 @@
 /**
- * Identities (issue 5): the account's users, their access keys' limit, RAM policies and which policies
+ * Identities: the account's users, their access keys' limit, RAM policies and which policies
  * are attached to whom. Pure: values and rules only; ids and times come from the caller.
  *
  * Rules follow RAM's CreateUser / CreatePolicy pages and its "Limits" page (alibabacloud.com/help/

@@ -1,5 +1,5 @@
 /**
- * The CMK state machine (API spec §3.6 matrix, DECISIONS 16): every state-changing and state-checking
+ * The CMK state machine (docs/behaviour.md rule 16): every state-changing and state-checking
  * function on each state, pending-window bounds, cancel, rotation, alias names.
  */
 import { describe, expect, it } from 'vitest';
@@ -70,7 +70,7 @@ const check = (assert: (key: Key) => void) => (key: Key) => {
   return undefined;
 };
 
-/** Each operation with what it does on an enabled, a disabled and a pending-deletion key (API spec §3.6). */
+/** Each operation with what it does on an enabled, a disabled and a pending-deletion key. */
 const MATRIX: readonly {
   name: string;
   run: (key: Key) => Key | undefined;
@@ -191,7 +191,7 @@ describe('scheduleKeyDeletion', () => {
 });
 
 describe('cancelKeyDeletion', () => {
-  it('returns the key to enabled and clears the deletion date (DECISIONS 16)', () => {
+  it('returns the key to enabled and clears the deletion date (docs/behaviour.md rule 16)', () => {
     for (const from of ['enabled', 'disabled'] as const) {
       const cancelled = cancelKeyDeletion(scheduleKeyDeletion(keyIn(from), 30, T0));
       expect(cancelled.state).toBe('enabled');

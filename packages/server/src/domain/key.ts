@@ -1,5 +1,5 @@
 /**
- * Customer master keys (CMKs): metadata, versions and the state matrix of the API spec §3.6. Pure; the
+ * Customer master keys (CMKs): metadata, versions and the state matrix of KMS's documentation. Pure; the
  * key material itself lives in the crypto layer and never appears here.
  */
 import { DomainError, invalidArgument } from './errors.js';
@@ -15,7 +15,7 @@ export type KeyOwner = 'customer' | 'service';
 export const MAX_KEY_DESCRIPTION_LENGTH = 8192;
 export const MIN_PENDING_WINDOW_DAYS = 7;
 export const MAX_PENDING_WINDOW_DAYS = 366;
-/** Encrypt takes at most 6 KB of plaintext (API spec §4), counted in UTF-8 bytes. */
+/** Encrypt takes at most 6 KB of plaintext, counted in UTF-8 bytes. */
 export const MAX_ENCRYPT_PLAINTEXT_BYTES = 6144;
 /** GenerateDataKey: 1–1024 bytes. */
 export const MIN_DATA_KEY_BYTES = 1;
@@ -191,7 +191,7 @@ export function scheduleKeyDeletion(key: Key, pendingWindowDays: number, now: Ep
   return { ...key, state: 'pending_deletion', deleteAt: now + pendingWindowDays * DAY_MS };
 }
 
-/** A cancelled deletion returns the key to enabled (DECISIONS 16). */
+/** A cancelled deletion returns the key to enabled (docs/behaviour.md rule 16). */
 export function cancelKeyDeletion(key: Key): Key {
   if (key.state !== 'pending_deletion') throw stateConflict(key, 'have its deletion cancelled');
   return { ...key, state: 'enabled', deleteAt: null };

@@ -1,5 +1,5 @@
 /**
- * The permission table (issue 5): every KMS action the endpoint answers has an entry, the domain's list
+ * The permission table: every KMS action the endpoint answers has an entry, the domain's list
  * of names is the protocol's table, the ARNs come out in the documented forms, and docs/permissions.md
  * lists exactly the rows permissions.ts holds, both ways.
  */

@@ -1,5 +1,5 @@
 /**
- * Property tests of RAM policy evaluation (issue 5):
+ * Property tests of RAM policy evaluation:
  *  - the iterative wildcard matcher agrees with a reference matcher built on an escaped regular
  *    expression (test-only; production never builds a regex from policy text);
  *  - the decision does not depend on the order of statements or of policies;

@@ -1,5 +1,5 @@
 /**
- * Example tests of RAM policy parsing and evaluation, one rule each (issue 5; semantics in the header
+ * Example tests of RAM policy parsing and evaluation, one rule each (semantics in the header
  * of ram-policy.ts and in docs/permissions.md). Random checks live in ram-policy.property.test.ts.
  */
 import { describe, expect, it } from 'vitest';

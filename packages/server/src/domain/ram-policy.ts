@@ -1,5 +1,5 @@
 /**
- * RAM policies (issue 5): the identity-based policy documents attached to users, and their parsing.
+ * RAM policies: the identity-based policy documents attached to users, and their parsing.
  * Evaluation, alone and together with a secret's resource policy, is in `policy-evaluation.ts`; the
  * semantics below cover both. Pure: no I/O, no clock (the caller passes `currentTime`), no regular
  * expressions built from policy text.

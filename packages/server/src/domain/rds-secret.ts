@@ -6,7 +6,7 @@
  * - SingleUser: one account; each rotation changes its password.
  * - DoubleUsers: two accounts with the same privileges (`AccountName`, `CloneAccountName`); each rotation
  *   changes the password of the account that is NOT current and makes it current, so the credential that
- *   becomes ACSPrevious keeps working until the rotation after.
+ *   becomes $previous keeps working until the rotation after.
  */
 import { invalidArgument } from './errors.js';
 import { validateDatabaseInstanceId } from './database-instance.js';

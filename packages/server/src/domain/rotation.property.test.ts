@@ -119,6 +119,7 @@ describe('rotation state machine (property)', () => {
             versionId: 'v0',
             dataType: 'text',
             now: 0,
+            arnSuffix: 'Ab12Cd',
           }),
           tested: new Set(['v0']),
           runs: [],

@@ -28,6 +28,7 @@ function secret() {
     versionId: 'v1',
     dataType: 'text',
     now: 0,
+    arnSuffix: 'Ab12Cd',
   });
 }
 

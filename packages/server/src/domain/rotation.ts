@@ -1,11 +1,11 @@
 /**
- * Rotation rules (issue 7, docs/rotation.md): the rotation interval, a secret's rotation policy, and the
+ * Rotation rules (docs/rotation.md): the rotation interval, a secret's rotation policy, and the
  * state machine of one rotation run. Pure: the engine (`services/rotation/`) calls the rotator, then
  * asks these functions what the run and the secret's labels become, and persists the answer.
  *
  * A run walks the steps create → set → test → finish. Leaving `test` successfully promotes the pending
- * version (ACSCurrent moves to it, the old current becomes ACSPrevious, ACSPending is dropped); nothing
- * before that touches ACSCurrent, so a failure at any earlier step leaves the working credential
+ * version ($current moves to it, the old current becomes $previous, $pending is dropped); nothing
+ * before that touches $current, so a failure at any earlier step leaves the working credential
  * current. `reconcileLabels` derives the labels from the run's state, so applying it again after a crash
  * (whichever of the two writes landed) gives the same secret.
  */
@@ -18,12 +18,12 @@ import {
   DEFAULT_SECRET_LIMITS,
   findVersion,
   STAGE_CURRENT,
+  STAGE_PENDING,
   updateVersionStage,
 } from './secret.js';
 import { validateVersionId } from './validation.js';
 
-/** The label of the version a run is rotating to (a custom label, spelt as Alibaba's managed secrets do). */
-export const STAGE_PENDING = 'ACSPending';
+export { STAGE_PENDING } from './secret.js';
 
 const SECOND_MS = 1000;
 const HOUR_S = 3600;
@@ -35,7 +35,7 @@ export const FAILED_RUN_RETRY_MS = 24 * HOUR_S * SECOND_MS;
 const UNIT_SECONDS: Readonly<Record<string, number>> = { d: 86_400, h: HOUR_S, m: 60, s: 1 };
 
 /**
- * `integer[unit]` with unit d, h, m or s (no unit: seconds), 6 h to 8,760 h (API spec §4). Returns
+ * `integer[unit]` with unit d, h, m or s (no unit: seconds), 6 h to 8,760 h. Returns
  * seconds.
  */
 export function parseRotationInterval(text: string): number {
@@ -79,7 +79,7 @@ export interface PolicyChange {
 
 /**
  * Enables or disables automatic rotation. The first scheduled run is one interval after the last
- * rotation (API spec §3.4), or after now when there was none; a time already past is due at once.
+ * rotation, or after now when there was none; a time already past is due at once.
  */
 export function configureRotation(
   secretId: string,
@@ -198,7 +198,7 @@ export interface StartRunInput {
 
 /** What RotateSecret (or the schedule) does about a request to rotate. */
 export type StartDecision =
-  /** The token names a version the secret already has: succeed without rotating (API spec §3.4). */
+  /** The token names a version the secret already has: succeed without rotating. */
   | { readonly kind: 'already_rotated' }
   /** The same token again: the same run. */
   | { readonly kind: 'existing'; readonly run: RotationRun }
@@ -283,15 +283,15 @@ export function failStep(
   return { ...base, nextAttemptAt: now + backoffDelay(attempts, schedule) };
 }
 
-/** Whether the run has promoted its version (ACSCurrent moved to it). */
+/** Whether the run has promoted its version ($current moved to it). */
 export function hasPromoted(run: RotationRun): boolean {
   return run.step === 'finish' || run.status === 'succeeded';
 }
 
 /**
- * The secret's labels as the run's state says they should be: once promoted, ACSCurrent on the pending
- * version (the old current becomes ACSPrevious) and no ACSPending; once failed before promotion, no
- * ACSPending on the run's version (the version stays readable by id until evicted); otherwise as they
+ * The secret's labels as the run's state says they should be: once promoted, $current on the pending
+ * version (the old current becomes $previous) and no $pending; once failed before promotion, no
+ * $pending on the run's version (the version stays readable by id until evicted); otherwise as they
  * are. Idempotent, and returns the same object when nothing changes.
  */
 export function reconcileLabels(
@@ -350,7 +350,7 @@ export function rotationStepEvent(
     resource: after.secretName,
     secretName: after.secretName,
     versionId: after.versionId,
-    versionStage: promoted ? 'ACSCurrent' : before.step === 'create' && !failed ? STAGE_PENDING : null,
+    versionStage: promoted ? STAGE_CURRENT : before.step === 'create' && !failed ? STAGE_PENDING : null,
     keyId: null,
     resultCode: failed ? failureCode : AUDIT_SUCCESS,
     httpStatus: null,

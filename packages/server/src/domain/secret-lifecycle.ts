@@ -1,9 +1,10 @@
 /**
- * The deletion lifecycle of a secret (DECISIONS 10–12): scheduled deletion after a recovery window,
+ * The deletion lifecycle of a secret (docs/behaviour.md rules 10–12): scheduled deletion after a recovery window,
  * forced deletion, restore, and expiry. A secret pending deletion refuses every change but these.
  */
 import { DomainError } from './errors.js';
-import type { EpochMs, Secret } from './secret.js';
+import type { Secret } from './secret-types.js';
+import type { EpochMs } from './time.js';
 import { validateRecoveryWindow } from './validation.js';
 
 const DAY_MS = 86_400_000;
@@ -18,7 +19,7 @@ export interface DeleteSecretInput {
   readonly now: EpochMs;
 }
 
-/** Schedules deletion after a recovery window, or destroys at once when forced (DECISIONS 10, 11). */
+/** Schedules deletion after a recovery window, or destroys at once when forced (docs/behaviour.md rules 10, 11). */
 export function deleteSecret(secret: Secret, input: DeleteSecretInput): DeletionOutcome {
   if (input.force) return { kind: 'destroyed', deletedAt: input.now };
   assertNotPendingDeletion(secret);
@@ -30,7 +31,7 @@ export function deleteSecret(secret: Secret, input: DeleteSecretInput): Deletion
   };
 }
 
-/** Brings a secret back from its recovery window; a secret not scheduled for deletion is unchanged (DECISIONS 12). */
+/** Brings a secret back from its recovery window; a secret not scheduled for deletion is unchanged (docs/behaviour.md rule 12). */
 export function restoreSecret(secret: Secret, now: EpochMs): Secret {
   if (secret.plannedDeleteAt === null) return secret;
   return { ...secret, plannedDeleteAt: null, updatedAt: now };

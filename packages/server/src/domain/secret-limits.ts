@@ -3,7 +3,7 @@
  * them (`TESSERA_MAX_SECRET_VERSIONS` …), tests and the key model use the defaults.
  */
 export interface SecretLimits {
-  /** Versions a secret keeps; past it the oldest unlabeled version is evicted (DECISIONS 3). */
+  /** Versions a secret keeps; past it the oldest unlabeled version is evicted (docs/behaviour.md rule 3). */
   readonly maxVersions: number;
   /** Distinct stage labels a secret may use, built-ins included. */
   readonly maxStages: number;

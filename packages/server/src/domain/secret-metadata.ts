@@ -3,14 +3,15 @@
  * or stages; a secret pending deletion refuses them all.
  */
 import { DomainError, invalidArgument } from './errors.js';
-import type { EpochMs, Secret } from './secret.js';
+import type { Secret } from './secret-types.js';
+import type { EpochMs } from './time.js';
 import { assertNotPendingDeletion } from './secret-lifecycle.js';
 import type { SecretLimits } from './secret-limits.js';
 import { DEFAULT_SECRET_LIMITS } from './secret-limits.js';
 import type { Tag } from './validation.js';
 import { assertDistinct, validateDescription, validateTag, validateTagKey } from './validation.js';
 
-/** Longest ExtendedConfig document (API spec §4). */
+/** Longest ExtendedConfig document. */
 export const MAX_EXTENDED_CONFIG_LENGTH = 1024;
 
 /** ExtendedConfig must be a JSON object of at most 1,024 characters; returns it parsed. */

@@ -1,5 +1,5 @@
 /**
- * Secret policies (API spec §3.5): a resource policy attached to a secret under a name. Only the name
+ * Secret policies: a resource policy attached to a secret under a name. Only the name
  * `default` exists. The model checks the document's shape and keeps it as the exact text the caller
  * sent, so reading it back returns the same bytes; evaluating policies is a later step, which will work
  * on the parsed `PolicyDocument` below.
@@ -166,7 +166,7 @@ export interface SetPolicyInput {
 
 /**
  * Attaches (or replaces) a secret's policy. The secret's update time moves, as for any change of its
- * metadata. A secret waiting out its recovery window takes no changes (DECISIONS 10).
+ * metadata. A secret waiting out its recovery window takes no changes (docs/behaviour.md rule 10).
  */
 export function setSecretPolicy(
   secret: Secret,
@@ -185,7 +185,7 @@ export function setSecretPolicy(
 
 /**
  * Checks that a secret can have a policy of this name before it is read: only `default` exists, so any
- * other name is a resource that is not there (API spec §3.5; the wire answer is "not found").
+ * other name is a resource that is not there (the wire answer is "not found").
  */
 export function assertPolicyName(secret: Secret, name: string): void {
   if (name !== DEFAULT_POLICY_NAME) {
@@ -199,7 +199,7 @@ export function assertPolicyName(secret: Secret, name: string): void {
 
 /**
  * The policy a secret has before anyone sets one: every RAM identity of the owning account may use it
- * (API spec §3.1 "default policy if omitted"; the text follows the KMS default key policy, with a Sid
+ * (CreateSecret's documented default when no policy is given; the text follows the KMS default key policy, with a Sid
  * inside the documented Sid alphabet so the default can be read, edited and set back).
  */
 export function defaultSecretPolicy(accountId: string): string {

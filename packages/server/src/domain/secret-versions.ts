@@ -1,14 +1,17 @@
 /**
- * The version/stage rules of the secret model (seeds/secret-object-model.md, DECISIONS 1–7): which
+ * The version/stage rules of the secret model (docs/behaviour.md rules 1–7): which
  * version a read selects, how labels move when a version is added or a label is moved, and which
  * versions the version cap evicts. Pure functions from a secret to a new secret.
  *
- * Built-in stages are protocol-neutral here (`STAGE_CURRENT`, `STAGE_PREVIOUS`); the `$` they start
- * with is outside the custom-label alphabet, so a custom label can never collide with them. Adapters
- * map them to `ACSCurrent`/`ACSPrevious` (or `AWSCURRENT`/`AWSPREVIOUS`) and pass custom labels through.
+ * Built-in stages are protocol-neutral here (`STAGE_CURRENT`, `STAGE_PREVIOUS`, `STAGE_PENDING`); the
+ * `$` they start with is outside the custom-label alphabet, so a custom label can never collide with
+ * them. Adapters map them to their wire names (Alibaba's `ACS…` labels, AWS's `AWS…` labels) and pass
+ * custom labels through. The current and previous stages are permanent (moved, never removed); the
+ * pending stage marks the version a rotation is moving to and is removed when the rotation ends.
  */
 import { DomainError, invalidArgument } from './errors.js';
-import type { EpochMs, Secret, SecretVersion } from './secret.js';
+import type { Secret, SecretVersion } from './secret-types.js';
+import type { EpochMs } from './time.js';
 import { assertNotPendingDeletion } from './secret-lifecycle.js';
 import type { SecretLimits } from './secret-limits.js';
 import { DEFAULT_SECRET_LIMITS } from './secret-limits.js';
@@ -17,13 +20,34 @@ import { assertDistinct, validateCustomStage, validateVersionId } from './valida
 
 export const STAGE_CURRENT = '$current';
 export const STAGE_PREVIOUS = '$previous';
+/** The version a rotation is moving to, until it is promoted or the rotation fails. */
+export const STAGE_PENDING = '$pending';
 
 export function isBuiltinStage(label: string): boolean {
+  return label === STAGE_CURRENT || label === STAGE_PREVIOUS || label === STAGE_PENDING;
+}
+
+/** Stages a secret always keeps once it has them: they can be moved, never removed. */
+function isPermanentStage(label: string): boolean {
   return label === STAGE_CURRENT || label === STAGE_PREVIOUS;
 }
 
 function validateStage(label: string, field: string): void {
   if (!isBuiltinStage(label)) validateCustomStage(label, field);
+}
+
+/**
+ * Values and stages of a managed secret (any type but Generic) are Tessera's own, written by its
+ * rotation runs: a hand-written value would break the next rotation (docs/database-secrets.md).
+ * `operation` names the refused operation in the message.
+ */
+export function assertHandWritable(secret: Secret, operation: string): void {
+  if (secret.secretType !== 'Generic') {
+    throw new DomainError(
+      'unsupported_operation',
+      `${operation} works on Generic secrets only; rotate a ${secret.secretType} secret with RotateSecret.`,
+    );
+  }
 }
 
 export function findVersion(secret: Secret, versionId: string): SecretVersion | undefined {
@@ -49,7 +73,7 @@ export interface VersionSelector {
 
 /**
  * Picks the version a read asks for: by id, by stage, or the current version. With both, the version
- * must carry the stage (DECISIONS 6). Unknown ids and stages are not found (DECISIONS 7).
+ * must carry the stage (docs/behaviour.md rule 6). Unknown ids and stages are not found (docs/behaviour.md rule 7).
  */
 export function resolveVersion(secret: Secret, selector: VersionSelector): SecretVersion {
   const { versionId, stage } = selector;
@@ -82,7 +106,7 @@ export function resolveVersion(secret: Secret, selector: VersionSelector): Secre
   return version;
 }
 
-/** Versions newest first; deprecated (unlabeled) versions only when asked for (DECISIONS 4). */
+/** Versions newest first; deprecated (unlabeled) versions only when asked for (docs/behaviour.md rule 4). */
 export function listVersions(secret: Secret, includeDeprecated: boolean): SecretVersion[] {
   const labeled = new Set(secret.stages.values());
   return secret.versions.filter((v) => includeDeprecated || labeled.has(v.versionId)).reverse();
@@ -148,7 +172,7 @@ export interface UpdateStageInput {
 }
 
 /**
- * Moves, attaches or detaches one stage label (API spec §5 rule 7, DECISIONS 1 and 5). Moving the
+ * Moves, attaches or detaches one stage label (docs/behaviour.md rules 1 and 5). Moving the
  * current stage gives its old holder the previous stage, as PutSecretValue does.
  */
 export function updateVersionStage(
@@ -164,10 +188,10 @@ export function updateVersionStage(
       field: 'moveToVersion',
     });
   }
-  if (isBuiltinStage(stage) && moveToVersion === undefined) {
+  if (isPermanentStage(stage) && moveToVersion === undefined) {
     throw invalidArgument(
       'moveToVersion',
-      'Built-in stages can only be moved to another version, never removed.',
+      'The current and previous stages can only be moved to another version, never removed.',
     );
   }
   for (const versionId of [moveToVersion, removeFromVersion]) {

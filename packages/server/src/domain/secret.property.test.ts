@@ -1,6 +1,6 @@
 /**
- * Model-based property tests of the secret aggregate (seeds/secret-object-model.md, DECISIONS 1–12,
- * API spec §5). Random sequences of puts, re-puts, stage updates, tag changes, deletes and restores run
+ * Model-based property tests of the secret aggregate (docs/behaviour.md rules
+ * 1–12). Random sequences of puts, re-puts, stage updates, tag changes, deletes and restores run
  * against the real functions and, side by side, against a small reference model written in a different
  * shape (a label *set* per version instead of a label → version map). After every step the test checks
  * that
@@ -13,7 +13,7 @@
  *    version ids are unique and in creation order;
  *  - every surviving version reads back (by id, by stage, by id + stage) with the value the test wrote.
  *
- * PutSecretValue with an existing version id is decided by the service (DECISIONS 2): the domain answers
+ * PutSecretValue with an existing version id is decided by the service (docs/behaviour.md rule 2): the domain answers
  * `secret_version_conflict`, and the harness, like the service, treats the same value as an idempotent
  * no-op and a different value as rejected, keeping a side map of version id → value.
  */
@@ -440,6 +440,7 @@ function initialWorld(limits: SecretLimits): World {
       versionId: 'v0',
       dataType: 'text',
       now: T0,
+      arnSuffix: 'Ab12Cd',
     },
     limits,
   );
@@ -540,7 +541,7 @@ function step({ world, op, limits, coverage, reads }: StepContext): World {
           for (const id of actual.evicted) store.delete(id);
         }
       } else {
-        // The service path of DECISIONS 2: the domain refuses an existing id, the service compares values.
+        // The service path of docs/behaviour.md rule 2: the domain refuses an existing id, the service compares values.
         const same = stored.value === written.value && stored.dataType === written.dataType;
         const modelStored = world.model.values.get(versionId);
         expected =

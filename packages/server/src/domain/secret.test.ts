@@ -1,6 +1,5 @@
 /**
- * Example tests of the secret aggregate, one rule each (seeds/secret-object-model.md, DECISIONS 1–12,
- * API spec §5). The random-sequence tests live in secret.property.test.ts.
+ * Example tests of the secret aggregate, one rule each (docs/behaviour.md rules 1–12). The random-sequence tests live in secret.property.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from './errors.js';
@@ -49,6 +48,7 @@ function newSecret(overrides: { tags?: readonly Tag[]; limits?: SecretLimits } =
       versionId: 'v1',
       dataType: 'text',
       now: T0,
+      arnSuffix: 'Ab12Cd',
     },
     overrides.limits,
   );
@@ -130,6 +130,7 @@ describe('createSecret', () => {
       versionId: 'v1',
       dataType: 'text',
       now: T0,
+      arnSuffix: 'Ab12Cd',
     } as const;
     expectCode(() => createSecret({ ...base, name: 'acs/reserved' }), 'invalid_argument', 'secretName');
     expectCode(() => createSecret({ ...base, versionId: 'bad id' }), 'invalid_argument', 'versionId');
@@ -278,7 +279,7 @@ describe('putVersion', () => {
 });
 
 describe('updateVersionStage', () => {
-  it('moving current gives previous to the old holder (DECISIONS 1)', () => {
+  it('moving current gives previous to the old holder (docs/behaviour.md rule 1)', () => {
     const s = move(withVersions(3), CUR, 'v1');
     expect(labels(s)).toEqual({ [CUR]: 'v1', [PREV]: 'v3' });
   });
@@ -377,7 +378,7 @@ describe('resolveVersion', () => {
     expect(resolveVersion(s, { versionId: 'v1' }).versionId).toBe('v1');
   });
 
-  it('with id and stage returns the version only if it carries the stage (DECISIONS 6)', () => {
+  it('with id and stage returns the version only if it carries the stage (docs/behaviour.md rule 6)', () => {
     expect(resolveVersion(s, { versionId: 'v4', stage: 'Blue' }).versionId).toBe('v4');
     expectCode(
       () => resolveVersion(s, { versionId: 'v3', stage: 'Blue' }),
@@ -456,7 +457,7 @@ describe('deleteSecret and restoreSecret', () => {
     expect(deleteSecret(s, { force: true, recoveryWindowDays: 2, now: T0 }).kind).toBe('destroyed');
   });
 
-  it('refuses every change to a secret pending deletion (DECISIONS 10)', () => {
+  it('refuses every change to a secret pending deletion (docs/behaviour.md rule 10)', () => {
     const pending = scheduled(withVersions(2));
     const code = 'secret_pending_deletion';
     expectCode(() => put(pending, 'v3'), code);
@@ -479,7 +480,7 @@ describe('deleteSecret and restoreSecret', () => {
     expect(ids(put(restored, 'v4'))).toContain('v4');
   });
 
-  it('restore of a secret that is not pending deletion changes nothing (DECISIONS 12)', () => {
+  it('restore of a secret that is not pending deletion changes nothing (docs/behaviour.md rule 12)', () => {
     const s = newSecret();
     expect(restoreSecret(s, T0 + 100)).toBe(s);
   });

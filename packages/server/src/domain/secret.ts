@@ -8,6 +8,9 @@
  * This module re-exports those rules so that the model has one entry point: services, adapters and
  * storage's conformance suites import "the secret model", not the file a rule happens to sit in.
  */
+import type { EpochMs } from './time.js';
+import type { Secret, SecretType } from './secret-types.js';
+import { ARN_SUFFIX_PATTERN } from './secret-types.js';
 import { STAGE_CURRENT } from './secret-versions.js';
 import { mergeTags, parseExtendedConfig } from './secret-metadata.js';
 import type { SecretLimits } from './secret-limits.js';
@@ -20,46 +23,9 @@ export * from './secret-limits.js';
 export * from './secret-metadata.js';
 export * from './secret-versions.js';
 
-/** Milliseconds since the Unix epoch; every timestamp in the model is one. */
-export type EpochMs = number;
-
-/** What a secret holds: free-form (`Generic`) or the credentials of a registered database (`Rds`). */
-export const SECRET_TYPES = ['Generic', 'Rds'] as const;
-export type SecretType = (typeof SECRET_TYPES)[number];
-
-export interface SecretVersion {
-  readonly versionId: string;
-  readonly createdAt: EpochMs;
-  readonly dataType: SecretDataType;
-}
-
-export interface Secret {
-  /** Internal id, stable for the life of the secret and never reused; ciphertexts are bound to it. */
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  /** Id of the customer master key (or the service key) whose data keys protect the versions. */
-  readonly encryptionKeyId: string;
-  readonly tags: readonly Tag[];
-  readonly createdAt: EpochMs;
-  readonly updatedAt: EpochMs;
-  /** Set while the secret waits out its recovery window. */
-  readonly plannedDeleteAt: EpochMs | null;
-  /** Oldest first. */
-  readonly versions: readonly SecretVersion[];
-  /** Stage label → version id. A map makes "each label marks exactly one version" true by construction. */
-  readonly stages: ReadonlyMap<string, string>;
-  readonly secretType: SecretType;
-  /** The ExtendedConfig JSON object as text (how rotators find their target), or null when none. */
-  readonly extendedConfig: string | null;
-  /**
-   * A fingerprint of what the secret's rotator reaches (a database instance's address, TLS and
-   * administrator secret; a webhook's URL), recorded when a caller allowed to use all of it bound the
-   * secret; null when nobody did. Rotators refuse to run when what they reach no longer matches
-   * (docs/threat-model.md).
-   */
-  readonly authorizedRotationTarget: string | null;
-}
+export type { EpochMs } from './time.js';
+export type { Secret, SecretType, SecretVersion } from './secret-types.js';
+export { ARN_SUFFIX_PATTERN, SECRET_TYPES } from './secret-types.js';
 
 export interface NewSecretInput {
   readonly id: string;
@@ -73,6 +39,8 @@ export interface NewSecretInput {
   /** Default `Generic`. */
   readonly secretType?: SecretType | undefined;
   readonly extendedConfig?: string | undefined;
+  /** Random, from the service (`ARN_SUFFIX_PATTERN`). */
+  readonly arnSuffix: string;
   readonly authorizedRotationTarget?: string | null | undefined;
 }
 
@@ -81,6 +49,7 @@ export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAU
   validateVersionId(input.versionId);
   validateDescription(input.description);
   if (input.extendedConfig !== undefined) parseExtendedConfig(input.extendedConfig);
+  if (!ARN_SUFFIX_PATTERN.test(input.arnSuffix)) throw new Error('A secret suffix is six letters or digits.');
   const tags = mergeTags([], input.tags, limits);
   return {
     id: input.id,
@@ -95,6 +64,7 @@ export function createSecret(input: NewSecretInput, limits: SecretLimits = DEFAU
     stages: new Map([[STAGE_CURRENT, input.versionId]]),
     secretType: input.secretType ?? 'Generic',
     extendedConfig: input.extendedConfig ?? null,
+    arnSuffix: input.arnSuffix,
     authorizedRotationTarget: input.authorizedRotationTarget ?? null,
   };
 }

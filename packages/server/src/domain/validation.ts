@@ -1,5 +1,5 @@
 /**
- * Shapes of the identifiers and values the model accepts (DECISIONS 8, 9; API spec §4). Protocol
+ * Shapes of the identifiers and values the model accepts (docs/behaviour.md rules 8, 9). Protocol
  * adapters check wire syntax (presence, JSON, booleans); these rules decide what the model stores,
  * whichever protocol it arrived through.
  */

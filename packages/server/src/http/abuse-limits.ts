@@ -4,7 +4,10 @@
  * address) that turns into a growing delay. Both keep their state in memory, bounded: idle entries are
  * dropped, and past a cap the oldest entry goes. Time comes from the injected clock.
  */
-import type { Clock } from '../services/clock.js';
+/** Time in milliseconds; the server's clock (services/clock.ts) is one, structurally. */
+interface Clock {
+  now(): number;
+}
 
 const SWEEP_INTERVAL_MS = 60_000;
 

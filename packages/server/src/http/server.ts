@@ -2,7 +2,8 @@
  * The HTTP server: Fastify over HTTP or HTTPS with the limits the wire needs, health, and refusals for
  * what no protocol adapter takes (unknown paths and methods, requests Node cannot parse), shaped by the
  * injected `HttpRefusals`. Each protocol adapter registers itself as an encapsulated plugin with its own
- * parsers and error handler; this file knows none of them.
+ * parsers and error handler, its routes constrained to the requests the front door (front-door.ts) says
+ * are meant for it; this file knows none of them.
  */
 import { createServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -14,13 +15,14 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { wireProtocolStrategy } from './front-door.js';
 import type { HttpRefusals } from './refusals.js';
 import { labelsOf } from './request-labels.js';
 import { clientErrorHandler, newRequestId, PLAIN_REFUSALS, refusalKindOf, sendRefusal } from './refusals.js';
 import type { TlsMaterial } from './tls.js';
 import { TLS_MIN_VERSION } from './tls.js';
 
-/** The request line: the SDKs put up to ~92 KB of SecretData in the query (DECISIONS 21). */
+/** The request line: the SDKs put up to ~92 KB of SecretData in the query (docs/behaviour.md rule 21). */
 export const MAX_REQUEST_LINE_BYTES = 128 * 1024;
 /**
  * What Node lets the request line and every header take together: a full-size request line plus the
@@ -89,6 +91,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     // Protocol adapters log one line per call, without the URL; the default lines add nothing.
     logController: new LogController({ disableRequestLogging: true }),
   });
+  // Protocols share `/`; each claims the requests meant for it (front-door.ts).
+  app.addConstraintStrategy(wireProtocolStrategy as never);
 
   // A keep-alive connection whose request was in flight when shutdown began would otherwise stay open
   // until its idle timeout and hold the shutdown up; tell the client to close it after this answer.

@@ -1,7 +1,7 @@
 /**
  * Structured logs (pino) that cannot carry secrets: secret-bearing fields are redacted wherever they
  * appear, and requests are logged by method, route pattern and id — never by URL, because the real
- * SDKs put SecretData in the query string (DECISIONS 22).
+ * SDKs put SecretData in the query string (docs/behaviour.md rule 22).
  */
 import type { IncomingMessage } from 'node:http';
 import { pino, stdSerializers } from 'pino';

@@ -14,9 +14,8 @@
  * ports from filtered or forbidden ones; the difference goes to the log and the audit trail.
  */
 import { createHmac } from 'node:crypto';
-import type { RotationStep, Rotator } from '../services/rotation/rotator.js';
+import type { RotationStep, Rotator, WebhookRotatorOptions } from '../services/rotation/rotator.js';
 import { RotationStepError } from '../services/rotation/rotator.js';
-import type { WebhookAddressGuard } from './webhook-address-guard.js';
 import { ALLOWED_NETWORKS_SETTING } from './webhook-address-guard.js';
 import type { WebhookAnswer } from './webhook-transport.js';
 import { postToWebhook, WebhookTransportError } from './webhook-transport.js';
@@ -25,22 +24,7 @@ export const SIGNATURE_HEADER = 'Tessera-Signature';
 /** A created value may not be larger than a secret value may be. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-export interface WebhookEndpoint {
-  readonly name: string;
-  readonly url: string;
-  readonly signingKey: Uint8Array;
-  readonly timeoutMs: number;
-}
-
-export interface WebhookRotatorOptions {
-  readonly endpoint: WebhookEndpoint;
-  /** Makes a value when the endpoint's answer to `create` carries none (a random password). */
-  readonly generateValue: (step: RotationStep) => string;
-  /** Current time in ms, for the signature's timestamp (the service clock). */
-  readonly now: () => number;
-  /** Which addresses the endpoint may have. */
-  readonly guard: WebhookAddressGuard;
-}
+export type { WebhookEndpoint, WebhookRotatorOptions } from '../services/rotation/rotator.js';
 
 type StepName = 'create' | 'set' | 'test' | 'finish';
 

@@ -1,5 +1,5 @@
 /**
- * Users, RAM policies and attachments (issue 5), plus `policiesFor`, which the authorization of every
+ * Users, RAM policies and attachments, plus `policiesFor`, which the authorization of every
  * request asks: the parsed policies attached to a user, cached in memory and dropped on every change to
  * that user's attachments (policy documents never change once created, so only attachments matter).
  *
@@ -84,7 +84,7 @@ export class IdentityService {
     this.#accessKeys = options.accessKeys;
   }
 
-  /** Creates the administrator's user row on the first start (and on data folders from before issue 5). */
+  /** Creates the administrator's user row on the first start (and on data folders from before users existed). */
   async ensureAdministrator(): Promise<void> {
     if (await this.#store.identities.getUser(ADMINISTRATOR)) return;
     try {

@@ -29,3 +29,8 @@ export function newAccountId(): string {
 export function newUserId(): string {
   return randomId(16, '0123456789').replace(/^0/, '1');
 }
+
+/** A secret's immutable ARN suffix: six letters and digits (`Secret.arnSuffix`). */
+export function newSecretSuffix(): string {
+  return randomId(6, ALPHANUMERIC);
+}

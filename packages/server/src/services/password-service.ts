@@ -1,4 +1,4 @@
-/** Random passwords (GetRandomPassword, and later rotation), with the policy rules of DECISIONS 13. */
+/** Random passwords (GetRandomPassword, and later rotation), with the policy rules of docs/behaviour.md rule 13. */
 import { invalidArgument } from '../domain/errors.js';
 import type { PasswordClass } from '../crypto/random-password.js';
 import { randomPassword } from '../crypto/random-password.js';

@@ -16,6 +16,7 @@ import {
   untagSecret,
   updateDescription,
   updateExtendedConfig,
+  assertHandWritable,
   updateVersionStage,
 } from '../domain/secret.js';
 import type { SecretPolicy } from '../domain/secret-policy.js';
@@ -24,7 +25,7 @@ import type { Tag } from '../domain/validation.js';
 import type { Page, SecretListQuery, SecretSummary, Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import type { KeyService } from './key-service.js';
-import type { SecretGuard } from './secret-transactions.js';
+import type { CallerWrite, SecretGuard } from './secret-transactions.js';
 import { SecretTransactions } from './secret-transactions.js';
 import type {
   CreateSecretInput,
@@ -82,8 +83,8 @@ export class SecretService {
     return this.#values.createSecret(input);
   }
 
-  async putSecretValue(input: PutSecretValueInput): Promise<PutSecretValueResult> {
-    return this.#values.putSecretValue(input);
+  async putSecretValue(input: PutSecretValueInput, write: CallerWrite = {}): Promise<PutSecretValueResult> {
+    return this.#values.putSecretValue(input, write);
   }
 
   async getSecretValue(input: SecretValueSelector, guard?: SecretGuard): Promise<SecretValue> {
@@ -101,14 +102,23 @@ export class SecretService {
     return this.#values.getSecretValues(selectors, guard);
   }
 
-  async updateVersionStage(input: {
-    readonly name: string;
-    readonly stage: string;
-    readonly moveToVersion?: string | undefined;
-    readonly removeFromVersion?: string | undefined;
-  }): Promise<Secret> {
-    return this.#secrets.change(input.name, (secret, now) =>
-      updateVersionStage(secret, { ...input, now }, this.#limits),
+  /** Moves a stage; a caller's write is checked by its guard on the locked secret first (loaded once). */
+  async updateVersionStage(
+    input: {
+      readonly name: string;
+      readonly stage: string;
+      readonly moveToVersion?: string | undefined;
+      readonly removeFromVersion?: string | undefined;
+    },
+    write: CallerWrite = {},
+  ): Promise<Secret> {
+    return this.#secrets.change(
+      input.name,
+      (secret, now) => {
+        if (write.byCaller) assertHandWritable(secret, 'UpdateSecretVersionStage');
+        return updateVersionStage(secret, { ...input, now }, this.#limits);
+      },
+      write.guard,
     );
   }
 

@@ -15,6 +15,16 @@ import type { Clock } from './clock.js';
  */
 export type SecretGuard = (secret: Secret) => Promise<void>;
 
+/** How a caller's write reaches a secret: its access check, and whether it is a caller's own write. */
+export interface CallerWrite {
+  readonly guard?: SecretGuard | undefined;
+  /**
+   * A caller's write (PutSecretValue, UpdateSecretVersionStage), not a rotation run's: Generic secrets
+   * only, since a managed secret's versions are written by its rotation (docs/database-secrets.md).
+   */
+  readonly byCaller?: boolean | undefined;
+}
+
 /** A pure rule applied to a secret read under a lock. */
 export type SecretRule = (secret: Secret, now: EpochMs) => Secret;
 
@@ -36,9 +46,12 @@ export class SecretTransactions {
     return secret;
   }
 
-  /** Read-modify-write of one secret under a lock: the pure rule decides, storage persists. */
-  async change(name: string, apply: SecretRule): Promise<Secret> {
-    return this.#store.transaction((tx) => this.#apply(tx, name, apply));
+  /**
+   * Read-modify-write of one secret under a lock: the pure rule decides, storage persists. The guard,
+   * when given, checks the locked secret before the rule sees it (so the secret is loaded once).
+   */
+  async change(name: string, apply: SecretRule, guard?: SecretGuard): Promise<Secret> {
+    return this.#store.transaction((tx) => this.#apply(tx, name, apply, guard));
   }
 
   /** `change` for several secrets in one transaction: a rule refusing any of them changes none. */
@@ -48,8 +61,9 @@ export class SecretTransactions {
     });
   }
 
-  async #apply(tx: Repositories, name: string, apply: SecretRule): Promise<Secret> {
+  async #apply(tx: Repositories, name: string, apply: SecretRule, guard?: SecretGuard): Promise<Secret> {
     const current = await this.live(name, tx, true);
+    if (guard) await guard(current);
     const changed = apply(current, this.#clock.now());
     // Rules return the very same object when nothing changes; then there is nothing to write.
     if (changed !== current) await tx.secrets.save(changed);

@@ -8,10 +8,12 @@
  * writers never lose each other's labels or versions.
  */
 import { randomUUID } from 'node:crypto';
+import { newSecretSuffix } from './ids.js';
 import { constantTimeEqual } from '../crypto/compare.js';
 import { DomainError } from '../domain/errors.js';
 import type { Secret, SecretLimits, SecretType, SecretVersion } from '../domain/secret.js';
 import {
+  assertHandWritable,
   assertNotPendingDeletion,
   createSecret,
   findVersion,
@@ -27,7 +29,7 @@ import type { Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import type { KeyService } from './key-service.js';
 import { SecretEnvelope } from './secret-envelope.js';
-import type { SecretGuard, SecretTransactions } from './secret-transactions.js';
+import type { CallerWrite, SecretGuard, SecretTransactions } from './secret-transactions.js';
 
 /** Attempts of an optimistic write before giving up with `unavailable` (only a storm of racing writers gets there). */
 const WRITE_ATTEMPTS = 5;
@@ -136,6 +138,7 @@ export class SecretValues {
         now,
         secretType: input.secretType,
         extendedConfig: input.extendedConfig,
+        arnSuffix: newSecretSuffix(),
         authorizedRotationTarget: input.authorizedRotationTarget,
       },
       this.#limits,
@@ -169,10 +172,18 @@ export class SecretValues {
     return secret;
   }
 
-  async putSecretValue(input: PutSecretValueInput): Promise<PutSecretValueResult> {
-    validateSecretData(input.data, input.dataType);
+  /**
+   * A new version of a Generic secret. The secret is read once before the transaction (the guard checks
+   * it there, before anything else is), and once more under the lock to apply the rule to fresh state.
+   */
+  async putSecretValue(input: PutSecretValueInput, write: CallerWrite = {}): Promise<PutSecretValueResult> {
     for (let attempt = 0; attempt < WRITE_ATTEMPTS; attempt++) {
       const secret = await this.#secrets.live(input.name);
+      if (attempt === 0) {
+        if (write.guard) await write.guard(secret);
+        if (write.byCaller) assertHandWritable(secret, 'PutSecretValue');
+        validateSecretData(input.data, input.dataType);
+      }
       assertNotPendingDeletion(secret);
       if (findVersion(secret, input.versionId)) return this.#rePut(secret, input);
       // Check the rules on what we just read, so a bad request costs no encryption.
@@ -206,7 +217,7 @@ export class SecretValues {
     throw new DomainError('unavailable', 'The secret is changing too quickly; try again.');
   }
 
-  /** Same id again: success without change if the value is the same, a conflict otherwise (DECISIONS 2). */
+  /** Same id again: success without change if the value is the same, a conflict otherwise (docs/behaviour.md rule 2). */
   async #rePut(secret: Secret, input: PutSecretValueInput): Promise<PutSecretValueResult> {
     const stored = await this.#read(secret, resolveVersion(secret, { versionId: input.versionId }));
     const same = stored.version.dataType === input.dataType && constantTimeEqual(stored.data, input.data);

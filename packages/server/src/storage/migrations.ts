@@ -23,6 +23,8 @@ import { secretListingIndex } from './migrations/0007-secret-listing-index.js';
 import { authorizedRotationTargetSchema } from './migrations/0008-authorized-rotation-target.js';
 import { signatureNoncesSchema } from './migrations/0009-signature-nonces.js';
 import { keyRotationSchema } from './migrations/0010-key-rotation.js';
+import { neutralIdentifiers } from './migrations/0011-neutral-identifiers.js';
+import { auditProtocol } from './migrations/0012-audit-protocol.js';
 import { consoleSignInSchema } from './migrations/0013-console-sign-in.js';
 
 /** A migration failed or the recorded history does not match this build's; the store cannot open. */
@@ -50,6 +52,8 @@ export function createMigrations(capabilities: StoreCapabilities): Record<string
     '0008_authorized_rotation_target': { up: (db) => authorizedRotationTargetSchema(db) },
     '0009_signature_nonces': { up: (db) => signatureNoncesSchema(db) },
     '0010_key_rotation': { up: (db) => keyRotationSchema(db) },
+    '0011_neutral_identifiers': { up: (db) => neutralIdentifiers(db) },
+    '0012_audit_protocol': { up: (db) => auditProtocol(db) },
     '0013_console_sign_in': { up: (db) => consoleSignInSchema(db, capabilities) },
   };
 }

@@ -23,6 +23,8 @@ export interface SecretsTable {
   secret_type: string;
   /** ExtendedConfig JSON text. */
   extended_config: string | null;
+  /** Six letters and digits, made at creation and never changed (migration 0011 backfilled old rows). */
+  arn_suffix: string;
   /** What the rotator binding was authorized against (`Secret.authorizedRotationTarget`); null when none. */
   authorized_rotation_target: string | null;
 }
@@ -121,7 +123,7 @@ export interface AccessKeysTable {
   created_at: number;
 }
 
-/** RAM users (issue 5); their access keys and attachments refer to them by name. */
+/** RAM users; their access keys and attachments refer to them by name. */
 export interface UsersTable {
   id: string;
   /** Unique. Sorted by code point for ListUsers. */
@@ -185,6 +187,8 @@ export interface AuditEventsTable {
   http_status: number | null;
   prev_hash: string;
   hash: string;
+  /** The entry point (migration 0012); null on older and core events. */
+  protocol: string | null;
 }
 
 /** A secret's rotation policy; no row means automatic rotation was never configured. */

@@ -185,7 +185,7 @@ export interface NameListQuery {
   readonly limit: number;
 }
 
-/** Users, custom RAM policies and their attachments (issue 5). System policies are not stored. */
+/** Users, custom RAM policies and their attachments. System policies are not stored. */
 export interface IdentityRepository {
   /** Name taken → `user_already_exists`. */
   insertUser(user: User): Promise<void>;

@@ -113,7 +113,7 @@ describe('the console', () => {
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name: 'app/db-password', level: 1 }).waitFor();
 
-    await page.getByLabel('Version id').fill('v2');
+    await page.getByLabel('Version id', { exact: true }).fill('v2');
     await page.getByLabel('New value').fill('second-password');
     await page.getByLabel(/Put under labels of my choice/).check();
     await page.getByLabel('Labels (comma-separated)').fill('ACSPending');
@@ -161,7 +161,7 @@ describe('the console', () => {
     await signIn(page, 'reader', READER_PASSWORD);
     await page.goto(`${consoleUrl}#/secret/app%2Fdb-password`);
     await page.getByRole('heading', { name: 'app/db-password', level: 1 }).waitFor();
-    await page.getByLabel('Version id').fill('v3');
+    await page.getByLabel('Version id', { exact: true }).fill('v3');
     await page.getByLabel('New value').fill('not allowed');
     await page.getByRole('button', { name: 'Put version' }).click();
     await expect

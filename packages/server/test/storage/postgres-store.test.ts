@@ -72,6 +72,7 @@ describe('postgres store', () => {
       versionId: 'v1',
       dataType: 'binary',
       now: T0,
+      arnSuffix: 'Ab12Cd',
     });
     try {
       await first.secrets.insert(secret, {

@@ -6,7 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { isDomainError } from '../../src/domain/errors.js';
-import { createSecret } from '../../src/domain/secret.js';
+import { ARN_SUFFIX_PATTERN, createSecret, STAGE_CURRENT, STAGE_PENDING } from '../../src/domain/secret.js';
 import { describeStoreConformance } from '../../src/storage/conformance.js';
 import { MigrationError } from '../../src/storage/migrations.js';
 import { openSqliteStore, SQLITE_IN_MEMORY } from '../../src/storage/sqlite.js';
@@ -39,10 +39,52 @@ function sampleSecret(name: string) {
     versionId: 'v1',
     dataType: 'text',
     now: T0,
+    arnSuffix: 'Ab12Cd',
   });
 }
 
 describe('sqlite store', () => {
+  it('migrates stored ACSPending labels to $pending and gives older secrets a random ARN suffix', async () => {
+    const path = freshPath();
+    const first = await openSqliteStore({ path });
+    const ciphertext = { encryptedDataKey: new Uint8Array([1]), encryptedValue: new Uint8Array([2]) };
+    await first.secrets.insert(sampleSecret('older-a'), ciphertext);
+    await first.secrets.insert(sampleSecret('older-b'), ciphertext);
+    await first.close();
+    // The database as the previous release left it: Alibaba's pending label, no suffix column.
+    const raw = new BetterSqlite3(path);
+    try {
+      raw
+        .prepare(
+          `insert into secret_stages (secret_id, label, version_id) values ('id-older-a', 'ACSPending', 'v1')`,
+        )
+        .run();
+      raw.prepare(`alter table secrets drop column arn_suffix`).run();
+      raw.prepare(`alter table audit_events drop column protocol`).run();
+      raw
+        .prepare(
+          `delete from kysely_migration where name in ('0011_neutral_identifiers', '0012_audit_protocol')`,
+        )
+        .run();
+    } finally {
+      raw.close();
+    }
+    const store = await openSqliteStore({ path });
+    try {
+      const a = await store.secrets.getByName('older-a');
+      const b = await store.secrets.getByName('older-b');
+      expect([...(a?.stages ?? [])]).toEqual([
+        [STAGE_CURRENT, 'v1'],
+        [STAGE_PENDING, 'v1'],
+      ]);
+      expect(a?.arnSuffix).toMatch(ARN_SUFFIX_PATTERN);
+      expect(b?.arnSuffix).toMatch(ARN_SUFFIX_PATTERN);
+      expect(a?.arnSuffix).not.toBe(b?.arnSuffix);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('runs in WAL mode, fsyncing the WAL itself before acknowledging, with foreign keys and a busy timeout', async () => {
     const store = await openSqliteStore({ path: freshPath(), busyTimeoutMs: 1234 });
     try {
@@ -125,6 +167,8 @@ describe('sqlite store', () => {
         '0008_authorized_rotation_target',
         '0009_signature_nonces',
         '0010_key_rotation',
+        '0011_neutral_identifiers',
+        '0012_audit_protocol',
         '0013_console_sign_in',
       ]);
     } finally {

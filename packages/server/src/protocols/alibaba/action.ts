@@ -3,16 +3,13 @@
  * It reads parameters through `Params`, calls services, and encodes through `codec.ts`; it never
  * touches storage or crypto, and lets errors bubble to the plugin's error handler.
  */
+import type { OperationAccess } from '../../services/operations/access.js';
+import type { Principal } from '../../services/operations/request.js';
 import type { InstanceIdentity, Services } from '../../services/services.js';
-import type { RequestAccess } from './access.js';
 import type { WireBody } from './codec.js';
 import type { Params } from './params.js';
 
-/** Who signed the request. */
-export interface Principal {
-  readonly accessKeyId: string;
-  readonly userName: string;
-}
+export type { Principal } from '../../services/operations/request.js';
 
 export interface ActionContext {
   readonly params: Params;
@@ -25,11 +22,14 @@ export interface ActionContext {
   readonly serviceKeyId: string;
   /** Records what the request was about, for the request log line (never values). */
   readonly noteResource: (resource: string) => void;
+  /** The request is a dry run (`DryRun=true`): the pipeline withholds the result (docs/behaviour.md rule 14). */
+  readonly markDryRun: () => void;
   /**
-   * The caller's access checks. Actions on named secrets and keys call it once they know the resource;
-   * the plugin has already checked every other action, and refuses an answer no check settled.
+   * The caller's access checks, from the operation pipeline (services/operations/). Actions on named
+   * secrets and keys call it once they know the resource; the pipeline has already checked every other
+   * operation, and refuses an answer no check settled.
    */
-  readonly access: RequestAccess;
+  readonly access: OperationAccess;
 }
 
 export type ActionHandler = (context: ActionContext) => Promise<WireBody>;

@@ -99,9 +99,16 @@ export class Authenticator {
     const nonce = params.required('SignatureNonce');
     const timestamp = this.#checkTimestamp(params.required('Timestamp'));
     const key = await this.#key(accessKeyId);
-    const expected = v1Signature(v1StringToSign(request.method, params.entries()), key.secret);
+    const stringToSign = v1StringToSign(request.method, params.entries());
+    const expected = v1Signature(stringToSign, key.secret);
+    // As the real service does, the message ends with the server's string to sign: SDK users debug
+    // with it, and it holds only what the caller sent (no secret, no signature).
     if (!signaturesMatch(expected, signature))
-      throw new ProtocolError(400, 'SignatureDoesNotMatch', SIGNATURE_MISMATCH);
+      throw new ProtocolError(
+        400,
+        'SignatureDoesNotMatch',
+        `${SIGNATURE_MISMATCH} server string to sign is:${stringToSign}`,
+      );
     this.#admit(key, nonce, timestamp);
     return {
       principal: { accessKeyId: key.id, userName: key.userName },

@@ -1,5 +1,5 @@
 /**
- * Abuse limits around authentication (issue 5). After a request is authenticated, its access key takes
+ * Abuse limits around authentication. After a request is authenticated, its access key takes
  * a token from its bucket, or the request is refused with 429 `Rejected.Throttling` and an
  * `x-acs-retry-after` hint (off unless TESSERA_RATE_LIMIT_PER_SECOND is set). When authentication fails
  * on the signature or on an unknown key id, the failure is counted against the source address and, for

@@ -5,8 +5,9 @@
 import type { InstanceIdentity } from '../../services/services.js';
 import type { Key, KeyState } from '../../domain/key.js';
 import { automaticRotationOf, nextKeyRotationAt } from '../../domain/key-rotation.js';
+import { acsNamer } from '../../domain/resource-names.js';
 import { formatRotationInterval } from '../../domain/rotation.js';
-import { isBuiltinStage, STAGE_CURRENT, STAGE_PREVIOUS } from '../../domain/secret.js';
+import { isBuiltinStage, STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from '../../domain/secret.js';
 import type { EpochMs } from '../../domain/secret.js';
 import type { Tag } from '../../domain/validation.js';
 import type { DomainError } from '../../domain/errors.js';
@@ -14,13 +15,21 @@ import { DOMAIN_ERRORS, invalidParameter, WIRE_FIELD_NAMES } from './errors.js';
 import type { Params } from './params.js';
 import { shapes } from './params.js';
 
-/** The type every Tessera secret has until managed types arrive (DECISIONS 20). */
+/** The type every Tessera secret has until managed types arrive (docs/behaviour.md rule 20). */
 export const GENERIC_SECRET_TYPE = 'Generic';
 /** Managed database secrets: `{"AccountName","AccountPassword"}` of an account on a registered instance. */
 export const RDS_SECRET_TYPE = 'Rds';
 
 export const ACS_CURRENT = 'ACSCurrent';
 export const ACS_PREVIOUS = 'ACSPrevious';
+export const ACS_PENDING = 'ACSPending';
+
+/** The built-in stages by their Alibaba names, both ways. */
+const STAGE_NAMES: readonly (readonly [wire: string, domain: string])[] = [
+  [ACS_CURRENT, STAGE_CURRENT],
+  [ACS_PREVIOUS, STAGE_PREVIOUS],
+  [ACS_PENDING, STAGE_PENDING],
+];
 
 /** A JSON-serialisable response value. */
 export type WireValue =
@@ -34,11 +43,11 @@ export type WireBody = { readonly [key: string]: WireValue | undefined };
  */
 export function stageToDomain(stage: string, parameter = 'VersionStage'): string {
   if (isBuiltinStage(stage)) throw invalidParameter(parameter, `The stage label "${stage}" is not valid.`);
-  return stage === ACS_CURRENT ? STAGE_CURRENT : stage === ACS_PREVIOUS ? STAGE_PREVIOUS : stage;
+  return STAGE_NAMES.find(([wire]) => wire === stage)?.[1] ?? stage;
 }
 
 export function stageToWire(stage: string): string {
-  return stage === STAGE_CURRENT ? ACS_CURRENT : stage === STAGE_PREVIOUS ? ACS_PREVIOUS : stage;
+  return STAGE_NAMES.find(([, domain]) => domain === stage)?.[0] ?? stage;
 }
 
 /** `{"VersionStages":{"VersionStage":[…]}}`: lists are wrapped, and arrays even for one item. */
@@ -55,16 +64,17 @@ export function timestamp(time: EpochMs): string {
   return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/** This protocol's ARNs: Alibaba's (`acsNamer`), the same the policies are written in. */
 export function secretArn(identity: InstanceIdentity, name: string): string {
-  return `acs:kms:${identity.region}:${identity.accountId}:secret/${name}`;
+  return acsNamer(identity).secret({ name });
 }
 
 export function keyArn(identity: InstanceIdentity, keyId: string): string {
-  return `acs:kms:${identity.region}:${identity.accountId}:key/${keyId}`;
+  return acsNamer(identity).key(keyId);
 }
 
 export function aliasArn(identity: InstanceIdentity, aliasName: string): string {
-  return `acs:kms:${identity.region}:${identity.accountId}:${aliasName}`;
+  return acsNamer(identity).alias(aliasName);
 }
 
 /** A secret named directly or by ARN (the name may itself contain `/`: everything after the first `secret/`). */
@@ -184,7 +194,7 @@ export function domainErrorToWire(error: DomainError): WireError {
       ...mapped,
       message: `The parameter "${wireField}" is needed but not provided. ${error.message}`,
     };
-  // The domain names built-in stages in its own spelling; the caller asked for `ACSCurrent` (DECISIONS 7).
+  // The domain names built-in stages in its own spelling; the caller asked for `ACSCurrent` (docs/behaviour.md rule 7).
   if (error.code === 'secret_stage_not_found' && resource !== undefined)
     return { ...mapped, message: `The stage "${stageToWire(resource)}" is not found. ${error.message}` };
   return { ...mapped, message: error.message };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../domain/errors.js';
-import { DOMAIN_ERRORS } from './errors.js';
+import { ACCESS_DENIED_BY_PRODUCT, DOMAIN_ERRORS } from './errors.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const doc = readFileSync(join(here, '../../../../../docs/errors.md'), 'utf8');
@@ -62,7 +62,11 @@ describe('error catalog (docs/errors.md ⇄ code)', () => {
     );
     const raised = raisedByAdapter();
     for (const code of raised) expect(documented, `docs/errors.md lacks ${code}`).toContain(code);
-    const mapped = new Set(Object.values(DOMAIN_ERRORS).map((e) => `${e.status} ${e.code}`));
+    const mapped = new Set(
+      [...Object.values(DOMAIN_ERRORS), ...Object.values(ACCESS_DENIED_BY_PRODUCT)].map(
+        (e) => `${e.status} ${e.code}`,
+      ),
+    );
     for (const code of documented) {
       expect(
         raised.has(code) ||

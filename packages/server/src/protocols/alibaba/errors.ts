@@ -4,6 +4,7 @@
  * wire (signatures, unknown actions, malformed parameters) are `ProtocolError`s raised in this adapter.
  */
 import type { ErrorCode } from '../../domain/errors.js';
+import type { Product } from '../../domain/operations.js';
 
 export class ProtocolError extends Error {
   readonly status: number;
@@ -32,21 +33,15 @@ export function invalidParameter(name: string, why?: string): ProtocolError {
   );
 }
 
-/** DryRun's answer when the call would have succeeded (DECISIONS 14). */
-export function dryRunPassed(): ProtocolError {
-  return new ProtocolError(
-    400,
-    'DryRunOperationError',
-    'Request would have succeeded, but DryRun flag is set.',
-  );
-}
-
-/** How each domain error looks on this wire (API spec §1.6, DECISIONS 7, 10, 16). */
+/** How each domain error looks on this wire (docs/behaviour.md rules 7, 10, 16). */
 export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonly code: string }> = {
   invalid_argument: { status: 400, code: 'InvalidParameter' },
   missing_argument: { status: 400, code: 'MissingParameter' },
   limit_exceeded: { status: 400, code: 'Rejected.LimitExceeded' },
   unsupported_operation: { status: 400, code: 'Rejected.UnsupportedOperation' },
+  dry_run_passed: { status: 400, code: 'DryRunOperationError' },
+  // KMS's code; RAM and ActionTrail answer their own (`ACCESS_DENIED_BY_PRODUCT`).
+  access_denied: { status: 403, code: 'Forbidden.NoPermission' },
   secret_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
   secret_version_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
   secret_stage_not_found: { status: 404, code: 'Forbidden.ResourceNotFound' },
@@ -89,6 +84,13 @@ export const DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; readonl
   database_instance_in_use: { status: 409, code: 'Rejected.ResourceInUse' },
   unavailable: { status: 503, code: 'ServiceUnavailableTemporary' },
   internal: { status: 500, code: 'InternalFailure' },
+};
+
+/** A refusal as each product answers it: KMS documents `Forbidden.NoPermission`, RAM and ActionTrail `NoPermission`. */
+export const ACCESS_DENIED_BY_PRODUCT: Record<Product, { readonly status: number; readonly code: string }> = {
+  kms: DOMAIN_ERRORS.access_denied,
+  ram: { status: 403, code: 'NoPermission' },
+  actiontrail: { status: 403, code: 'NoPermission' },
 };
 
 /** Domain argument names as this API spells them, for messages that name a parameter. */

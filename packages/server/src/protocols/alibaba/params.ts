@@ -5,7 +5,7 @@
  */
 import { invalidParameter, missingParameter } from './errors.js';
 
-/** Filters per call and values per filter in `Filters` (ListSecrets, ListKeys; API spec §3.4, §3.6). */
+/** Filters per call and values per filter in `Filters` (ListSecrets, ListKeys; §3.6). */
 const MAX_FILTERS = 10;
 const MAX_FILTER_VALUES = 10;
 

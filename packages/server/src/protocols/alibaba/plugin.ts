@@ -1,58 +1,39 @@
 /**
  * The Alibaba Cloud RPC protocol as a Fastify plugin with its own body parsers and error handler:
  * `GET|POST /`, parameters from the query and a form body merged, authenticate, dispatch on
- * Action/Version, render JSON or XML. One log line per call with action, resource, key id, status and
- * time — never the URL, which carries SecretData (DECISIONS 22).
+ * Action/Version, hand the operation to the pipeline (services/operations/), render JSON or XML. One log
+ * line per call with action, resource, key id, status and time — never the URL, which carries SecretData.
  *
- * Every request that reaches `/` writes exactly one outcome event to the audit trail before its answer
- * is sent, and a state-changing action also writes an attempt event before it runs (docs/audit.md).
- * When the trail cannot record either, the request is refused with 503 (fail closed).
+ * Access decisions and the audit trail are the pipeline's: this adapter only parses, authenticates its
+ * signatures, names the operation and renders. A request refused before it reaches the pipeline (a bad
+ * signature, an unknown action) is recorded through `recordRefusal`, so every request that reaches `/`
+ * leaves one outcome event (docs/audit.md).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AUDIT_SUCCESS } from '../../domain/audit.js';
-import { DomainError } from '../../domain/errors.js';
+import type { Product } from '../../domain/operations.js';
 import type { Clock } from '../../services/clock.js';
+import type { OperationPipeline } from '../../services/operations/pipeline.js';
+import { isAuditUnavailable } from '../../services/operations/pipeline.js';
+import type { Principal, RequestSubject } from '../../services/operations/request.js';
 import type { InstanceIdentity, Services } from '../../services/services.js';
-import type { Product } from '../../domain/permissions.js';
-import type { PolicySource } from './access.js';
-import { connectionFacts, denialOf, RequestAccess, ramResourceIds } from './access.js';
 import { labelRequest } from '../../http/request-labels.js';
-import type { ActionTable } from './action.js';
-import { ACTIONTRAIL_ACTIONS, ACTIONTRAIL_API_VERSION } from './actions/actiontrail-actions.js';
-import { KMS_ACTIONS } from './actions/index.js';
-import { RAM_ACTIONS, RAM_API_VERSION } from './actions/ram-actions.js';
-import type { RequestFacts } from './audit-trail.js';
-import { auditEvent, READ_ONLY_ACTIONS, requestFacts } from './audit-trail.js';
 import { Authenticator } from './auth.js';
 import { CallerLimits, GuardedAuthenticator, NO_RATE_LIMIT } from './caller-limits.js';
 import type { WireBody } from './codec.js';
-import { domainErrorToWire } from './codec.js';
-import { missingParameter, ProtocolError } from './errors.js';
+import { ProtocolError } from './errors.js';
+import { dispatchAlibabaCall, toWireError } from './dispatch.js';
 import { Params } from './params.js';
 import type { ResponseFormat } from './render.js';
 import { CONTENT_TYPES, render } from './render.js';
+import { requestSubject } from './request-subject.js';
+import { PROTOCOL_CONSTRAINT } from '../../http/front-door.js';
 
-export const KMS_API_VERSION = '2016-01-20';
-const MAX_LOGGED_RESOURCE = 256;
-
-/** Actions of each product this endpoint speaks, by API version. */
-const PRODUCTS: Readonly<Record<string, ActionTable>> = {
-  [KMS_API_VERSION]: KMS_ACTIONS,
-  [ACTIONTRAIL_API_VERSION]: ACTIONTRAIL_ACTIONS,
-  [RAM_API_VERSION]: RAM_ACTIONS,
-};
-
-/** Which permission table authorizes each API version's actions. */
-const PERMISSION_PRODUCTS: Readonly<Record<string, Product>> = {
-  [KMS_API_VERSION]: 'kms',
-  [RAM_API_VERSION]: 'ram',
-  [ACTIONTRAIL_API_VERSION]: 'actiontrail',
-};
+export { KMS_API_VERSION } from './dispatch.js';
 
 export interface AlibabaRpcOptions {
   readonly services: Services;
-  /** The RAM policies attached to each user. */
-  readonly policies: PolicySource;
+  /** Runs every operation: access decisions and the audit trail. */
+  readonly pipeline: OperationPipeline;
   readonly identity: InstanceIdentity;
   readonly clock: Clock;
   readonly serviceKeyId: string;
@@ -60,29 +41,19 @@ export interface AlibabaRpcOptions {
   readonly rateLimit?: { readonly ratePerSecond: number; readonly burst: number } | undefined;
 }
 
-/** What the request log line, the audit trail and the error renderer need to know about a call in progress. */
+/** What the request log line, the refusal record and the error renderer need to know about a call in progress. */
 interface CallState {
   format: ResponseFormat;
   action?: string | undefined;
+  /** The product of the action, once the version is known: it picks the refusal's code. */
+  product?: Product | undefined;
   resource?: string;
   accessKeyId?: string;
-  /** The authenticated user name. */
-  principal?: string;
+  principal?: Principal;
   /** Identifiers read from the parameters for the audit event. */
-  facts?: RequestFacts;
-  /** Set once the outcome is recorded, or once recording failed: a request gets one outcome at most. */
-  outcomeSettled?: boolean;
-  /** The trail could not record this request: it is answered with 503 whatever happened. */
-  auditFailed?: boolean;
-}
-
-/** The answer of a request the audit trail could not record. */
-function auditUnavailable(): ProtocolError {
-  return new ProtocolError(
-    503,
-    'ServiceUnavailableTemporary',
-    'The audit trail cannot record this request, so it was refused. Retry later.',
-  );
+  subject?: RequestSubject;
+  /** The request reached the pipeline, which records its outcome (or refuses it when it cannot). */
+  inPipeline?: boolean;
 }
 
 const calls = new WeakMap<FastifyRequest, CallState>();
@@ -104,39 +75,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
   });
   const callerLimits = new CallerLimits({ clock: options.clock, ...(options.rateLimit ?? NO_RATE_LIMIT) });
   const guardedAuthenticator = new GuardedAuthenticator(authenticator, callerLimits);
-  const { audit } = options.services;
-
-  /** Records one event of the call; on failure marks it so that it is answered with 503. */
-  const record = async (
-    request: FastifyRequest,
-    state: CallState,
-    phase: 'attempt' | 'outcome',
-    result?: { readonly code: string; readonly status: number },
-  ): Promise<void> => {
-    if (phase === 'outcome') state.outcomeSettled = true;
-    try {
-      await audit.record(
-        auditEvent(
-          {
-            requestId: request.id,
-            facts: state.facts,
-            principal: state.principal,
-            accessKeyId: state.accessKeyId,
-            action: state.action,
-            resource: state.resource,
-          },
-          phase,
-          options.clock.now(),
-          result,
-        ),
-      );
-    } catch (error) {
-      state.auditFailed = true;
-      state.outcomeSettled = true;
-      request.log.error({ err: error, action: state.action }, 'audit trail write failed; request refused');
-      throw auditUnavailable();
-    }
-  };
+  const { pipeline } = options;
 
   return function register(app: FastifyInstance, _options: unknown, done: (error?: Error) => void): void {
     // Keep bodies as raw bytes: ACS3 signs their SHA-256, and only form bodies carry parameters.
@@ -148,6 +87,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
     app.route({
       method: ['GET', 'POST'],
       url: '/',
+      constraints: { [PROTOCOL_CONSTRAINT]: 'alibaba' },
       // Fastify would otherwise answer HEAD with this handler, running the action (signed as POST).
       exposeHeadRoute: false,
       handler: async (request, reply) => {
@@ -156,10 +96,10 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
         const method = request.method === 'GET' ? 'GET' : 'POST';
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const { params, query } = readParams(request, body);
-        state.facts = requestFacts(request, params);
+        state.subject = requestSubject(request, params);
         if (params.optional('Format')?.toUpperCase() === 'XML') state.format = 'xml';
         // The action the caller claims, recorded before authentication so that the log line of a refused
-        // call still says what was attempted (DECISIONS 22); `loggable` keeps caller-chosen text short and
+        // call still says what was attempted (docs/behaviour.md rule 22); `loggable` keeps caller-chosen text short and
         // plain. Replaced by the authenticated action below.
         state.action = loggable(params.optional('Action') ?? headerValue(request.headers['x-acs-action']));
 
@@ -172,75 +112,37 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
           query,
           body,
         });
-        state.accessKeyId = authenticated.principal.accessKeyId;
-        state.principal = authenticated.principal.userName;
-        callerLimits.admit(authenticated.principal.accessKeyId);
+        const principal = authenticated.principal;
+        state.accessKeyId = principal.accessKeyId;
+        state.principal = principal;
+        callerLimits.admit(principal.accessKeyId);
         const action = authenticated.action ?? params.optional('Action');
-        const version = authenticated.version ?? params.optional('Version');
-        if (action === undefined) throw missingParameter('Action');
-        if (version === undefined) throw missingParameter('Version');
-        state.action = loggable(action);
-        // Own members only: `constructor` or `__proto__` must not reach Object's methods.
-        const product = Object.hasOwn(PRODUCTS, version) ? PRODUCTS[version] : undefined;
-        if (!product)
-          throw new ProtocolError(
-            400,
-            'InvalidVersion',
-            `Specified parameter Version "${version}" is not valid.`,
-          );
-        const handler = Object.hasOwn(product, action) ? product[action] : undefined;
-        if (!handler)
-          throw new ProtocolError(
-            404,
-            'InvalidAction.NotFound',
-            'Specified api is not found, please check your url and method.',
-          );
-        labelRequest(request, 'alibaba', action);
-
-        const permissionProduct = PERMISSION_PRODUCTS[version];
-        if (permissionProduct === undefined)
-          throw new DomainError('internal', `No permission table for version ${version}.`);
-        const access = new RequestAccess({
-          services: options.services,
-          identity: options.identity,
-          policies: options.policies,
-          product: permissionProduct,
-          action,
-          principal: authenticated.principal,
-          context: connectionFacts(request.raw.socket, options.clock.now()),
-        });
-        // Actions on the account, a container or a RAM identity are decided here, before they run; those
-        // on named secrets and keys by the action once it has found the resource.
-        if (RequestAccess.checkedBeforeDispatch(permissionProduct, action)) {
-          await access.requireUnscoped(
-            permissionProduct === 'ram' ? ramResourceIds(action, params, authenticated.principal) : {},
-          );
-        }
-
-        // No audit, no change: a state-changing action runs only once its attempt is on record.
-        if (!READ_ONLY_ACTIONS.has(action)) await record(request, state, 'attempt');
-
-        const result = await handler({
-          params,
-          services: options.services,
-          identity: options.identity,
-          principal: authenticated.principal,
-          requestId: request.id,
-          method,
-          serviceKeyId: options.serviceKeyId,
-          noteResource: (resource) => {
-            state.resource = capped(resource);
+        const result = await dispatchAlibabaCall(
+          { pipeline, serviceKeyId: options.serviceKeyId },
+          {
+            version: authenticated.version ?? params.optional('Version'),
+            action,
+            params,
+            principal,
+            method,
+            protocol: 'alibaba',
+            requestId: request.id,
+            connection: {
+              sourceIp: request.raw.socket.remoteAddress,
+              secureTransport: (request.raw.socket as { encrypted?: boolean }).encrypted === true,
+            },
+            subject: state.subject,
           },
-          access,
-        });
-        // Fail closed on a bug: an action that never asked is not answered (its tests catch it first).
-        if (!access.settled) throw new DomainError('internal', `${action} ran without an access check.`);
-        // Recorded before anything is sent: a read the trail cannot record never leaves the server.
-        await record(request, state, 'outcome', { code: AUDIT_SUCCESS, status: 200 });
+          state,
+          (named) => {
+            state.action = loggable(named);
+            labelRequest(request, 'alibaba', named);
+          },
+        );
         return send(
           reply,
           state.format,
-          `${action}Response`,
+          `${action ?? ''}Response`,
           request.id,
           { RequestId: request.id, ...result },
           200,
@@ -251,6 +153,7 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
     app.route({
       method: ['HEAD', 'OPTIONS', 'PUT', 'DELETE', 'PATCH'],
       url: '/',
+      constraints: { [PROTOCOL_CONSTRAINT]: 'alibaba' },
       handler: () => {
         throw new ProtocolError(
           403,
@@ -262,22 +165,31 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
 
     app.setErrorHandler(async (error: unknown, request, reply) => {
       const state = stateOf(request);
-      let wire = toWireError(error);
-      if (wire.status >= 500 && !state.auditFailed)
-        request.log.error({ err: error, action: state.action }, 'request failed');
-      if (!state.outcomeSettled) {
-        if (state.facts === undefined) state.facts = requestFacts(request, undefined);
-        // A refusal is recorded as what it is, with the refused ARN, even when the caller was answered
-        // as if the resource were missing (docs/audit.md).
-        const denial = denialOf(error);
-        if (denial?.resource !== undefined) state.resource = capped(denial.resource);
-        await record(request, state, 'outcome', {
-          code: denial?.code ?? wire.code,
-          status: wire.status,
-        }).catch(() => undefined);
+      let wire = toWireError(error, state.product);
+      const auditFailed = isAuditUnavailable(error);
+      if (auditFailed)
+        request.log.error({ err: error, action: state.action }, 'audit trail write failed; request refused');
+      else if (wire.status >= 500) request.log.error({ err: error, action: state.action }, 'request failed');
+      if (!state.inPipeline) {
+        try {
+          await pipeline.recordRefusal({
+            protocol: 'alibaba',
+            requestId: request.id,
+            operation: state.action,
+            principal: state.principal,
+            subject: state.subject ?? requestSubject(request, undefined),
+            resource: state.resource,
+            outcome: { code: wire.code, status: wire.status },
+          });
+        } catch (failure) {
+          request.log.error(
+            { err: failure, action: state.action },
+            'audit trail write failed; request refused',
+          );
+          wire = toWireError(failure, state.product);
+        }
       }
-      if (state.auditFailed) wire = toWireError(auditUnavailable());
-      else if (error instanceof ProtocolError && error.retryAfterSeconds !== undefined) {
+      if (!auditFailed && error instanceof ProtocolError && error.retryAfterSeconds !== undefined) {
         void reply.header('x-acs-retry-after', String(error.retryAfterSeconds));
       }
       const body = {
@@ -306,11 +218,6 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
     });
     done();
   };
-}
-
-/** Caller-chosen text for the log line and the trail, capped so one request cannot write 128 KiB. */
-function capped(resource: string): string {
-  return resource.length > MAX_LOGGED_RESOURCE ? `${resource.slice(0, MAX_LOGGED_RESOURCE)}…` : resource;
 }
 
 function send(
@@ -349,23 +256,6 @@ function readParams(request: FastifyRequest, body: Buffer): { params: Params; qu
     add([...new URLSearchParams(body.toString('utf8'))]);
   }
   return { params: new Params(merged), query };
-}
-
-function toWireError(error: unknown): { status: number; code: string; message: string } {
-  if (error instanceof ProtocolError)
-    return { status: error.status, code: error.code, message: error.message };
-  if (error instanceof DomainError) return domainErrorToWire(error);
-  const status = (error as { statusCode?: unknown }).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (status === 413)
-      return { status, code: 'Rejected.EntityTooLarge', message: 'The request body is too large.' };
-    return {
-      status: 400,
-      code: 'ParseRequestParameterException',
-      message: 'The request could not be parsed.',
-    };
-  }
-  return { status: 500, code: 'InternalFailure', message: 'Internal Failure.' };
 }
 
 /** An action name fit for the log line: plain and short, or nothing (the value is caller-chosen). */

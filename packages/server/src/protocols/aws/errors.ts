@@ -93,6 +93,10 @@ export const AWS_DOMAIN_ERRORS: Record<ErrorCode, { readonly status: number; rea
     missing_argument: { status: 400, code: 'InvalidParameterException' },
     limit_exceeded: { status: 400, code: 'LimitExceededException' },
     unsupported_operation: { status: 400, code: 'InvalidRequestException' },
+    // Secrets Manager has no dry runs; only an Alibaba KMS operation can ask for one.
+    dry_run_passed: { status: 400, code: 'InvalidRequestException' },
+    // Whether or not the resource exists (docs/permissions.md).
+    access_denied: { status: 400, code: 'AccessDeniedException' },
     secret_not_found: { status: 400, code: 'ResourceNotFoundException' },
     secret_version_not_found: { status: 400, code: 'ResourceNotFoundException' },
     secret_stage_not_found: { status: 400, code: 'ResourceNotFoundException' },

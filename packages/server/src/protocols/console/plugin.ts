@@ -14,7 +14,8 @@ import { FailureCounter, failureDelayMs } from '../../http/abuse-limits.js';
 import type { Clock } from '../../services/clock.js';
 import type { ConsoleSession } from '../../domain/console-login.js';
 import type { SignInResult } from '../../services/console-login-service.js';
-import { parseRamPolicy } from '../../domain/ram-policy.js';
+import { parsePolicyDocument } from '../../domain/identity.js';
+import { PROTOCOL_CONSTRAINT } from '../../http/front-door.js';
 import { CONSOLE_SECURITY_HEADERS } from './security-headers.js';
 import type { StaticFile } from './static-files.js';
 
@@ -155,6 +156,12 @@ export function consolePlugin(options: ConsolePluginOptions) {
       for (const [name, value] of Object.entries(CONSOLE_SECURITY_HEADERS)) void reply.header(name, value);
     });
 
+    app.route({
+      method: 'GET',
+      url: '/',
+      constraints: { [PROTOCOL_CONSTRAINT]: 'browser' },
+      handler: (_request, reply) => reply.redirect('/console/', 302),
+    });
     app.get('/console', (_request, reply) => reply.redirect('/console/', 302));
     app.get('/console/', (_request, reply) => {
       const page = options.files.get('index.html');
@@ -221,7 +228,7 @@ export function consolePlugin(options: ConsolePluginOptions) {
       checkCsrf(request, session);
       const document = stringField(request.body, 'document', true) ?? '';
       try {
-        parseRamPolicy(document);
+        parsePolicyDocument(document);
         return { valid: true };
       } catch (error) {
         return {

@@ -3,7 +3,7 @@
  * class calls the rotator, then persists what the rules say after every step, so a run interrupted by
  * a crash resumes at its recorded step:
  *
- * - create: the rotator's value is stored at once as the pending version (labelled ACSPending) before
+ * - create: the rotator's value is stored at once as the pending version (labelled $pending) before
  *   any other step; on resume a stored pending version is reused, never created again;
  * - set, test: the stored pending value is read back and handed to the rotator;
  * - leaving test promotes the version (labels first, then the run; both writes are idempotent, and

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DatabaseInstance } from '../../domain/database-instance.js';
+import type { WebhookAddressGuard } from '../../rotators/webhook-address-guard.js';
 
 /** What a rotator is told about the secret it rotates. */
 export interface RotationTarget {
@@ -63,19 +64,19 @@ export interface RotationStep extends RotationTarget {
   readonly runId: string;
   /** The version id the pending value is (or will be) stored under. */
   readonly pendingVersionId: string;
-  /** The value labelled ACSCurrent when the run started (plaintext, never logged). */
+  /** The value labelled $current when the run started (plaintext, never logged). */
   readonly currentValue: string;
 }
 
 export interface Rotator {
   /** The next value, e.g. a new password or the other DoubleUsers account. Called once per run: the engine
-   * stores the result as the ACSPending version and reuses it on every retry and after a restart. */
+   * stores the result as the $pending version and reuses it on every retry and after a restart. */
   createValue(step: RotationStep): Promise<string>;
   /** Makes the target system accept the pending value (ALTER USER …). Must be idempotent. */
   setValue(step: RotationStep & { readonly pendingValue: string }): Promise<void>;
   /** Proves the pending value works (logs in with it). */
   testValue(step: RotationStep & { readonly pendingValue: string }): Promise<void>;
-  /** Runs after ACSCurrent moved to the pending version; idempotent cleanup, may do nothing. */
+  /** Runs after $current moved to the pending version; idempotent cleanup, may do nothing. */
   finish(step: RotationStep & { readonly pendingValue: string }): Promise<void>;
 }
 
@@ -108,3 +109,24 @@ export class RotationStepError extends Error {
     this.auditCode = options?.auditCode;
   }
 }
+
+/** A webhook endpoint as the webhook rotator calls it (the signing key already unsealed). */
+export interface WebhookEndpoint {
+  readonly name: string;
+  readonly url: string;
+  readonly signingKey: Uint8Array;
+  readonly timeoutMs: number;
+}
+
+export interface WebhookRotatorOptions {
+  readonly endpoint: WebhookEndpoint;
+  /** Makes a value when the endpoint's answer to `create` carries none (a random password). */
+  readonly generateValue: (step: RotationStep) => string;
+  /** Current time in ms, for the signature's timestamp (the service clock). */
+  readonly now: () => number;
+  /** Which addresses the endpoint may have. */
+  readonly guard: WebhookAddressGuard;
+}
+
+/** Makes the outbound webhook adapter (rotators/webhook-rotator.ts), wired in app.ts. */
+export type WebhookRotatorFactory = (options: WebhookRotatorOptions) => Rotator;

@@ -18,11 +18,16 @@ import {
   ALLOWED_NETWORKS_SETTING,
   hostOf,
 } from '../../rotators/webhook-address-guard.js';
-import { WebhookRotator } from '../../rotators/webhook-rotator.js';
 import type { RotationWebhookRecord, Store } from '../../storage/store.js';
 import type { Clock } from '../clock.js';
 import type { PasswordService } from '../password-service.js';
-import type { RotationStep, RotationTarget, Rotator, RotatorResolver } from './rotator.js';
+import type {
+  RotationStep,
+  RotationTarget,
+  Rotator,
+  RotatorResolver,
+  WebhookRotatorFactory,
+} from './rotator.js';
 import { RotationStepError, unauthorizedTargetError, webhookTargetFingerprint } from './rotator.js';
 
 /** The ExtendedConfig member that names a Generic secret's webhook. */
@@ -53,6 +58,7 @@ export class RotationWebhookService implements RotatorResolver {
   readonly #rootKey: Uint8Array;
   readonly #clock: Clock;
   readonly #passwords: PasswordService;
+  readonly #webhookRotator: WebhookRotatorFactory;
   readonly #guard: WebhookAddressGuard;
   readonly #logger: Logger;
 
@@ -61,6 +67,8 @@ export class RotationWebhookService implements RotatorResolver {
     rootKey: Uint8Array;
     clock: Clock;
     passwords: PasswordService;
+    /** The outbound adapter (rotators/webhook-rotator.ts), wired in app.ts. */
+    webhookRotator: WebhookRotatorFactory;
     guard: WebhookAddressGuard;
     logger: Logger;
   }) {
@@ -68,6 +76,7 @@ export class RotationWebhookService implements RotatorResolver {
     this.#rootKey = options.rootKey;
     this.#clock = options.clock;
     this.#passwords = options.passwords;
+    this.#webhookRotator = options.webhookRotator;
     this.#guard = options.guard;
     this.#logger = options.logger;
   }
@@ -186,7 +195,7 @@ export class RotationWebhookService implements RotatorResolver {
     }
     const signingKey = openWebhookSigningKey(this.#rootKey, name, record.encryptedSigningKey);
     const length = target.extendedConfig?.[PASSWORD_LENGTH_CONFIG_KEY];
-    return new WebhookRotator({
+    return this.#webhookRotator({
       endpoint: { name, url: record.url, signingKey, timeoutMs: record.timeoutMs },
       now: () => this.#clock.now(),
       guard: this.#guard,

@@ -71,6 +71,7 @@ export function makeSecret(overrides: Partial<NewSecretInput> = {}, limits?: Sec
       versionId: 'v1',
       dataType: 'text',
       now: T0,
+      arnSuffix: 'Ab12Cd',
       ...overrides,
     },
     limits,

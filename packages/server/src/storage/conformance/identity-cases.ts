@@ -1,4 +1,4 @@
-/** Conformance cases for `IdentityRepository` and `AccessKeyRepository.delete` (issue 5). */
+/** Conformance cases for `IdentityRepository` and `AccessKeyRepository.delete`. */
 import { describe, expect, it } from 'vitest';
 
 import type { Attachment, Policy, User } from '../../domain/identity.js';

@@ -26,6 +26,7 @@ const AUDIT_COLUMNS = [
   'http_status',
   'prev_hash',
   'hash',
+  'protocol',
 ] as const satisfies readonly (keyof AuditEventsTable)[];
 
 /** One record's insert, compiled once: every request appends one or two, so building it each time shows. */
@@ -136,6 +137,7 @@ function toRow(record: AuditRecord): AuditEventsTable {
     http_status: record.httpStatus,
     prev_hash: record.prevHash,
     hash: record.hash,
+    protocol: record.protocol ?? null,
   };
 }
 
@@ -162,5 +164,6 @@ function toRecord(row: Selectable<AuditEventsTable>): AuditRecord {
     httpStatus: row.http_status,
     prevHash: row.prev_hash,
     hash: row.hash,
+    ...(row.protocol === null ? {} : { protocol: row.protocol }),
   };
 }

@@ -122,6 +122,7 @@ export class KyselySecretRepository implements SecretRepository {
             planned_delete_at: secret.plannedDeleteAt,
             secret_type: secret.secretType,
             extended_config: secret.extendedConfig,
+            arn_suffix: secret.arnSuffix,
             authorized_rotation_target: secret.authorizedRotationTarget,
           })
           .execute();
@@ -452,6 +453,7 @@ function toSummary(row: Selectable<SecretsTable>, tags: SecretSummary['tags']): 
     plannedDeleteAt: row.planned_delete_at,
     secretType: oneOf(row.secret_type, SECRET_TYPES, 'secret type'),
     extendedConfig: row.extended_config,
+    arnSuffix: row.arn_suffix,
     authorizedRotationTarget: row.authorized_rotation_target,
   };
 }

@@ -4,7 +4,7 @@ import type { StoreCapabilities } from '../capabilities.js';
 import { codePointOrdered } from './code-point-order.js';
 
 /**
- * Identities (issue 5): users, custom RAM policies, and attachments. Attachments and access keys name
+ * Identities: users, custom RAM policies, and attachments. Attachments and access keys name
  * their user; a rename rewrites them in the same transaction, so there is no foreign key to update
  * first. The administrator's row is created at start-up by the identity service, not here.
  */

@@ -1,5 +1,5 @@
 /**
- * Abuse limits over real HTTP (issue 5): the per-key rate limit answered as `Rejected.Throttling` with
+ * Abuse limits over real HTTP: the per-key rate limit answered as `Rejected.Throttling` with
  * `x-acs-retry-after` (and honoured by Tessera's SDK), and failed signatures held back while correctly
  * signed requests pass at full speed. Decay is driven by a manual clock, not by sleeping.
  */

@@ -1,12 +1,13 @@
 /**
- * Access control through the real SDKs (issue 5): RAM users with their own access keys and policies,
+ * Access control through the real SDKs: RAM users with their own access keys and policies,
  * refused where no policy allows, a Deny beating an Allow, tag, source-IP and secure-transport
- * conditions, secret policies granting and denying, refusals on secrets and keys answered exactly as
- * a missing one is, an inactive key refused, and one audit event per request with the true outcome.
+ * conditions, secret policies granting and denying, refusals answered the same whether the secret or
+ * key exists or not, an inactive key refused, and one audit event per request with the true outcome.
  */
 import PopCore from '@alicloud/pop-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, ApiError, ApiServer, Body } from './harness.js';
+import { send, v1Request } from './signed-fetch.js';
 import type { RamClient } from './ram-clients.js';
 import { $Ram, popRamClient, ram, ramClient } from './ram-clients.js';
 import {
@@ -112,7 +113,7 @@ describe('a read-only user on secret/app/*', () => {
     expect(typed.secretData).toBe('value of app/db');
   });
 
-  it('gets exactly the answer of a missing secret anywhere else, for every secret action', async () => {
+  it('gets the same 403 for a secret it may not use whether or not it exists, for every secret action', async () => {
     const { services } = server.instance.tessera;
     await services.secrets.createSecret({ name: 'ops/probe', versionId: 'v1', data: 'x', dataType: 'text' });
     const calls: [string, Record<string, string>][] = [
@@ -137,10 +138,47 @@ describe('a read-only user on secret/app/*', () => {
     for (const [index, [action, params]] of calls.entries()) {
       const missing = await answer(reader.pop.call(action, { SecretName: 'ops/probe', ...params }));
       expect(denied[index], action).toEqual(missing);
-      expect(missing, action).toMatchObject({ Code: 'Forbidden.ResourceNotFound', status: 404 });
+      expect(missing, action).toMatchObject({ Code: 'Forbidden.NoPermission', status: 403 });
     }
     // Nothing changed while refused.
     expect((await admin.call('GetSecretValue', { SecretName: 'ops/db' })).SecretData).toBe('value of ops/db');
+  });
+
+  it('answers a denied existing and a denied missing secret byte for byte alike, JSON and XML', async () => {
+    const { services } = server.instance.tessera;
+    await services.secrets.createSecret({ name: 'ops/bytes1', versionId: 'v1', data: 'x', dataType: 'text' });
+    const raw = async (name: string, format: string, requestIdOf: (body: string) => string) => {
+      const response = await send(
+        v1Request(
+          server.baseUrl,
+          'GetSecretValue',
+          { SecretName: name },
+          { accessKeyId: reader.accessKeyId, secret: reader.accessKeySecret, format },
+        ),
+      );
+      const body = await response.text();
+      const requestId = requestIdOf(body);
+      const headers = [...response.headers.entries()]
+        .filter(([header]) => header !== 'date')
+        .map(([header, value]) => `${header}: ${value.replaceAll(requestId, '<id>')}`);
+      return {
+        status: response.status,
+        headers,
+        body: body.replaceAll(requestId, '<id>').replaceAll(name, '<name>'),
+      };
+    };
+    const jsonId = (body: string) => (JSON.parse(body) as { RequestId: string }).RequestId;
+    const xmlId = (body: string) => /<RequestId>([^<]+)<\/RequestId>/.exec(body)?.[1] ?? 'none';
+    for (const [format, idOf] of [
+      ['JSON', jsonId],
+      ['XML', xmlId],
+    ] as const) {
+      const existing = await raw('ops/bytes1', format, idOf);
+      const missing = await raw('ops/bytes2', format, idOf);
+      expect(existing.status, format).toBe(403);
+      expect(existing.body, format).toContain('Forbidden.NoPermission');
+      expect(existing, format).toEqual(missing);
+    }
   });
 
   it('answers BatchGetSecretValue items it may not read as missing', async () => {
@@ -245,8 +283,8 @@ describe('policies', () => {
     );
     await expectFailure(
       payments.pop.call('GetSecretValue', { SecretName: 'tagged/search' }),
-      404,
-      'Forbidden.ResourceNotFound',
+      403,
+      'Forbidden.NoPermission',
     );
     // Retagging the secret changes the answer at once.
     await admin.call('TagResource', {
@@ -276,14 +314,14 @@ describe('policies', () => {
     );
     await expectFailure(
       office.pop.call('GetSecretValue', { SecretName: 'ops/db' }),
-      404,
-      'Forbidden.ResourceNotFound',
+      403,
+      'Forbidden.NoPermission',
     );
     // Plain HTTP is not secure transport.
     await expectFailure(
       tlsOnly.pop.call('GetSecretValue', { SecretName: 'ops/db' }),
-      404,
-      'Forbidden.ResourceNotFound',
+      403,
+      'Forbidden.NoPermission',
     );
   });
 
@@ -310,7 +348,7 @@ describe('policies', () => {
       Plaintext: 'hello',
       KeyId: keyId,
     });
-    // Another key: the answer of a missing alias or key, for the reference given.
+    // Another key: the same refusal as for a missing alias, naming the reference given, never the key behind it.
     expect(await answer(crypto.pop.call('Encrypt', { KeyId: 'alias/other', Plaintext: 'x' }))).toEqual(
       await answer(crypto.pop.call('Encrypt', { KeyId: 'alias/none', Plaintext: 'x' })).then((body) => ({
         ...body,
@@ -318,25 +356,24 @@ describe('policies', () => {
       })),
     );
     expect(await answer(crypto.pop.call('DescribeKey', { KeyId: other.KeyId }))).toMatchObject({
-      Code: 'Forbidden.KeyNotFound',
-      status: 404,
-      Message: `The key "${other.KeyId}" does not exist.`,
+      Code: 'Forbidden.NoPermission',
+      status: 403,
+      Message: `You are not authorized to do kms:DescribeKey on acs:kms:cn-hangzhou:${accountId}:key/${other.KeyId}: no policy allows it.`,
     });
     // Decrypt checks the key inside the blob.
     const foreign = await admin.call('Encrypt', { KeyId: other.KeyId, Plaintext: 'secret' });
     expect(
       await answer(crypto.pop.call('Decrypt', { CiphertextBlob: foreign.CiphertextBlob as string })),
     ).toMatchObject({
-      Code: 'Forbidden.KeyNotFound',
-      status: 404,
+      Code: 'Forbidden.NoPermission',
+      status: 403,
     });
-    // It may encrypt with the dev key, so refusing it DescribeKey there shows nothing new: 403.
     await expectFailure(crypto.pop.call('DescribeKey', { KeyId: keyId }), 403, 'Forbidden.NoPermission');
   });
 });
 
 describe('CreateSecret with a customer key', () => {
-  it('needs kms:GenerateDataKey on the key, and a key the caller may not see answers as missing', async () => {
+  it('needs kms:GenerateDataKey on the key, refused the same whether the key exists or not', async () => {
     const { KeyMetadata } = (await admin.call('CreateKey')) as { KeyMetadata: { KeyId: string } };
     const keyId = KeyMetadata.KeyId;
     const creator = await user(
@@ -378,8 +415,8 @@ describe('secret policies', () => {
     const carol = await user('carol');
     await expectFailure(
       carol.pop.call('GetSecretValue', { SecretName: 'ops/shared' }),
-      404,
-      'Forbidden.ResourceNotFound',
+      403,
+      'Forbidden.NoPermission',
     );
     await admin.call('SetSecretPolicy', {
       SecretName: 'ops/shared',
@@ -406,8 +443,8 @@ describe('secret policies', () => {
     );
     await expectFailure(
       carol.pop.call('GetSecretValue', { SecretName: 'ops/db' }),
-      404,
-      'Forbidden.ResourceNotFound',
+      403,
+      'Forbidden.NoPermission',
     );
   });
 
@@ -427,15 +464,15 @@ describe('secret policies', () => {
     });
     await expectFailure(
       dave.pop.call('GetSecretValue', { SecretName: 'app/locked' }),
-      404,
-      'Forbidden.ResourceNotFound',
+      403,
+      'Forbidden.NoPermission',
     );
     // A Deny naming everyone reaches the administrator too, except that it may still fix the policy.
     await admin.call('SetSecretPolicy', { SecretName: 'app/locked', Policy: deny('*') });
     await expectFailure(
       admin.call('GetSecretValue', { SecretName: 'app/locked' }),
-      404,
-      'Forbidden.ResourceNotFound',
+      403,
+      'Forbidden.NoPermission',
     );
     await admin.call('SetSecretPolicy', {
       SecretName: 'app/locked',
@@ -561,8 +598,8 @@ describe('RAM actions', () => {
     );
     await expectFailure(
       operator.pop.call('GetSecretValue', { SecretName: 'ops/db' }),
-      404,
-      'Forbidden.ResourceNotFound',
+      403,
+      'Forbidden.NoPermission',
     );
   });
 });
@@ -606,9 +643,9 @@ describe('the audit trail', () => {
     const arn = (name: string) => `acs:kms:cn-hangzhou:${accountId}:secret/${name}`;
     expect(summary).toEqual([
       ['GetSecretValue', 'Success', 200, 'app/db'],
-      // Masked on the wire as missing, recorded as what it was: refused, with the refused ARN.
-      ['GetSecretValue', 'Forbidden.NoPermission', 404, arn('ops/db')],
-      ['GetSecretValue', 'Forbidden.ResourceNotFound', 404, 'ops/none'],
+      // Refused the same whether the secret exists or not, with the refused ARN.
+      ['GetSecretValue', 'Forbidden.NoPermission', 403, arn('ops/db')],
+      ['GetSecretValue', 'Forbidden.NoPermission', 403, arn('ops/none')],
       ['PutSecretValue', 'Forbidden.NoPermission', 403, arn('app/db')],
       ['ListSecrets', 'Forbidden.NoPermission', 403, `acs:kms:cn-hangzhou:${accountId}:secret`],
     ]);
@@ -650,7 +687,7 @@ describe('managed database secrets: Tessera logs in only with credentials the ca
     SecretData: JSON.stringify({ AccountName: accountName, AccountPassword: 'Pw0-initial' }),
   });
 
-  it('refuses a user who may not read the administrator secret, as if it were missing', async () => {
+  it('refuses a user who may not read the administrator secret, whether or not it exists', async () => {
     const deputy = await user(
       'deputy',
       statement('Allow', ['kms:*'], ['acs:kms:*:*:secret/app/*']),
@@ -663,19 +700,19 @@ describe('managed database secrets: Tessera logs in only with credentials the ca
         Host: '127.0.0.1',
         AdminSecretName: secret,
       });
-    // The refusal on a secret it may not see is the answer for a secret that does not exist.
+    // The refusal on a secret it may not read is the same whether the secret exists or not.
     // (The names differ, so the messages are compared with the name taken out.)
     const unnamed = async (secret: string) => {
       const body = await answer(register(secret));
       return { ...body, Message: String(body.Message).replace(secret, '<name>') };
     };
     const refused = await unnamed('dbadm/orders');
-    expect(refused).toMatchObject({ Code: 'Forbidden.ResourceNotFound', status: 404 });
+    expect(refused).toMatchObject({ Code: 'Forbidden.NoPermission', status: 403 });
     expect(refused).toEqual(await unnamed('dbadm/none'));
     await expectFailure(
       deputy.pop.call('CreateSecret', rdsSecret('app/orders', 'app')),
-      404,
-      'Forbidden.ResourceNotFound',
+      403,
+      'Forbidden.NoPermission',
     );
     // Nothing was registered or created.
     const listed = await deputy.pop.call('ListDatabaseInstances', { PageSize: 100 });

@@ -1,6 +1,6 @@
 /**
  * Aliases through the real SDKs: CreateAlias, UpdateAlias, DeleteAlias, ListAliases and
- * ListAliasesByKeyId (API spec §3.6).
+ * ListAliasesByKeyId.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, ApiServer } from './harness.js';

@@ -222,6 +222,47 @@ describe('audit trail of real SDK calls', () => {
     expect(statSync(auditFile).mode & 0o777).toBe(0o600);
   });
 
+  it('records the protocol, and renders the core built-in stages by their Alibaba names', async () => {
+    const admin = server.client('pop-core-post');
+    const created = await admin.call('CreateSecret', {
+      SecretName: `trail/protocol-${Date.now()}`,
+      VersionId: 'v1',
+      SecretData: 'x',
+    });
+    const { events } = await server.instance.tessera.services.audit.lookup({
+      requestId: String(created.RequestId),
+      limit: 10,
+    });
+    expect(events.map((e) => [e.phase, e.protocol])).toEqual([
+      ['outcome', 'alibaba'],
+      ['attempt', 'alibaba'],
+    ]);
+    // A core event (a rotation step) records the neutral stage; LookupEvents answers in ACS names.
+    const requestId = `stage-${Date.now()}`;
+    await server.instance.tessera.services.audit.record({
+      time: Date.now(),
+      requestId,
+      phase: 'outcome',
+      principal: '$rotation',
+      accessKeyId: null,
+      sourceIp: null,
+      action: 'RotationCreate',
+      resource: 'trail/rotated',
+      secretName: 'trail/rotated',
+      versionId: 'r1',
+      versionStage: '$pending',
+      keyId: null,
+      resultCode: 'Success',
+      httpStatus: null,
+    });
+    const { Events } = (await actionTrail('LookupEvents', {
+      'LookupAttribute.1.Key': 'User',
+      'LookupAttribute.1.Value': '$rotation',
+      MaxResults: 50,
+    })) as { Events: Body[] };
+    expect(Events.find((e) => e.requestId === requestId)).toMatchObject({ versionStage: 'ACSPending' });
+  });
+
   it('refuses a user no policy allows actiontrail:LookupEvents, and records that refusal', async () => {
     await server.instance.tessera.services.identities.createUser({ name: 'alice' });
     const other = await server.instance.tessera.services.accessKeys.create('alice');

@@ -1,5 +1,5 @@
 /**
- * Authentication (API spec §2.5, DECISIONS 18): every way a request can fail to prove who sent it gets
+ * Authentication (docs/behaviour.md rule 18): every way a request can fail to prove who sent it gets
  * its own documented code and status, and a refused request changes nothing — no secret created, no
  * nonce used up. Hand-signed requests vary one thing at a time; the real SDKs confirm what they see.
  */
@@ -9,7 +9,7 @@ import type { AccessKeyService } from '../../../src/services/access-key-service.
 import { systemClock } from '../../../src/services/clock.js';
 import { Authenticator } from '../../../src/protocols/alibaba/auth.js';
 import { Params } from '../../../src/protocols/alibaba/params.js';
-import { sha256Hex } from '../../../src/protocols/alibaba/signature.js';
+import { sha256Hex, v1StringToSign } from '../../../src/protocols/alibaba/signature.js';
 import type { ApiServer } from './harness.js';
 import {
   $Kms,
@@ -109,6 +109,38 @@ describe('access keys', () => {
         new $Kms.CreateSecretRequest({ secretName: uniqueName(), versionId: 'v1', secretData: 's' }),
       ),
     ).rejects.toMatchObject({ data: { Code: 'SignatureDoesNotMatch', HttpStatus: 400 } });
+  });
+
+  it("ends a v1 mismatch's message with the server's string to sign, as the real service does", async () => {
+    const name = uniqueName();
+    const pairs = signV1(
+      'CreateSecret',
+      { SecretName: name, VersionId: 'v1', SecretData: 's' },
+      {
+        secret: 'wrong-secret',
+      },
+    );
+    const body = await expectApiError(
+      await send(
+        v1Request(
+          server.baseUrl,
+          'CreateSecret',
+          { SecretName: name, VersionId: 'v1', SecretData: 's' },
+          {
+            secret: 'wrong-secret',
+            nonce: pairs.find(([n]) => n === 'SignatureNonce')?.[1] ?? '',
+            timestamp: pairs.find(([n]) => n === 'Timestamp')?.[1] ?? '',
+          },
+        ),
+      ),
+      400,
+      'SignatureDoesNotMatch',
+    );
+    const unsigned = pairs.filter(([n]) => n !== 'Signature');
+    expect(body.Message).toBe(
+      `Specified signature is not matched with our calculation. server string to sign is:${v1StringToSign('POST', unsigned)}`,
+    );
+    expect(String(body.Message)).not.toContain('wrong-secret');
   });
 
   it('answers a parameter changed after signing with 400 SignatureDoesNotMatch', async () => {

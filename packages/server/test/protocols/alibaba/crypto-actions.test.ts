@@ -1,7 +1,7 @@
 /**
  * Encrypt, Decrypt, GenerateDataKey(WithoutPlaintext) through the real SDKs: both EncryptionContext
- * encodings, opaque plaintext (DECISIONS 15), corrupt blobs, DryRun (DECISIONS 14), key rotation, and
- * a secret under a disabled CMK (DECISIONS 16).
+ * encodings, opaque plaintext (docs/behaviour.md rule 15), corrupt blobs, DryRun (docs/behaviour.md rule 14), key rotation, and
+ * a secret under a disabled CMK (docs/behaviour.md rule 16).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, ApiServer, Body } from './harness.js';
@@ -404,7 +404,7 @@ describe('key rotation', () => {
 });
 
 describe('a secret under a customer key', () => {
-  it('cannot be read or written while its key is disabled or pending deletion (DECISIONS 16)', async () => {
+  it('cannot be read or written while its key is disabled or pending deletion (docs/behaviour.md rule 16)', async () => {
     const keyId = await createKey();
     await rpc.call('CreateAlias', { AliasName: 'alias/secret-key', KeyId: keyId });
     await rpc.call('CreateSecret', {

@@ -1,13 +1,15 @@
 /**
- * Nothing a client sends makes an action fail with anything but a typed 4xx error (issue 3, "Bad
- * input"): every action, each parameter name the API uses, and values chosen to break parsers (JSON
+ * Nothing a client sends makes an action fail with anything but a typed 4xx error (docs/behaviour.md
+ * rule 17): every action, each parameter name the API uses, and values chosen to break parsers (JSON
  * `null`, numbers, `__proto__`, lone surrogates, huge numbers, empty and blank strings, odd ARNs,
  * forged ciphertext). The handlers are called directly, which is fast enough to try them all; the wire
  * in front of them (signatures, parameter merging) has its own tests in `transport` and `auth`.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/errors.js';
-import { RequestAccess } from '../../../src/protocols/alibaba/access.js';
+import { OPERATIONS } from '../../../src/domain/operations.js';
+import type { OperationName } from '../../../src/domain/operations.js';
+import { OperationAccess } from '../../../src/services/operations/access.js';
 import type { ActionContext } from '../../../src/protocols/alibaba/action.js';
 import { KMS_ACTIONS } from '../../../src/protocols/alibaba/actions/index.js';
 import { DOMAIN_ERRORS, ProtocolError } from '../../../src/protocols/alibaba/errors.js';
@@ -91,12 +93,13 @@ function context(action: string, params: Record<string, string>): ActionContext 
     method: 'POST',
     serviceKeyId: 'none',
     noteResource: () => undefined,
-    access: new RequestAccess({
+    markDryRun: () => undefined,
+    access: new OperationAccess({
       services,
       identity,
       policies: { policiesFor: () => Promise.resolve([]) },
-      product: 'kms',
-      action,
+      name: action,
+      operation: OPERATIONS[action as OperationName],
       principal,
       context: { secureTransport: false },
     }),

@@ -1,6 +1,6 @@
 /**
  * Key lifecycle actions through the real SDKs: CreateKey, DescribeKey, ListKeys, UpdateKeyDescription,
- * ScheduleKeyDeletion/CancelKeyDeletion and DescribeRegions (API spec §3.6).
+ * ScheduleKeyDeletion/CancelKeyDeletion and DescribeRegions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, ApiServer, Body } from './harness.js';
@@ -274,7 +274,7 @@ describe('EnableKey, DisableKey, ScheduleKeyDeletion, CancelKeyDeletion', () => 
 
     await server.kms.cancelKeyDeletion(new $Kms.CancelKeyDeletionRequest({ keyId }));
     const cancelled = await describe_(keyId);
-    expect(cancelled.KeyState).toBe('Enabled'); // DECISIONS 16
+    expect(cancelled.KeyState).toBe('Enabled'); // docs/behaviour.md rule 16
     expect(cancelled).not.toHaveProperty('DeleteDate');
   });
 

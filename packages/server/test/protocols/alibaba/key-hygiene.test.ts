@@ -323,17 +323,17 @@ describe('ReEncrypt', () => {
       Resource: [arn(source), arn(destination)],
     });
     expect((await both.call('ReEncrypt', request)).KeyId).toBe(destination);
-    // A SourceKeyId the caller may not use answers as a missing key does: no probing for key ids.
+    // A SourceKeyId the caller may not use is refused as a missing one is: no probing for key ids.
     const other = (await describeKeyOf(pop.call('CreateKey', {}))).KeyId as string;
     await expectFailure(
       both.call('ReEncrypt', { ...request, SourceKeyId: other }),
-      404,
-      'Forbidden.KeyNotFound',
+      403,
+      'Forbidden.NoPermission',
     );
     await expectFailure(
       both.call('ReEncrypt', { ...request, SourceKeyId: 'key-doesnotexist00000000' }),
-      404,
-      'Forbidden.KeyNotFound',
+      403,
+      'Forbidden.NoPermission',
     );
     await expectFailure(
       both.call('ReEncrypt', { ...request, SourceKeyId: destination }),

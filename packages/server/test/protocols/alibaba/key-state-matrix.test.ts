@@ -1,5 +1,5 @@
 /**
- * The key-state matrix of API spec §3.6 on the wire: for a key that is Enabled, Disabled or
+ * The key-state matrix on the wire: for a key that is Enabled, Disabled or
  * PendingDeletion, each operation either succeeds or answers the listed 409 code — and a refused call
  * changes nothing (state, deletion date, description, primary version, aliases).
  * Calls rotate over the five real clients.
@@ -122,7 +122,7 @@ const OPERATIONS: readonly Operation[] = [
   {
     name: 'CancelKeyDeletion',
     expected: { Enabled: STATE_MODIFIED, Disabled: STATE_MODIFIED, PendingDeletion: OK },
-    leaves: 'Enabled', // DECISIONS 16
+    leaves: 'Enabled', // docs/behaviour.md rule 16
     run: (c, f) => c.call('CancelKeyDeletion', { KeyId: f.keyId }),
   },
   {
@@ -186,7 +186,7 @@ async function stateOf(keyId: string): Promise<string> {
   return (body.KeyMetadata as { KeyState: string }).KeyState;
 }
 
-describe('key state matrix (API spec §3.6)', () => {
+describe('key state matrix', () => {
   let callIndex = 0;
   for (const operation of OPERATIONS) {
     for (const state of STATES) {

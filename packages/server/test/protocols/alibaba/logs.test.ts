@@ -1,5 +1,5 @@
 /**
- * What the server writes to its log (DECISIONS 22): one `api call` line per request with the action and
+ * What the server writes to its log (docs/behaviour.md rule 22): one `api call` line per request with the action and
  * status, and never a secret value, a fragment of one, an access key secret, the root key, a plaintext
  * or data key, or a URL query string — even though the real SDKs put SecretData in the query.
  */

@@ -146,10 +146,10 @@ describe.each(ENGINES)('%s', (engine) => {
       const refused = await errorOf(
         attacker.call('UpdateSecret', { SecretName: name, ExtendedConfig: JSON.stringify(config) }),
       );
-      // The administrator secret it may not read answers as a missing one.
+      // Refused for the administrator secret it may not read (403, as for a missing one).
       expect({ status: refused.status, code: refused.code }).toEqual({
-        status: 404,
-        code: 'Forbidden.ResourceNotFound',
+        status: 403,
+        code: 'Forbidden.NoPermission',
       });
     }
     const described = await admin.call('DescribeSecret', { SecretName: name });
@@ -251,8 +251,8 @@ describe.each(ENGINES)('%s', (engine) => {
     for (const change of redirections) {
       await expectFailure(
         attacker.call('UpdateDatabaseInstance', { DBInstanceId: id, ...change }),
-        404,
-        'Forbidden.ResourceNotFound',
+        403,
+        'Forbidden.NoPermission',
       );
     }
     // A description steers nothing.

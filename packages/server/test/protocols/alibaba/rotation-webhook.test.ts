@@ -178,7 +178,7 @@ describe('rotation webhook', () => {
     });
 
     // Every executed step is in the audit trail, failures included, under the engine's own principal,
-    // and no value is.
+    // and no value is. The core records built-in stages in its own spelling; LookupEvents renders them.
     const { events } = await services().audit.lookup({
       principal: '$rotation',
       resource: 'rot/retry',
@@ -189,11 +189,11 @@ describe('rotation webhook', () => {
       .reverse()
       .map((e) => [e.action, e.resultCode, e.versionId, e.versionStage]);
     expect(trail).toEqual([
-      ['RotationCreate', 'Success', 'r1', 'ACSPending'],
+      ['RotationCreate', 'Success', 'r1', '$pending'],
       ['RotationSet', 'RotationStepFailed', 'r1', null],
       ['RotationSet', 'RotationStepFailed', 'r1', null],
       ['RotationSet', 'Success', 'r1', null],
-      ['RotationTest', 'Success', 'r1', 'ACSCurrent'],
+      ['RotationTest', 'Success', 'r1', '$current'],
       ['RotationFinish', 'Success', 'r1', null],
     ]);
     expect(JSON.stringify(events)).not.toContain('next-password');

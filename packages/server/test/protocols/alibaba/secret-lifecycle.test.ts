@@ -1,6 +1,6 @@
 /**
  * DescribeSecret, ListSecrets, ListSecretVersionIds, UpdateSecret, DeleteSecret, RestoreSecret and
- * GetRandomPassword over the wire, the deletion window (DECISIONS 10–12) and its expiry.
+ * GetRandomPassword over the wire, the deletion window (docs/behaviour.md rules 10–12) and its expiry.
  *
  * The server runs on a ManualClock frozen near real time. Requests are signed with real time and the
  * server checks their timestamp against this same clock (±15 minutes), so the clock cannot simply jump
@@ -343,7 +343,7 @@ describe('DeleteSecret and RestoreSecret', () => {
       'PlannedDeleteTime',
     );
     expect((await acs3.call('GetSecretValue', { SecretName: 'delete/default' })).SecretData).toBe('value');
-    // Restoring a secret that is not pending deletion succeeds and changes nothing (DECISIONS 12).
+    // Restoring a secret that is not pending deletion succeeds and changes nothing (docs/behaviour.md rule 12).
     const before = await snapshot('delete/default');
     clock.advance(1000);
     expect(await acs3.call('RestoreSecret', { SecretName: 'delete/default' })).toMatchObject({

@@ -1,5 +1,5 @@
 /**
- * GetSecretPolicy and SetSecretPolicy over the wire (API spec §3.5): the default policy, documents
+ * GetSecretPolicy and SetSecretPolicy over the wire: the default policy, documents
  * stored and returned byte for byte, POST only for SetSecretPolicy, document validation, and the
  * `Policy` parameter of CreateSecret. The 1.2.0 typed SDK has no methods for these actions, so every
  * call goes through the generic clients.

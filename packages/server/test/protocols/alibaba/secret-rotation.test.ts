@@ -1,5 +1,5 @@
 /**
- * The two rotation scenarios of seeds/secret-rotation.md, end to end through every real client: the
+ * The two rotation scenarios of Alibaba's secret rotation documentation, end to end through every real client: the
  * typed kms20160120 transport (signature v1), openapi in ACS3 and in v2 mode, and pop-core with GET and
  * with POST. After each step the test reads what a consumer would read (GetSecretValue, default stage
  * and ACSPrevious) and what an operator would list (ListSecretVersionIds).
@@ -152,7 +152,7 @@ describe.each(CLIENTS)('rotation scenarios through %s', (clientName) => {
     };
     database.set(pending.uname, pending.pwd);
 
-    // 4. Mark v2 current; v1, which held ACSCurrent, becomes ACSPrevious (DECISIONS 1).
+    // 4. Mark v2 current; v1, which held ACSCurrent, becomes ACSPrevious (docs/behaviour.md rule 1).
     const moved = await client.call('UpdateSecretVersionStage', {
       SecretName: name,
       VersionStage: 'ACSCurrent',

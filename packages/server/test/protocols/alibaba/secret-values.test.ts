@@ -187,7 +187,7 @@ describe('GetSecretValue', () => {
   it('reads by stage, by version id (a deprecated one too), and by both when they agree', async () => {
     expect(await value('values/read')).toMatchObject({ VersionId: 'v3', SecretData: 'three' });
     expect(await value('values/read', { VersionStage: 'ACSPrevious' })).toMatchObject({ VersionId: 'v2' });
-    // v1 carries no stage any more, yet stays readable by id until it is evicted (DECISIONS 4).
+    // v1 carries no stage any more, yet stays readable by id until it is evicted (docs/behaviour.md rule 4).
     expect(await value('values/read', { VersionId: 'v1' })).toMatchObject({
       SecretData: 'one',
       VersionStages: { VersionStage: [] },
@@ -212,7 +212,7 @@ describe('GetSecretValue', () => {
     expect({ code: error.code, status: error.status }).toEqual({ code: 'InvalidParameter', status: 400 });
   });
 
-  it('answers Forbidden.ResourceNotFound for a missing secret, version or stage, naming it (DECISIONS 7)', async () => {
+  it('answers Forbidden.ResourceNotFound for a missing secret, version or stage, naming it (docs/behaviour.md rule 7)', async () => {
     await create('values/one-version');
     for (const [selector, missing] of [
       [{ SecretName: 'values/none' }, '"values/none"'],
@@ -543,7 +543,7 @@ describe('UpdateSecretVersionStage', () => {
 
   it('refuses invalid moves without changing anything', async () => {
     const refusals: [Record<string, string>, { code: string; status: number; parameter?: string }][] = [
-      // ACSCurrent and ACSPrevious can only be moved, never removed (DECISIONS 5).
+      // ACSCurrent and ACSPrevious can only be moved, never removed (docs/behaviour.md rule 5).
       [
         { VersionStage: 'ACSCurrent', RemoveFromVersion: 'v2' },
         { code: 'InvalidParameter', status: 400, parameter: 'MoveToVersion' },

@@ -171,7 +171,7 @@ export async function jsonOf(response: Response): Promise<Record<string, unknown
   return JSON.parse(await response.text()) as Record<string, unknown>;
 }
 
-/** The six keys of every error body (DECISIONS 17). */
+/** The six keys of every error body (docs/behaviour.md rule 17). */
 export const ERROR_KEYS = ['Code', 'HostId', 'HttpStatus', 'Message', 'Recommend', 'RequestId'];
 
 /** Asserts an error answer in the API's JSON shape, status and request-id header; returns the body. */

@@ -7,7 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_SECRET_LIMITS } from '../../../src/domain/secret.js';
-import { RequestAccess } from '../../../src/protocols/alibaba/access.js';
+import { OPERATIONS } from '../../../src/domain/operations.js';
+import type { KmsOperationName, OperationName } from '../../../src/domain/operations.js';
+import { OperationAccess } from '../../../src/services/operations/access.js';
 import type { ActionContext } from '../../../src/protocols/alibaba/action.js';
 import { KMS_ACTIONS } from '../../../src/protocols/alibaba/actions/index.js';
 import { Params } from '../../../src/protocols/alibaba/params.js';
@@ -105,9 +107,8 @@ afterEach(async () => {
   await store.close();
 });
 
-function call(action: string, params: Record<string, string>): Promise<unknown> {
+function call(action: KmsOperationName, params: Record<string, string>): Promise<unknown> {
   const handler = KMS_ACTIONS[action];
-  if (!handler) throw new Error(`no action ${action}`);
   const identity = { region: 'cn-hangzhou', accountId: '1234567890123456' };
   const principal = { accessKeyId: 'TesseraTestAdmin', userName: 'administrator' };
   const context: ActionContext = {
@@ -119,12 +120,13 @@ function call(action: string, params: Record<string, string>): Promise<unknown> 
     method: 'POST',
     serviceKeyId: 'none',
     noteResource: () => undefined,
-    access: new RequestAccess({
+    markDryRun: () => undefined,
+    access: new OperationAccess({
       services,
       identity,
       policies: { policiesFor: () => Promise.resolve([]) },
-      product: 'kms',
-      action,
+      name: action,
+      operation: OPERATIONS[action as OperationName],
       principal,
       context: { secureTransport: false },
     }),

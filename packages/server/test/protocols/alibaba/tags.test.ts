@@ -1,5 +1,5 @@
 /**
- * Tags on keys and secrets through the real clients (API spec §3.5, DECISIONS 9, 10, 16): the
+ * Tags on keys and secrets through the real clients (docs/behaviour.md rules 9, 10, 16): the
  * single-resource actions with JSON parameters, the batch actions with repeat-list parameters, paging of
  * ListTagResources, and the state rules (key pending deletion, secret in its deletion window).
  */

@@ -1,5 +1,5 @@
 /**
- * The RPC transport (API spec §1, DECISIONS 17, 21): methods, parameter placement, JSON and XML
+ * The RPC transport (docs/behaviour.md rules 17, 21): methods, parameter placement, JSON and XML
  * rendering, the error shape, request ids, size limits, and hostile encodings. Real SDKs where they can
  * express the case; hand-signed `fetch` where they cannot.
  */
@@ -330,7 +330,7 @@ describe('XML rendering', () => {
   });
 });
 
-describe('sizes (DECISIONS 21)', () => {
+describe('sizes (docs/behaviour.md rule 21)', () => {
   // 30,720 bytes of 3- and 4-byte characters: 92,160 bytes once percent-encoded into the query.
   const bigValue = '€'.repeat(5120) + '😀'.repeat(3840);
 
@@ -376,7 +376,7 @@ describe('sizes (DECISIONS 21)', () => {
     expect(error.data).toMatchObject({ Code: 'InvalidParameter', HttpStatus: 400 });
   });
 
-  it('accepts a request line of 128 KiB with the headers a client adds besides (DECISIONS 21)', async () => {
+  it('accepts a request line of 128 KiB with the headers a client adds besides (docs/behaviour.md rule 21)', async () => {
     const requestLine = (request: PreparedRequest) => {
       const url = new URL(request.url);
       return `POST ${url.pathname}${url.search} HTTP/1.1`.length;

@@ -8,9 +8,10 @@
 import type { AuditRecord } from '../../../domain/audit.js';
 import { AUDIT_SUCCESS } from '../../../domain/audit.js';
 import type { AuditLookup } from '../../../services/audit-service.js';
-import type { ActionContext, ActionTable } from '../action.js';
+import type { ActionTrailOperationName } from '../../../domain/operations.js';
+import type { ActionContext, ActionHandler } from '../action.js';
 import type { WireBody, WireValue } from '../codec.js';
-import { timestamp } from '../codec.js';
+import { stageToWire, timestamp } from '../codec.js';
 import { invalidParameter } from '../errors.js';
 import type { Params } from '../params.js';
 
@@ -103,7 +104,8 @@ function eventToWire(record: AuditRecord): WireValue {
     resourceName: optional(record.resource ?? record.secretName ?? record.keyId),
     secretName: optional(record.secretName),
     versionId: optional(record.versionId),
-    versionStage: optional(record.versionStage),
+    // The core records built-in stages in its own spelling (rotation events); callers' labels as sent.
+    versionStage: optional(record.versionStage === null ? null : stageToWire(record.versionStage)),
     keyId: optional(record.keyId),
     resultCode: optional(record.resultCode),
     errorCode:
@@ -157,7 +159,8 @@ async function verifyEvents(context: ActionContext): Promise<WireBody> {
   };
 }
 
-export const ACTIONTRAIL_ACTIONS: ActionTable = {
+/** Typed by the operation catalog. */
+export const ACTIONTRAIL_ACTIONS: { readonly [N in ActionTrailOperationName]: ActionHandler } = {
   LookupEvents: lookupEvents,
   VerifyEvents: verifyEvents,
 };

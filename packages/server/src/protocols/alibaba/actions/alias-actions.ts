@@ -1,5 +1,5 @@
 /**
- * Aliases: `alias/…` names for customer keys (API spec §3.6). Alias rules (name shape, the reserved
+ * Aliases: `alias/…` names for customer keys. Alias rules (name shape, the reserved
  * `alias/acs` prefix, the target key's state) live in domain/key.ts and KeyService.
  */
 import type { ActionContext, ActionTable } from '../action.js';
@@ -70,10 +70,10 @@ async function listAliasesByKeyId(context: ActionContext): Promise<WireBody> {
   return aliasPage(context, reference);
 }
 
-export const ALIAS_ACTIONS: ActionTable = {
+export const ALIAS_ACTIONS = {
   CreateAlias: createAlias,
   UpdateAlias: updateAlias,
   DeleteAlias: deleteAlias,
   ListAliases: listAliases,
   ListAliasesByKeyId: listAliasesByKeyId,
-};
+} satisfies ActionTable;

@@ -1,9 +1,9 @@
 /**
  * Cryptographic operations with customer keys: Encrypt, Decrypt, GenerateDataKey and
- * GenerateDataKeyWithoutPlaintext (API spec §3.6, DECISIONS 14–16).
+ * GenerateDataKeyWithoutPlaintext (docs/behaviour.md rules 14–16).
  *
  * `Plaintext` is an opaque string: Encrypt seals its UTF-8 bytes and Decrypt returns the very same
- * string (DECISIONS 15). `EncryptionContext` arrives as a JSON object string (3.x SDKs, pop-core) or as
+ * string (docs/behaviour.md rule 15). `EncryptionContext` arrives as a JSON object string (3.x SDKs, pop-core) or as
  * flattened `EncryptionContext.<k>=<v>` parameters (the 1.2.0 SDK); both become the same map, so a blob
  * made with either encoding decrypts with the other.
  */
@@ -12,7 +12,7 @@ import { MAX_DATA_KEY_BYTES, MAX_ENCRYPT_PLAINTEXT_BYTES, MIN_DATA_KEY_BYTES } f
 import { isBase64 } from '../../../domain/validation.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
-import { dryRunPassed, invalidParameter } from '../errors.js';
+import { invalidParameter } from '../errors.js';
 import type { Params } from '../params.js';
 
 const DATA_KEY_SPECS: readonly DataKeySpec[] = ['AES_256', 'AES_128'];
@@ -40,7 +40,13 @@ export function ciphertextBlob(params: Params): Buffer {
   return Buffer.from(value, 'base64');
 }
 
-async function encrypt({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
+async function encrypt({
+  params,
+  services,
+  noteResource,
+  access,
+  markDryRun,
+}: ActionContext): Promise<WireBody> {
   const reference = params.required('KeyId');
   noteResource(reference);
   const plaintext = Buffer.from(params.required('Plaintext'), 'utf8');
@@ -49,8 +55,12 @@ async function encrypt({ params, services, noteResource, access }: ActionContext
   const context = encryptionContext(params);
   const dryRun = params.boolean('DryRun', false);
   const result = await services.keys.encrypt(reference, plaintext, context, access.keyGuard(reference));
-  // A dry run does everything the call does, then answers without the result (DECISIONS 14).
-  if (dryRun) throw dryRunPassed();
+  // A dry run does everything the call does; the pipeline answers without the result.
+  if (dryRun) {
+    // The pipeline withholds the answer; build none.
+    markDryRun();
+    return {};
+  }
   return {
     CiphertextBlob: result.blob.toString('base64'),
     KeyId: result.keyId,
@@ -58,14 +68,24 @@ async function encrypt({ params, services, noteResource, access }: ActionContext
   };
 }
 
-async function decrypt({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
+async function decrypt({
+  params,
+  services,
+  noteResource,
+  access,
+  markDryRun,
+}: ActionContext): Promise<WireBody> {
   const blob = ciphertextBlob(params);
   const context = encryptionContext(params);
   const dryRun = params.boolean('DryRun', false);
-  // The key is the one the blob names; a refused caller gets the answer a missing key gets.
+  // The key is the one the blob names.
   const result = await services.keys.decrypt(blob, context, access.keyGuard());
   noteResource(result.keyId);
-  if (dryRun) throw dryRunPassed();
+  if (dryRun) {
+    // The pipeline withholds the answer; build none.
+    markDryRun();
+    return {};
+  }
   return {
     Plaintext: result.plaintext.toString('utf8'),
     KeyId: result.keyId,
@@ -75,7 +95,7 @@ async function decrypt({ params, services, noteResource, access }: ActionContext
 
 /** GenerateDataKey and its WithoutPlaintext twin differ only in whether the answer carries the key. */
 function dataKeyAction(withPlaintext: boolean): (context: ActionContext) => Promise<WireBody> {
-  return async ({ params, services, noteResource, access }) => {
+  return async ({ params, services, noteResource, access, markDryRun }) => {
     const reference = params.required('KeyId');
     noteResource(reference);
     const spec = params.oneOf('KeySpec', DATA_KEY_SPECS, 'AES_256');
@@ -93,7 +113,11 @@ function dataKeyAction(withPlaintext: boolean): (context: ActionContext) => Prom
       access.keyGuard(reference),
     );
     try {
-      if (dryRun) throw dryRunPassed();
+      if (dryRun) {
+        // The pipeline withholds the answer; build none.
+        markDryRun();
+        return {};
+      }
       return {
         CiphertextBlob: result.blob.toString('base64'),
         KeyId: result.keyId,
@@ -106,9 +130,9 @@ function dataKeyAction(withPlaintext: boolean): (context: ActionContext) => Prom
   };
 }
 
-export const CRYPTO_ACTIONS: ActionTable = {
+export const CRYPTO_ACTIONS = {
   Encrypt: encrypt,
   Decrypt: decrypt,
   GenerateDataKey: dataKeyAction(true),
   GenerateDataKeyWithoutPlaintext: dataKeyAction(false),
-};
+} satisfies ActionTable;

@@ -6,11 +6,11 @@
  */
 import type { DatabaseEngine, DatabaseInstance, TlsMode } from '../../../domain/database-instance.js';
 import { TLS_MODES } from '../../../domain/database-instance.js';
+import { rotationPermissions } from '../../../services/operations/secret-use-cases.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { paging, timestamp, wrapped } from '../codec.js';
 import { invalidParameter } from '../errors.js';
-import { rotationPermissions } from './rotation-actions.js';
 import type { Params } from '../params.js';
 
 /** Engine spellings accepted on the wire; MariaDB speaks the MySQL protocol. */
@@ -151,10 +151,10 @@ async function deregisterDatabaseInstance({
   return { DBInstanceId: id };
 }
 
-export const DATABASE_INSTANCE_ACTIONS: ActionTable = {
+export const DATABASE_INSTANCE_ACTIONS = {
   RegisterDatabaseInstance: registerDatabaseInstance,
   DescribeDatabaseInstance: describeDatabaseInstance,
   ListDatabaseInstances: listDatabaseInstances,
   UpdateDatabaseInstance: updateDatabaseInstance,
   DeregisterDatabaseInstance: deregisterDatabaseInstance,
-};
+} satisfies ActionTable;

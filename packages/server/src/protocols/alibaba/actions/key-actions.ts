@@ -1,6 +1,6 @@
 /**
  * Customer master keys: create, describe, list, state changes, key versions, and DescribeRegions
- * (API spec §3.6). Every key is Aliyun_AES_256, ENCRYPT/DECRYPT, Aliyun_KMS, SOFTWARE; other choices
+ *. Every key is Aliyun_AES_256, ENCRYPT/DECRYPT, Aliyun_KMS, SOFTWARE; other choices
  * are refused at CreateKey with a message that says what is supported.
  */
 import { DomainError } from '../../../domain/errors.js';
@@ -240,7 +240,7 @@ function describeRegions({ identity, noteResource }: ActionContext): Promise<Wir
   return Promise.resolve({ Regions: wrapped('Region', [{ RegionId: identity.region }]) });
 }
 
-export const KEY_ACTIONS: ActionTable = {
+export const KEY_ACTIONS = {
   CreateKey: createKey,
   DescribeKey: describeKey,
   ListKeys: listKeys,
@@ -253,4 +253,4 @@ export const KEY_ACTIONS: ActionTable = {
   ListKeyVersions: listKeyVersions,
   DescribeKeyVersion: describeKeyVersion,
   DescribeRegions: describeRegions,
-};
+} satisfies ActionTable;

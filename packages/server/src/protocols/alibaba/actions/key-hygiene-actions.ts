@@ -6,7 +6,7 @@
 import { rotationIntervalOf } from '../../../domain/key-rotation.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
-import { dryRunPassed, invalidParameter, missingParameter } from '../errors.js';
+import { invalidParameter, missingParameter } from '../errors.js';
 import { ciphertextBlob, encryptionContext } from './crypto-actions.js';
 
 async function updateRotationPolicy({
@@ -31,7 +31,13 @@ async function updateRotationPolicy({
  * `kms:ReEncryptFrom` on the key inside the ciphertext (it is decrypted) and `kms:ReEncryptTo` on the
  * destination key (docs/permissions.md). `SourceKeyId`, when given, must name the key inside the blob.
  */
-async function reEncrypt({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
+async function reEncrypt({
+  params,
+  services,
+  noteResource,
+  access,
+  markDryRun,
+}: ActionContext): Promise<WireBody> {
   const blob = ciphertextBlob(params);
   const destination = params.required('DestinationKeyId');
   noteResource(destination);
@@ -55,7 +61,11 @@ async function reEncrypt({ params, services, noteResource, access }: ActionConte
     if (named.id !== result.source.keyId)
       throw invalidParameter('SourceKeyId', 'The ciphertext was not encrypted under this key.');
   }
-  if (dryRun) throw dryRunPassed();
+  // A dry run does everything the call does; the pipeline answers without the result.
+  if (dryRun) {
+    markDryRun();
+    return {};
+  }
   return {
     CiphertextBlob: result.blob.toString('base64'),
     KeyId: result.keyId,
@@ -78,8 +88,8 @@ async function rewrapDataKeys({ services, noteResource }: ActionContext): Promis
   };
 }
 
-export const KEY_HYGIENE_ACTIONS: ActionTable = {
+export const KEY_HYGIENE_ACTIONS = {
   UpdateRotationPolicy: updateRotationPolicy,
   ReEncrypt: reEncrypt,
   RewrapDataKeys: rewrapDataKeys,
-};
+} satisfies ActionTable;

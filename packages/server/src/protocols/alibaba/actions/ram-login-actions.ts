@@ -28,17 +28,23 @@ function target({ params, noteResource }: ActionContext): string {
 async function createLoginProfile(context: ActionContext): Promise<WireBody> {
   const userName = target(context);
   const { params, services, principal } = context;
-  const profile = await services.consoleLogins.createProfile(principal.userName, userName, params.required('Password'), {
-    passwordResetRequired: params.boolean('PasswordResetRequired', false),
-    mfaBindRequired: params.boolean('MFABindRequired', false),
-  });
+  const profile = await services.consoleLogins.createProfile(
+    principal.userName,
+    userName,
+    params.required('Password'),
+    {
+      passwordResetRequired: params.boolean('PasswordResetRequired', false),
+      mfaBindRequired: params.boolean('MFABindRequired', false),
+    },
+  );
   return { LoginProfile: profileToWire(profile) };
 }
 
 async function updateLoginProfile(context: ActionContext): Promise<WireBody> {
   const userName = target(context);
   const { params, services, principal } = context;
-  const flag = (name: string) => (params.optional(name) === undefined ? undefined : params.boolean(name, false));
+  const flag = (name: string) =>
+    params.optional(name) === undefined ? undefined : params.boolean(name, false);
   const profile = await services.consoleLogins.updateProfile(principal.userName, userName, {
     password: params.optional('Password'),
     passwordResetRequired: flag('PasswordResetRequired'),

@@ -121,7 +121,7 @@ async function listPoliciesForUser({ params, services, noteResource }: ActionCon
   };
 }
 
-export const RAM_POLICY_ACTIONS: ActionTable = {
+export const RAM_POLICY_ACTIONS = {
   CreatePolicy: ramAction(createPolicy),
   GetPolicy: ramAction(getPolicy),
   ListPolicies: ramAction(listPolicies),
@@ -129,4 +129,4 @@ export const RAM_POLICY_ACTIONS: ActionTable = {
   AttachPolicyToUser: ramAction(attachPolicyToUser),
   DetachPolicyFromUser: ramAction(detachPolicyFromUser),
   ListPoliciesForUser: ramAction(listPoliciesForUser),
-};
+} satisfies ActionTable;

@@ -124,7 +124,7 @@ async function deleteAccessKey(context: ActionContext): Promise<WireBody> {
   return {};
 }
 
-export const RAM_USER_ACTIONS: ActionTable = {
+export const RAM_USER_ACTIONS = {
   CreateUser: ramAction(createUser),
   GetUser: ramAction(getUser),
   ListUsers: ramAction(listUsers),
@@ -134,4 +134,4 @@ export const RAM_USER_ACTIONS: ActionTable = {
   ListAccessKeys: ramAction(listAccessKeys),
   UpdateAccessKey: ramAction(updateAccessKey),
   DeleteAccessKey: ramAction(deleteAccessKey),
-};
+} satisfies ActionTable;

@@ -1,11 +1,10 @@
 /**
- * Rotation actions (API spec §3.4; docs/rotation.md): RotateSecret, UpdateSecretRotationPolicy, and
+ * Rotation actions (docs/rotation.md): RotateSecret, UpdateSecretRotationPolicy, and
  * Tessera's own actions that register rotation webhooks. Also the rotation fields other secret answers
  * carry.
  */
 import type { RotationPolicy, RotationRun } from '../../../domain/rotation.js';
 import { formatRotationInterval, parseRotationInterval } from '../../../domain/rotation.js';
-import type { RotationPermissionCheck } from '../../../services/rotation/rotation-authorization.js';
 import type { RotationView } from '../../../services/rotation/rotation-service.js';
 import type { RotationWebhook } from '../../../services/rotation/webhook-service.js';
 import type { ActionContext, ActionTable } from '../action.js';
@@ -14,28 +13,13 @@ import { secretArn, secretNameOf, timestamp, wrapped } from '../codec.js';
 import { missingParameter } from '../errors.js';
 import type { Params } from '../params.js';
 
-/**
- * The caller's permissions as the rotation rule asks for them (services/rotation/rotation-authorization.ts):
- * secrets it may not see answer as missing ones; `newSecret`, a secret being created, is checked on its
- * name alone.
- */
-export function rotationPermissions(
-  access: ActionContext['access'],
-  newSecret?: string,
-): RotationPermissionCheck {
-  return async (name, permission) => {
-    if (name === newSecret) await access.requireNewSecret(name, permission);
-    else await access.requireSecret(name, permission);
-  };
-}
-
 /** `RotationInterval` in seconds, when given. */
 export function rotationIntervalOf(params: Params): number | undefined {
   const raw = params.optional('RotationInterval');
   return raw === undefined ? undefined : parseRotationInterval(raw);
 }
 
-/** The documented rotation fields of DescribeSecret, GetSecretValue and CreateSecret (API spec §3.1, §3.3). */
+/** The documented rotation fields of DescribeSecret, GetSecretValue and CreateSecret. */
 export function rotationFields(rotatable: boolean, policy: RotationPolicy | undefined): WireBody {
   if (!rotatable && policy === undefined) return {};
   return {
@@ -142,10 +126,10 @@ async function deleteRotationWebhook({ params, services, noteResource }: ActionC
   return { WebhookName: name };
 }
 
-export const ROTATION_ACTIONS: ActionTable = {
+export const ROTATION_ACTIONS = {
   RotateSecret: rotateSecret,
   UpdateSecretRotationPolicy: updateSecretRotationPolicy,
   CreateRotationWebhook: createRotationWebhook,
   ListRotationWebhooks: listRotationWebhooks,
   DeleteRotationWebhook: deleteRotationWebhook,
-};
+} satisfies ActionTable;

@@ -1,6 +1,6 @@
 /**
  * Actions on secrets as objects: describe, list, list versions, update, delete and restore, secret
- * policies, and random passwords (API spec §3.4, §3.5; DECISIONS 10–13, 19). Values are read and written
+ * policies, and random passwords (docs/behaviour.md rules 10–13, 19). Values are read and written
  * in `secret-value-actions.ts`.
  */
 import { SECRET_TYPES as STORED_SECRET_TYPES } from '../../../domain/secret.js';
@@ -9,6 +9,7 @@ import { DEFAULT_POLICY_NAME, defaultSecretPolicy } from '../../../domain/secret
 import { MAX_RECOVERY_WINDOW_DAYS, MIN_RECOVERY_WINDOW_DAYS } from '../../../domain/validation.js';
 import type { PasswordRequest } from '../../../services/password-service.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../../services/password-service.js';
+import { rotationPermissions } from '../../../services/operations/secret-use-cases.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import {
@@ -22,7 +23,7 @@ import {
   wrapped,
 } from '../codec.js';
 import { invalidParameter, ProtocolError } from '../errors.js';
-import { rotationPermissions, rotationViewFields } from './rotation-actions.js';
+import { rotationViewFields } from './rotation-actions.js';
 import type { Params } from '../params.js';
 
 /** Times a secret reports in DescribeSecret and ListSecrets; PlannedDeleteTime only while pending. */
@@ -71,7 +72,7 @@ const SECRET_TYPES = [GENERIC_SECRET_TYPE, 'Rds', 'RDS', 'Redis', 'RAMCredential
 
 /**
  * `Filters` of ListSecrets: values of one key are OR-ed, keys AND-ed; a key may appear once. SecretName
- * matches by prefix, the others exactly (DECISIONS 19).
+ * matches by prefix, the others exactly (docs/behaviour.md rule 19).
  */
 function listFilters(params: Params): Map<FilterKey, string[]> {
   const filters = new Map<FilterKey, string[]>();
@@ -236,7 +237,7 @@ async function getSecretPolicy({
 }: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
-  // Only `default` exists; another name answers not found (API spec §3.5), decided by the service.
+  // Only `default` exists; another name answers not found, decided by the service.
   const policyName = params.optional('PolicyName') ?? DEFAULT_POLICY_NAME;
   const { policy } = await services.secrets.getSecretPolicy(name, policyName, access.secretGuard());
   return { Policy: policy?.document ?? defaultSecretPolicy(identity.accountId) };
@@ -282,13 +283,13 @@ function getRandomPassword({ params, services }: ActionContext): Promise<WireBod
     length: params.integer('PasswordLength', { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH }),
     exclude: EXCLUSIONS.filter(([param]) => params.boolean(param, false)).map(([, name]) => name),
     excludeCharacters: params.optional('ExcludeCharacters'),
-    // Defaults to true (DECISIONS 13).
+    // Defaults to true (docs/behaviour.md rule 13).
     requireEachIncludedType: params.boolean('RequireEachIncludedType', true),
   };
   return Promise.resolve({ RandomPassword: services.passwords.generate(request) });
 }
 
-export const SECRET_ACTIONS: ActionTable = {
+export const SECRET_ACTIONS = {
   DescribeSecret: describeSecret,
   ListSecrets: listSecrets,
   ListSecretVersionIds: listSecretVersionIds,
@@ -298,4 +299,4 @@ export const SECRET_ACTIONS: ActionTable = {
   GetSecretPolicy: getSecretPolicy,
   SetSecretPolicy: setSecretPolicy,
   GetRandomPassword: getRandomPassword,
-};
+} satisfies ActionTable;

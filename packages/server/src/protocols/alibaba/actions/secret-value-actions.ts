@@ -1,9 +1,8 @@
 /**
- * Actions on secret values: create, read (one or a batch), write, and move stage labels (API spec
- * §3.1–3.4, §5).
+ * Actions on secret values: create, read (one or a batch), write, and move stage labels
+ * (docs/behaviour.md rules 1–8).
  */
-import { DomainError } from '../../../domain/errors.js';
-import type { Secret } from '../../../domain/secret.js';
+import type { DomainError } from '../../../domain/errors.js';
 import { SECRET_DATA_TYPES } from '../../../domain/validation.js';
 import type { SecretValue, SecretValueSelector } from '../../../services/secret-values.js';
 import type { ActionContext, ActionTable } from '../action.js';
@@ -20,12 +19,13 @@ import {
   tagsFromJson,
   timestamp,
 } from '../codec.js';
-import { dryRunPassed, invalidParameter, missingParameter } from '../errors.js';
+import { invalidParameter, missingParameter } from '../errors.js';
 import type { Params } from '../params.js';
-import { rotationFields, rotationIntervalOf, rotationPermissions } from './rotation-actions.js';
+import { createSecret as createSecretUseCase } from '../../../services/operations/secret-use-cases.js';
+import { rotationFields, rotationIntervalOf } from './rotation-actions.js';
 import { shapes } from '../params.js';
 
-/** Secrets one BatchGetSecretValue may read (API spec §4). */
+/** Secrets one BatchGetSecretValue may read. */
 const MAX_BATCH_SECRETS = 20;
 
 /** Generic, or Rds: a managed database secret (docs/database-secrets.md). */
@@ -76,14 +76,11 @@ async function createSecret({
   noteResource(name);
   const type = secretType(params);
   const extendedConfig = params.optional('ExtendedConfig');
-  const enableRotation = params.boolean('EnableAutomaticRotation', false);
+  const enabled = params.boolean('EnableAutomaticRotation', false);
   const intervalSeconds = rotationIntervalOf(params);
-  if (enableRotation) {
-    // Refused before anything is stored: the secret must have a rotator and an interval.
-    await services.rotation.assertRotatable({ secretName: name, secretType: type, extendedConfig });
-    if (intervalSeconds === undefined) throw missingParameter('RotationInterval');
-  }
-  const input = {
+  // Parameters first, then the use case (access included): a malformed request gets its parameter
+  // error whoever sends it.
+  const created = await createSecretUseCase(services, access, {
     name,
     versionId: params.required('VersionId'),
     data: params.required('SecretData'),
@@ -94,40 +91,27 @@ async function createSecret({
     policy: params.optional('Policy'),
     secretType: type,
     extendedConfig,
-  };
-  // Parameters first, then access: a malformed request gets its parameter error whoever sends it.
-  await access.requireUnscoped({ secretNames: [name] });
-  // The values are sealed under the customer key, so the caller must be allowed to use it (and a key it
-  // may not see answers as missing).
-  if (input.encryptionKeyId !== undefined) {
-    await access.requireKey(input.encryptionKeyId, 'kms:GenerateDataKey');
-  }
-  // A rotator binding needs the permissions of everything its rotations will touch.
-  const authorizedRotationTarget = await services.rotationAuthorization.authorizeBinding(
-    { secretName: name, secretType: type, extendedConfig: extendedConfig ?? null, firstValue: input.data },
-    rotationPermissions(access, name),
-  );
-  const bound = { ...input, authorizedRotationTarget };
-  // Rds secrets are checked against their database instance and stored as {"AccountName","AccountPassword"}.
-  const secret =
-    type === RDS_SECRET_TYPE
-      ? await services.databases.createRdsSecret(bound)
-      : await services.secrets.createSecret(bound);
-  const policy = enableRotation
-    ? await services.rotation.updatePolicy(secret.name, { enabled: true, intervalSeconds })
-    : undefined;
-  const rotatable = services.rotation.isRotatable(secret);
+    rotation: { enabled, intervalSeconds },
+  });
   return {
-    Arn: secretArn(identity, secret.name),
-    SecretName: secret.name,
+    Arn: secretArn(identity, created.secret.name),
+    SecretName: created.secret.name,
     VersionId: params.required('VersionId'),
     SecretType: type,
     DKMSInstanceId: params.optional('DKMSInstanceId'),
-    ...(rotatable ? { ...rotationFields(true, policy), ExtendedConfig: extendedConfig } : {}),
+    ...(created.rotatable
+      ? { ...rotationFields(true, created.rotationPolicy), ExtendedConfig: extendedConfig }
+      : {}),
   };
 }
 
-async function getSecretValue({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
+async function getSecretValue({
+  params,
+  services,
+  noteResource,
+  access,
+  markDryRun,
+}: ActionContext): Promise<WireBody> {
   const name = secretNameOf(params);
   noteResource(name);
   const stage = params.optional('VersionStage');
@@ -139,8 +123,12 @@ async function getSecretValue({ params, services, noteResource, access }: Action
   const dryRun = params.boolean('DryRun', false);
   const fetchExtendedConfig = params.boolean('FetchExtendedConfig', false);
   const value = await services.secrets.getSecretValue(selector, access.secretGuard());
-  // A dry run does everything a real read does, then answers without the value (DECISIONS 14).
-  if (dryRun) throw dryRunPassed();
+  // A dry run does everything a real read does; the pipeline answers without the value.
+  if (dryRun) {
+    // The pipeline withholds the answer; build none.
+    markDryRun();
+    return {};
+  }
   // Only secrets a rotator serves pay for the policy lookup.
   const rotation = services.rotation.isRotatable(value.secret)
     ? rotationFields(true, await services.rotation.policyOf(value.secret))
@@ -210,22 +198,8 @@ async function batchGetSecretValue({
     if (result.ok) values.push(secretValueToWire(result.value));
     else errors.push(itemError(selectors[index]?.name ?? '', result.error));
   });
-  // The one KMS answer whose lists are bare arrays, not `{"Item":[…]}` wrappers (API spec §1.5).
+  // The one KMS answer whose lists are bare arrays, not `{"Item":[…]}` wrappers.
   return { SecretValues: values, Errors: errors };
-}
-
-/**
- * PutSecretValue and UpdateSecretVersionStage are for Generic secrets only (API spec §3.2): the versions
- * of a managed secret are Tessera's own, written by its rotation runs, and a hand-written value would
- * break the next rotation. Checked after access, so a caller who may not see the secret learns nothing.
- */
-function onlyGeneric(secret: Secret, action: string): void {
-  if (secret.secretType !== GENERIC_SECRET_TYPE) {
-    throw new DomainError(
-      'unsupported_operation',
-      `${action} works on Generic secrets only; rotate a ${secret.secretType} secret with RotateSecret.`,
-    );
-  }
 }
 
 async function putSecretValue({ params, services, noteResource, access }: ActionContext): Promise<WireBody> {
@@ -238,8 +212,11 @@ async function putSecretValue({ params, services, noteResource, access }: Action
     dataType: params.oneOf('SecretDataType', SECRET_DATA_TYPES, 'text'),
     stages: versionStages(params),
   };
-  onlyGeneric(await access.requireSecret(name), 'PutSecretValue');
-  const result = await services.secrets.putSecretValue(input);
+  // A caller's write: Generic secrets only, checked by the service after access.
+  const result = await services.secrets.putSecretValue(input, {
+    guard: access.secretGuard(),
+    byCaller: true,
+  });
   return {
     SecretName: result.secret.name,
     VersionId: result.versionId,
@@ -261,15 +238,17 @@ async function updateSecretVersionStage({
     moveToVersion: params.optional('MoveToVersion'),
     removeFromVersion: params.optional('RemoveFromVersion'),
   };
-  onlyGeneric(await access.requireSecret(name), 'UpdateSecretVersionStage');
-  const secret = await services.secrets.updateVersionStage(input);
+  const secret = await services.secrets.updateVersionStage(input, {
+    guard: access.secretGuard(),
+    byCaller: true,
+  });
   return { SecretName: secret.name };
 }
 
-export const SECRET_VALUE_ACTIONS: ActionTable = {
+export const SECRET_VALUE_ACTIONS = {
   CreateSecret: createSecret,
   GetSecretValue: getSecretValue,
   BatchGetSecretValue: batchGetSecretValue,
   PutSecretValue: putSecretValue,
   UpdateSecretVersionStage: updateSecretVersionStage,
-};
+} satisfies ActionTable;

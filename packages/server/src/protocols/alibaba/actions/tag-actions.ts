@@ -1,5 +1,5 @@
 /**
- * Tags on keys and secrets (API spec §3.5): the single-resource TagResource / UntagResource /
+ * Tags on keys and secrets: the single-resource TagResource / UntagResource /
  * ListResourceTags, and the batch TagResources / UntagResources / ListTagResources with their
  * repeat-list parameters (`ResourceId.N`, `Tag.N.Key`, `TagKey.N`).
  *
@@ -103,11 +103,11 @@ async function untagResources({ params, services, noteResource, access }: Action
   return {};
 }
 
-export const TAG_ACTIONS: ActionTable = {
+export const TAG_ACTIONS = {
   TagResource: tagResource,
   UntagResource: untagResource,
   ListResourceTags: listResourceTags,
   TagResources: tagResources,
   UntagResources: untagResources,
   ListTagResources: listTagResources,
-};
+} satisfies ActionTable;

@@ -7,7 +7,7 @@ import { isDomainError } from '../../../domain/errors.js';
 import type { Tag } from '../../../domain/validation.js';
 import type { PagingScope, PagingTokens } from '../../../services/paging-tokens.js';
 import type { Services } from '../../../services/services.js';
-import type { RequestAccess } from '../access.js';
+import type { OperationAccess } from '../../../services/operations/access.js';
 import type { ActionContext } from '../action.js';
 import type { WireBody } from '../codec.js';
 import { wrapped } from '../codec.js';
@@ -78,7 +78,7 @@ type ResourceScan = (offset: number, limit: number) => Promise<(TaggedResource |
  */
 function scanOf(
   services: Services,
-  access: RequestAccess,
+  access: OperationAccess,
   type: ResourceType,
   ids: readonly string[],
   filters: readonly TagFilter[],
@@ -107,7 +107,7 @@ function scanOf(
 
 async function describeOrSkip(
   services: Services,
-  access: RequestAccess,
+  access: OperationAccess,
   type: ResourceType,
   id: string,
 ): Promise<TaggedResource | undefined> {

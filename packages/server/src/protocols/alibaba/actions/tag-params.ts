@@ -3,12 +3,12 @@
  * `ResourceId.N`), and the repeat-list tag parameters (`Tag.N.Key`, `TagKey.N`) with the API's limits.
  */
 import { DomainError } from '../../../domain/errors.js';
-import type { RequestAccess } from '../access.js';
+import type { OperationAccess } from '../../../services/operations/access.js';
 import { secretNameFrom, secretNameOf } from '../codec.js';
 import { invalidParameter, missingParameter, ProtocolError } from '../errors.js';
 import type { Params } from '../params.js';
 
-/** At most this many resources per batch call, and tags per call (API spec §4). */
+/** At most this many resources per batch call, and tags per call. */
 const MAX_RESOURCE_IDS = 50;
 const MAX_TAGS_PER_CALL = 20;
 const TAG_KEY_MAX_LENGTH = 128;
@@ -22,7 +22,7 @@ export interface Target {
 }
 
 /** The named secret or key must exist and the caller be allowed on it (a refused one answers as missing). */
-export async function requireTarget(access: RequestAccess, target: Target): Promise<void> {
+export async function requireTarget(access: OperationAccess, target: Target): Promise<void> {
   if (target.type === 'key') await access.requireKey(target.id);
   else await access.requireSecret(target.id);
 }

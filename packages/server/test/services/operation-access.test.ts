@@ -1,26 +1,22 @@
 /**
- * The facts the edge gathers for access decisions (protocols/alibaba/access.ts): the caller, the
- * connection, RAM actions' identities from their parameters, the real key behind an alias, a secret's
- * tags and its cached secret policy, the not-found answers refusals are masked as, and the user's
- * policies read once per request.
+ * The facts the operation pipeline gathers for access decisions (services/operations/access.ts): the
+ * caller, RAM actions' identities from their parameters (the Alibaba adapter's resource-ids.ts), the
+ * real key behind an alias, a secret's tags and its cached secret policy, a missing resource decided on
+ * its ARN alone, and the user's policies read once per request.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDomainError } from '../../../src/domain/errors.js';
-import type { ParsedPolicy } from '../../../src/domain/ram-policy.js';
-import { parseRamPolicy } from '../../../src/domain/ram-policy.js';
-import type { AccessOptions } from '../../../src/protocols/alibaba/access.js';
-import {
-  callerOf,
-  connectionFacts,
-  denialOf,
-  keyNotFound,
-  ramResourceIds,
-  RequestAccess,
-} from '../../../src/protocols/alibaba/access.js';
-import { ProtocolError } from '../../../src/protocols/alibaba/errors.js';
-import { Params } from '../../../src/protocols/alibaba/params.js';
-import type { TestInstance } from '../../helpers.js';
-import { startTessera } from '../../helpers.js';
+import { isDomainError } from '../../src/domain/errors.js';
+import type { ParsedPolicy } from '../../src/domain/ram-policy.js';
+import { parseRamPolicy } from '../../src/domain/ram-policy.js';
+import type { OperationName } from '../../src/domain/operations.js';
+import { OPERATIONS } from '../../src/domain/operations.js';
+import { ProtocolError } from '../../src/protocols/alibaba/errors.js';
+import { Params } from '../../src/protocols/alibaba/params.js';
+import { ramResourceIds } from '../../src/protocols/alibaba/resource-ids.js';
+import type { AccessOptions } from '../../src/services/operations/access.js';
+import { callerOf, OperationAccess } from '../../src/services/operations/access.js';
+import type { TestInstance } from '../helpers.js';
+import { startTessera } from '../helpers.js';
 
 let instance: TestInstance;
 let keyId: string;
@@ -48,14 +44,14 @@ const params = (entries: Record<string, string>) => new Params(new Map(Object.en
 const policy = (...statements: object[]) =>
   parseRamPolicy(JSON.stringify({ Version: '1', Statement: statements }));
 
-/** A RequestAccess for alice with these policies, counting how often they are read. */
+/** An OperationAccess for alice with these policies, counting how often they are read. */
 function accessFor(
-  action: string,
+  action: OperationName,
   policies: readonly ParsedPolicy[],
   overrides: Partial<AccessOptions> = {},
-): { access: RequestAccess; reads: () => number } {
+): { access: OperationAccess; reads: () => number } {
   let reads = 0;
-  const access = new RequestAccess({
+  const access = new OperationAccess({
     services: instance.tessera.services,
     identity: instance.tessera.identity,
     policies: {
@@ -64,10 +60,10 @@ function accessFor(
         return Promise.resolve(policies);
       },
     },
-    product: 'kms',
-    action,
+    name: action,
+    operation: OPERATIONS[action],
     principal,
-    context: { secureTransport: false, sourceIp: '127.0.0.1' },
+    context: { secureTransport: false, sourceIp: '127.0.0.1', currentTime: Date.now() },
     ...overrides,
   });
   return { access, reads: () => reads };
@@ -91,18 +87,6 @@ describe('facts', () => {
     expect(callerOf(principal, '42')).toEqual({ kind: 'user', accountId: '42', userName: 'alice' });
   });
 
-  it('the connection: the TCP peer, TLS or not, the clock', () => {
-    expect(connectionFacts({ remoteAddress: '10.1.2.3', encrypted: true }, 5)).toEqual({
-      sourceIp: '10.1.2.3',
-      secureTransport: true,
-      currentTime: 5,
-    });
-    expect(connectionFacts({ remoteAddress: undefined }, 5)).toEqual({
-      secureTransport: false,
-      currentTime: 5,
-    });
-  });
-
   it('RAM actions: UserName and PolicyName, the caller for its own access keys', () => {
     expect(ramResourceIds('CreateUser', params({ UserName: 'bob' }), principal)).toEqual({ userName: 'bob' });
     expect(ramResourceIds('CreateAccessKey', params({}), principal)).toEqual({ userName: 'alice' });
@@ -118,21 +102,9 @@ describe('facts', () => {
     expect(ramResourceIds('ListUsers', params({}), principal)).toEqual({});
     expect(() => ramResourceIds('GetUser', params({}), principal)).toThrow(ProtocolError);
   });
-
-  it('masks a key as missing in the form of the reference the caller used', () => {
-    const cases: [string, string, string][] = [
-      ['key-1', 'key_not_found', 'The key "key-1" does not exist.'],
-      ['acs:kms:r:1:key/key-1', 'key_not_found', 'The key "acs:kms:r:1:key/key-1" does not exist.'],
-      ['alias/a', 'alias_not_found', 'The alias "alias/a" does not exist.'],
-      ['acs:kms:r:1:alias/a', 'alias_not_found', 'The alias "alias/a" does not exist.'],
-    ];
-    for (const [reference, code, message] of cases) {
-      expect(keyNotFound(reference)).toMatchObject({ code, message });
-    }
-  });
 });
 
-describe('RequestAccess', () => {
+describe('OperationAccess', () => {
   it('checks the real key behind an alias, with the key tags', async () => {
     const onKey = policy({
       Effect: 'Allow',
@@ -141,11 +113,13 @@ describe('RequestAccess', () => {
     });
     expect((await accessFor('DescribeKey', [onKey]).access.requireKey('alias/dev')).id).toBe(keyId);
     const onAlias = policy({ Effect: 'Allow', Action: 'kms:DescribeKey', Resource: 'acs:kms:*:*:alias/dev' });
-    const masked = await refusal(accessFor('DescribeKey', [onAlias]).access.requireKey('alias/dev'));
-    expect(isDomainError(masked, 'alias_not_found')).toBe(true);
-    expect(denialOf(masked)).toEqual({
-      code: 'Forbidden.NoPermission',
-      resource: `acs:kms:${instance.tessera.identity.region}:${instance.tessera.identity.accountId}:key/${keyId}`,
+    const { region, accountId } = instance.tessera.identity;
+    const refused = await refusal(accessFor('DescribeKey', [onAlias]).access.requireKey('alias/dev'));
+    // Refused on the key; the message names the alias the caller used, the trail the key's ARN.
+    expect(isDomainError(refused, 'access_denied')).toBe(true);
+    expect(refused).toMatchObject({
+      message: `You are not authorized to do kms:DescribeKey on acs:kms:${region}:${accountId}:alias/dev: no policy allows it.`,
+      details: { resource: `acs:kms:${region}:${accountId}:key/${keyId}` },
     });
     const byTag = policy({
       Effect: 'Allow',
@@ -207,10 +181,52 @@ describe('RequestAccess', () => {
     expect(regions.access.settled).toBe(true);
   });
 
-  it('answers refusals without a not-found answer with 403 and the product code', async () => {
+  it('refuses with access_denied, naming the permission and the refused ARN', async () => {
+    const { region, accountId } = instance.tessera.identity;
     const error = await refusal(accessFor('ListSecrets', []).access.requireUnscoped());
-    expect(error).toMatchObject({ status: 403, code: 'Forbidden.NoPermission' });
-    const ram = accessFor('ListUsers', [], { product: 'ram' });
-    expect(await refusal(ram.access.requireUnscoped())).toMatchObject({ status: 403, code: 'NoPermission' });
+    expect(error).toMatchObject({
+      code: 'access_denied',
+      details: { resource: `acs:kms:${region}:${accountId}:secret` },
+    });
+    const ram = accessFor('ListUsers', []);
+    expect(await refusal(ram.access.requireUnscoped())).toMatchObject({
+      code: 'access_denied',
+      details: { resource: `acs:ram::${accountId}:*` },
+    });
+  });
+
+  it('decides a missing secret or key on its ARN alone: refused without the permission, not found with it', async () => {
+    const { region, accountId } = instance.tessera.identity;
+    const byTag = policy({
+      Effect: 'Allow',
+      Action: 'kms:DescribeSecret',
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:tag/team': 'payments' } },
+    });
+    // A tag condition is not met by a resource that does not exist.
+    const missing = await refusal(accessFor('DescribeSecret', [byTag]).access.requireSecret('facts/none'));
+    expect(missing).toMatchObject({
+      code: 'access_denied',
+      details: { resource: `acs:kms:${region}:${accountId}:secret/facts/none` },
+    });
+    const all = policy({ Effect: 'Allow', Action: 'kms:*', Resource: '*' });
+    expect(
+      await refusal(accessFor('DescribeSecret', [all]).access.requireSecret('facts/none')),
+    ).toMatchObject({
+      code: 'secret_not_found',
+    });
+    expect(await refusal(accessFor('DescribeKey', []).access.requireKey('alias/none'))).toMatchObject({
+      code: 'access_denied',
+      details: { resource: `acs:kms:${region}:${accountId}:alias/none` },
+    });
+    expect(await refusal(accessFor('DescribeKey', [all]).access.requireKey('alias/none'))).toMatchObject({
+      code: 'alias_not_found',
+    });
+    // A guarded read that finds nothing is settled the same way.
+    const guarded = accessFor('GetSecretValue', [byTag]).access;
+    guarded.secretGuard();
+    const { secrets } = instance.tessera.services;
+    const notFound = await refusal(secrets.getSecretValue({ name: 'facts/none' }));
+    expect(await guarded.settleMissing(notFound)).toMatchObject({ code: 'access_denied' });
   });
 });

@@ -1,0 +1,2 @@
+/** Milliseconds since the Unix epoch; every timestamp in the model is one. A leaf: it imports nothing. */
+export type EpochMs = number;
