@@ -75,7 +75,7 @@ describe('tessera root-key rotate', () => {
     });
     expect(rotated.code, rotated.stderr).toBe(0);
     expect(rotated.stdout).toMatch(
-      /^re-sealed under the new root key: 2 key versions, 1 access-key secrets, 0 webhook signing keys, \d+ audit records re-linked\n/,
+      /^re-sealed under the new root key: 2 key versions, 1 access-key secrets, 0 webhook signing keys, 0 MFA secrets, \d+ audit records re-linked\n/,
     );
     expect(rotated.stdout).toContain(`the key file ${keyFile} now holds the new key`);
     expect(readFileSync(keyFile, 'utf8').trim()).toBe(nextKey);

@@ -17,6 +17,8 @@ import { createLogger } from './logging/logger.js';
 import { alibabaRpcPlugin } from './protocols/alibaba/plugin.js';
 import { ALIBABA_REFUSALS } from './protocols/alibaba/refusals.js';
 import { awsPlugin } from './protocols/aws/plugin.js';
+import { webConsole } from './protocols/console/index.js';
+import { ConsoleLoginService } from './services/console-login-service.js';
 import { OperationPipeline } from './services/operations/pipeline.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
@@ -199,6 +201,18 @@ async function startTessera(
       );
     }
 
+    const consoleLogins = new ConsoleLoginService({ store, clock, rootKey: rootKey.key });
+    const consolePassword = await consoleLogins.ensureBootstrapPassword(
+      config.rootConsolePassword,
+      config.dataDir,
+    );
+    if (consolePassword.source === 'generated') {
+      logger.warn(
+        { file: consolePassword.file },
+        "created the administrator's first console password; it is in the file (mode 0600)",
+      );
+    }
+
     // Nonces accepted before a restart are refused again after it (docs/permissions.md, "Replay").
     const replayGuard = new ReplayGuard({ store, clock });
     const restoredNonces = await replayGuard.load();
@@ -286,6 +300,7 @@ async function startTessera(
       databases,
       pagingTokens: new PagingTokens({ rootKey: rootKey.key }),
       replayGuard,
+      consoleLogins,
       ...rotationParts,
     };
     // Every protocol runs its operations through the one pipeline: access decisions and the audit trail.
@@ -310,9 +325,19 @@ async function startTessera(
         rateLimit: { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
       }),
     );
+    await http.register(
+      webConsole({
+        logins: consoleLogins,
+        pipeline,
+        serviceKeyId: serviceKey.id,
+        clock,
+        secure: tls !== undefined,
+      }),
+    );
 
     const sweep = async () => {
       try {
+        await consoleLogins.sweep();
         const purged = (await secrets.purgeExpired()) + (await keys.purgeExpired());
         if (purged > 0) logger.info({ purged }, 'destroyed secrets and keys whose deletion window ended');
       } catch (error) {

@@ -162,7 +162,7 @@ ${OPERATION_EXIT}`,
     const report = await run((ops) => ops.rotateRootKey(io.env, newKeyFile));
     io.stdout.write(
       `re-sealed under the new root key: ${report.keyMaterial} key versions, ${report.accessKeySecrets} access-key secrets, ` +
-        `${report.webhookSigningKeys} webhook signing keys, ${report.auditRecords} audit records re-linked\n` +
+        `${report.webhookSigningKeys} webhook signing keys, ${report.mfaSecrets} MFA secrets, ${report.auditRecords} audit records re-linked\n` +
         (report.keySource === 'file'
           ? `the key file ${report.keyFile ?? ''} now holds the new key\n`
           : 'set TESSERA_ROOT_KEY to the new key before starting the server\n'),

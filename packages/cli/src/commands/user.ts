@@ -1,9 +1,13 @@
-/** `tessera user`: RAM users (CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, ListPoliciesForUser). */
-import type { RamUser } from '@tessera/sdk';
+/**
+ * `tessera user`: RAM users (CreateUser, GetUser, ListUsers, UpdateUser, DeleteUser, ListPoliciesForUser)
+ * and their console sign-in (login profiles, MFA).
+ */
+import type { LoginProfile, RamUser } from '@tessera/sdk';
 import { CONNECTION_OPTIONS, HELP_OPTION, stringValue } from '../args.js';
 import { CONNECTION_HELP, EXIT_HELP } from '../command.js';
 import { expectArgs, printJson, printTable, ramCommand, record } from './ram-command.js';
 import type { SubcommandContext } from './ram-command.js';
+import { readConsolePassword } from './user-password.js';
 
 const OPTIONS = {
   ...HELP_OPTION,
@@ -13,6 +17,8 @@ const OPTIONS = {
   email: { type: 'string' },
   'mobile-phone': { type: 'string' },
   'new-name': { type: 'string' },
+  'reset-required': { type: 'boolean' },
+  remove: { type: 'boolean' },
   json: { type: 'boolean' },
 } as const;
 
@@ -33,6 +39,22 @@ function printUser(context: SubcommandContext, user: RamUser): void {
       ['Mobile phone', user.mobilePhone],
       ['Created', user.createDate],
       ['Updated', user.updateDate],
+    ]),
+  );
+}
+
+function printLoginProfile(context: SubcommandContext, profile: LoginProfile): void {
+  if (context.json) {
+    printJson(context.io, profile);
+    return;
+  }
+  context.io.stdout.write(
+    record([
+      ['User name', profile.userName],
+      ['Console password', 'set'],
+      ['Reset required', String(profile.passwordResetRequired)],
+      ['MFA', profile.mfaEnabled ? 'enabled' : 'not enabled'],
+      ['Created', profile.createDate],
     ]),
   );
 }
@@ -126,6 +148,60 @@ export const user = ramCommand({
         context.io.stderr.write(`deleted user ${userName}\n`);
       },
     },
+    password: {
+      synopsis: 'NAME [--reset-required] [--remove]   (the password from stdin, or asked on a terminal)',
+      async run(context) {
+        const [userName = ''] = expectArgs(context, ['NAME']);
+        if (context.parsed.values.remove === true) {
+          await context.call('user password', (client) => client.ram.deleteLoginProfile({ userName }));
+          context.io.stderr.write(`removed the console password of ${userName}; its sessions are ended\n`);
+          return;
+        }
+        const password = await readConsolePassword(context.io, (message) => context.usage(message));
+        const passwordResetRequired = context.parsed.values['reset-required'] === true ? true : undefined;
+        const answer = await context.call('user password', async (client) => {
+          const exists = await client.ram.getLoginProfile({ userName }).then(
+            () => true,
+            (error: unknown) => {
+              if ((error as { code?: unknown }).code === 'EntityNotExist.User.LoginProfile') return false;
+              throw error;
+            },
+          );
+          const request = { userName, password, passwordResetRequired };
+          return exists ? client.ram.updateLoginProfile(request) : client.ram.createLoginProfile(request);
+        });
+        printLoginProfile(context, answer.loginProfile);
+      },
+    },
+    mfa: {
+      synopsis: 'enable|disable NAME',
+      async run(context) {
+        const [action = '', userName = ''] = expectArgs(context, ['enable|disable', 'NAME']);
+        if (action === 'enable') {
+          const answer = await context.call('user mfa', (client) =>
+            client.ram.enableConsoleMfa({ userName }),
+          );
+          if (context.json) {
+            printJson(context.io, answer.mfa);
+            return;
+          }
+          context.io.stdout.write(
+            record([
+              ['Secret', answer.mfa.base32Secret],
+              ['URI', answer.mfa.otpauthUri],
+            ]),
+          );
+          context.io.stderr.write(
+            'Add it to an authenticator app now: it is shown only this once. Console sign-in needs its code from now on.\n',
+          );
+          return;
+        }
+        if (action !== 'disable')
+          throw context.usage(`unknown mfa action "${action}" (try: enable, disable)`);
+        await context.call('user mfa', (client) => client.ram.disableConsoleMfa({ userName }));
+        context.io.stderr.write(`MFA disabled for ${userName}\n`);
+      },
+    },
     policies: {
       synopsis: 'NAME',
       async run(context) {
@@ -152,6 +228,8 @@ export const user = ramCommand({
   --email ADDRESS           name@example.com
   --mobile-phone CC-NUMBER  country code and number, e.g. 86-18600008888
   --new-name NAME           (update) rename the user; its keys and policies follow
+  --reset-required          (password) the user must choose a new password at the next sign-in
+  --remove                  (password) delete the console password (login profile); sessions end
   --json                    print the answer as JSON
 
 A user name is 1 to 64 letters, digits, ".", "_", "-" or "@". A user with access keys or policies
@@ -161,7 +239,9 @@ The administrator cannot be deleted or renamed.
   tessera user create app-reader --display-name "App reader"
   tessera access-key create --user app-reader
   tessera policy attach AliyunKMSReadOnlyAccess --type System --user app-reader
-  tessera user policies app-reader`,
+  tessera user policies app-reader
+  printf '%s' "$PASSWORD" | tessera user password alice     # console password (8 to 128 characters)
+  tessera user mfa enable alice                              # prints a TOTP secret once`,
   footer: `${CONNECTION_HELP}
 
 ${EXIT_HELP}`,

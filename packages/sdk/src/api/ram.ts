@@ -69,6 +69,33 @@ export interface UserResponse extends ApiResponse {
   user: RamUser;
 }
 
+/** A user's console sign-in (RAM's login profile); never the password. */
+export interface LoginProfile {
+  userName: string;
+  passwordResetRequired: boolean;
+  mfaBindRequired: boolean;
+  /** Whether the user signs in with a TOTP code too (Tessera's field). */
+  mfaEnabled: boolean;
+  createDate: string;
+}
+
+export interface LoginProfileResponse extends ApiResponse {
+  loginProfile: LoginProfile;
+}
+
+export interface LoginProfileRequest {
+  userName: string;
+  /** 8 to 128 characters. Required to create, optional to update. */
+  password?: string | undefined;
+  passwordResetRequired?: boolean | undefined;
+  mfaBindRequired?: boolean | undefined;
+}
+
+/** A new TOTP secret for the console, shown in this answer only. */
+export interface ConsoleMfaResponse extends ApiResponse {
+  mfa: { base32Secret: string; otpauthUri: string };
+}
+
 export interface ListUsersResponse extends MarkerPage {
   users: RamUser[];
 }
@@ -226,6 +253,34 @@ export class RamApi {
     return this.#invoke('DeleteUser', params({ UserName: request.userName }), options);
   }
 
+  // Console sign-in (login profiles and MFA)
+
+  createLoginProfile(request: LoginProfileRequest, options?: RequestOptions): Promise<LoginProfileResponse> {
+    return this.#invoke('CreateLoginProfile', loginProfileParams(request), options);
+  }
+
+  /** A new password ends every console session of the user. */
+  updateLoginProfile(request: LoginProfileRequest, options?: RequestOptions): Promise<LoginProfileResponse> {
+    return this.#invoke('UpdateLoginProfile', loginProfileParams(request), options);
+  }
+
+  getLoginProfile(request: { userName: string }, options?: RequestOptions): Promise<LoginProfileResponse> {
+    return this.#invoke('GetLoginProfile', params({ UserName: request.userName }), options);
+  }
+
+  deleteLoginProfile(request: { userName: string }, options?: RequestOptions): Promise<ApiResponse> {
+    return this.#invoke('DeleteLoginProfile', params({ UserName: request.userName }), options);
+  }
+
+  /** Tessera's own action: the user's console sign-in needs a TOTP code from now on. */
+  enableConsoleMfa(request: { userName: string }, options?: RequestOptions): Promise<ConsoleMfaResponse> {
+    return this.#invoke('EnableConsoleMFA', params({ UserName: request.userName }), options);
+  }
+
+  disableConsoleMfa(request: { userName: string }, options?: RequestOptions): Promise<ApiResponse> {
+    return this.#invoke('DisableConsoleMFA', params({ UserName: request.userName }), options);
+  }
+
   // Access keys
 
   /** A new key (at most two per user); its secret is in this answer and never again. */
@@ -310,6 +365,15 @@ export class RamApi {
   ): Promise<ListPoliciesForUserResponse> {
     return this.#invoke('ListPoliciesForUser', params({ UserName: request.userName }), options);
   }
+}
+
+function loginProfileParams(request: LoginProfileRequest): WireParams {
+  return params({
+    UserName: request.userName,
+    Password: request.password,
+    PasswordResetRequired: request.passwordResetRequired,
+    MFABindRequired: request.mfaBindRequired,
+  });
 }
 
 function attachmentParams(request: AttachmentRequest): WireParams {

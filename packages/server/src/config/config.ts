@@ -23,6 +23,8 @@ export interface Config {
   /** Whether a missing key file may be generated: only for the default location in the data folder. */
   readonly generateRootKey: boolean;
   readonly rootAccessKey: { readonly id: string; readonly secret: string } | undefined;
+  /** The administrator's first console password (TESSERA_ROOT_CONSOLE_PASSWORD); generated when undefined. */
+  readonly rootConsolePassword: string | undefined;
   readonly region: string;
   readonly logLevel: LogLevel;
   readonly maxSecretVersions: number;
@@ -65,6 +67,8 @@ export const SETTINGS = {
   TESSERA_ROOT_KEY_FILE: 'file holding the base64 root key (default <data>/root.key, generated if missing)',
   TESSERA_ROOT_ACCESS_KEY_ID: 'bootstrap administrator access key id',
   TESSERA_ROOT_ACCESS_KEY_SECRET: 'bootstrap administrator access key secret',
+  TESSERA_ROOT_CONSOLE_PASSWORD:
+    "the administrator's first console password, 8 to 128 characters (default: generated into the data folder)",
   TESSERA_REGION: 'region id used in ARNs and DescribeRegions (default cn-hangzhou)',
   TESSERA_LOG_LEVEL: `log level: ${LOG_LEVELS.join(', ')} (default info)`,
   TESSERA_MAX_SECRET_VERSIONS:
@@ -180,6 +184,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     rootAccessKey = { id: accessKeyId, secret: accessKeySecret };
   }
 
+  const rootConsolePassword = read('TESSERA_ROOT_CONSOLE_PASSWORD');
+  if (rootConsolePassword !== undefined) {
+    const length = Array.from(rootConsolePassword).length;
+    if (length < 8 || length > 128)
+      problems.push('TESSERA_ROOT_CONSOLE_PASSWORD must be 8 to 128 characters');
+  }
+
   const region = read('TESSERA_REGION') ?? 'cn-hangzhou';
   if (!REGION.test(region))
     problems.push(`TESSERA_REGION must be lower-case letters, digits and -, not "${region}"`);
@@ -248,6 +259,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     rootKeyFile,
     generateRootKey: rootKeyFileRaw === undefined,
     rootAccessKey: rootAccessKey && Object.freeze(rootAccessKey),
+    rootConsolePassword,
     region,
     logLevel: logLevel ?? 'info',
     maxSecretVersions,

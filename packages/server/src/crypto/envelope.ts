@@ -131,3 +131,15 @@ export function openSecretValue(
 function secretValueBinding(binding: SecretVersionBinding): Buffer {
   return bindingOf('tessera.secret-value.v1', binding.secretId, binding.versionId, binding.dataType);
 }
+
+/**
+ * A console user's TOTP secret, sealed under the root key. Bound to its purpose only: a user's rename
+ * keeps it, and whoever could swap sealed secrets between rows could as well replace password hashes.
+ */
+export function sealMfaSecret(rootKey: Uint8Array, secret: Uint8Array): Buffer {
+  return seal(rootKey, secret, bindingOf('tessera.mfa-secret.v1'));
+}
+
+export function openMfaSecret(rootKey: Uint8Array, sealed: Uint8Array): Buffer {
+  return open(rootKey, sealed, bindingOf('tessera.mfa-secret.v1'));
+}

@@ -81,6 +81,10 @@ export const ERROR_CATALOG = {
     class: 'conflict',
     message: 'Managed database secrets still use the instance.',
   },
+  login_profile_not_found: { class: 'not_found', message: 'The user has no login profile.' },
+  login_profile_already_exists: { class: 'conflict', message: 'The user already has a login profile.' },
+  mfa_device_not_found: { class: 'not_found', message: 'The user has no MFA device bound.' },
+  mfa_device_already_bound: { class: 'conflict', message: 'The user already has an MFA device bound.' },
   unavailable: { class: 'unavailable', message: 'The service is temporarily unavailable.' },
   internal: { class: 'internal', message: 'Internal failure.' },
 } as const satisfies Record<string, { class: ErrorClass; message: string }>;

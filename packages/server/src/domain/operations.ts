@@ -90,6 +90,7 @@ const DATABASE_NOTE = 'Tessera extension: no resource-level control';
 const ROTATION_NOTE = 'Tessera extension (docs/rotation.md)';
 const ALIAS_RESOLVED = 'on the resolved key even when an alias is given';
 const OWN_KEY = 'on the key owner, the caller when UserName is omitted';
+const ADMIN_LOGIN = "the administrator's own only by the administrator";
 
 /** The KMS endpoint's operations (Alibaba API version 2016-01-20), in the order docs/permissions.md lists them. */
 export const KMS_OPERATIONS = {
@@ -185,6 +186,22 @@ export const RAM_OPERATIONS = {
   AttachPolicyToUser: ram('AttachPolicyToUser', 'user-and-policy', 'write'),
   DetachPolicyFromUser: ram('DetachPolicyFromUser', 'user-and-policy', 'write'),
   ListPoliciesForUser: ram('ListPoliciesForUser', 'user', 'read'),
+  CreateLoginProfile: ram('CreateLoginProfile', 'user', 'write', ADMIN_LOGIN),
+  UpdateLoginProfile: ram('UpdateLoginProfile', 'user', 'write', ADMIN_LOGIN),
+  GetLoginProfile: ram('GetLoginProfile', 'user', 'read'),
+  DeleteLoginProfile: ram('DeleteLoginProfile', 'user', 'write', ADMIN_LOGIN),
+  EnableConsoleMFA: ram(
+    'EnableConsoleMFA',
+    'user',
+    'write',
+    `Tessera extension (docs/console.md); ${ADMIN_LOGIN}`,
+  ),
+  DisableConsoleMFA: ram(
+    'DisableConsoleMFA',
+    'user',
+    'write',
+    `Tessera extension (docs/console.md); ${ADMIN_LOGIN}`,
+  ),
 } as const satisfies Record<string, OperationSpec>;
 
 /** The ActionTrail-style audit operations (Alibaba API version 2020-07-06). */

@@ -15,8 +15,10 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { auditChainHash, auditChainKey } from '../crypto/audit-chain.js';
 import {
   openAccessKeySecret,
+  openMfaSecret,
   openWebhookSigningKey,
   sealAccessKeySecret,
+  sealMfaSecret,
   sealWebhookSigningKey,
   unwrapCmkMaterial,
   wrapCmkMaterial,
@@ -38,6 +40,7 @@ export interface ResealCounts {
   readonly keyMaterial: number;
   readonly accessKeySecrets: number;
   readonly webhookSigningKeys: number;
+  readonly mfaSecrets: number;
   readonly auditRecords: number;
 }
 
@@ -69,12 +72,19 @@ export async function resealStore(
           : 'The current root key does not open this store.',
       );
     }
-    const counts = { keyMaterial: 0, accessKeySecrets: 0, webhookSigningKeys: 0, auditRecords: 0 };
+    const counts = {
+      keyMaterial: 0,
+      accessKeySecrets: 0,
+      webhookSigningKeys: 0,
+      mfaSecrets: 0,
+      auditRecords: 0,
+    };
     for (const item of await tx.rootSealed.list()) {
       await tx.rootSealed.replace(reseal(item, oldKey, newKey));
       if (item.kind === 'key_material') counts.keyMaterial += 1;
       if (item.kind === 'access_key_secret') counts.accessKeySecrets += 1;
       if (item.kind === 'webhook_signing_key') counts.webhookSigningKeys += 1;
+      if (item.kind === 'mfa_secret') counts.mfaSecrets += 1;
     }
 
     const oldChain = auditChainKey(oldKey);
@@ -120,6 +130,8 @@ function reseal(item: RootSealedItem, oldKey: Uint8Array, newKey: Uint8Array): R
       const key = openWebhookSigningKey(oldKey, item.name, item.sealed);
       return { ...item, sealed: sealWebhookSigningKey(newKey, item.name, key) };
     }
+    case 'mfa_secret':
+      return { ...item, sealed: sealMfaSecret(newKey, openMfaSecret(oldKey, item.sealed)) };
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ConsoleLoginService } from './console-login-service.js';
 import type { AccessKeyService } from './access-key-service.js';
 import type { AuditService } from './audit-service.js';
 import type { IdentityService } from './identity-service.js';
@@ -32,6 +33,8 @@ export interface Services {
   /** The rotation schedule; tests call `tick()` on it after moving their clock. */
   readonly rotationScheduler: RotationScheduler;
   readonly databases: DatabaseInstanceService;
+  /** Console sign-in: login profiles, MFA, sessions. */
+  readonly consoleLogins: ConsoleLoginService;
   /** Seals and opens listings' continuation tokens (NextToken, Marker), bound to the caller. */
   readonly pagingTokens: PagingTokens;
   /** Signature nonces accepted within the timestamp window, persisted across restarts. */

@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import { describeAuditCases } from './conformance/audit-cases.js';
 import { describeIdentityCases } from './conformance/identity-cases.js';
 import { describeDatabaseInstanceCases } from './conformance/database-instance-cases.js';
+import { describeConsoleLoginCases } from './conformance/console-login-cases.js';
 import { describeKeyCases } from './conformance/key-cases.js';
 import { describeKeyHygieneCases } from './conformance/key-hygiene-cases.js';
 import { describeRotationCases } from './conformance/rotation-cases.js';
@@ -65,5 +66,6 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
     describeRotationCases(store);
     describeDatabaseInstanceCases(store);
     describeRowTransferCases(store, open);
+    describeConsoleLoginCases(store);
   });
 }

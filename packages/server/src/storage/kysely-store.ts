@@ -24,6 +24,7 @@ import type { StoreCapabilities } from './capabilities.js';
 import { KyselyAccessKeyRepository } from './kysely/access-key-repository.js';
 import { KyselyAuditRepository } from './kysely/audit-repository.js';
 import { KyselyDatabaseInstanceRepository } from './kysely/database-instance-repository.js';
+import { KyselyConsoleLoginRepository } from './kysely/console-login-repository.js';
 import { KyselyAliasRepository } from './kysely/alias-repository.js';
 import { KyselyIdentityRepository } from './kysely/identity-repository.js';
 import { KyselyKeyRepository } from './kysely/key-repository.js';
@@ -45,6 +46,7 @@ import type {
   AliasRepository,
   AuditRepository,
   IdentityRepository,
+  ConsoleLoginRepository,
   DatabaseInstanceRepository,
   KeyRepository,
   LeaseRepository,
@@ -77,6 +79,7 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
     databaseInstances: new KyselyDatabaseInstanceRepository(scope),
     nonces: new KyselyNonceRepository(scope),
     rootSealed: new KyselyRootSealedRepository(scope),
+    consoleLogins: new KyselyConsoleLoginRepository(scope),
   };
 }
 
@@ -99,6 +102,7 @@ export class KyselyStore implements Store {
   readonly databaseInstances: DatabaseInstanceRepository;
   readonly nonces: NonceRepository;
   readonly rootSealed: RootSealedRepository;
+  readonly consoleLogins: ConsoleLoginRepository;
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
 
@@ -119,6 +123,7 @@ export class KyselyStore implements Store {
     this.databaseInstances = repositories.databaseInstances;
     this.nonces = repositories.nonces;
     this.rootSealed = repositories.rootSealed;
+    this.consoleLogins = repositories.consoleLogins;
   }
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {

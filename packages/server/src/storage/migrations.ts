@@ -25,6 +25,7 @@ import { signatureNoncesSchema } from './migrations/0009-signature-nonces.js';
 import { keyRotationSchema } from './migrations/0010-key-rotation.js';
 import { neutralIdentifiers } from './migrations/0011-neutral-identifiers.js';
 import { auditProtocol } from './migrations/0012-audit-protocol.js';
+import { consoleSignInSchema } from './migrations/0013-console-sign-in.js';
 
 /** A migration failed or the recorded history does not match this build's; the store cannot open. */
 export class MigrationError extends Error {
@@ -53,6 +54,7 @@ export function createMigrations(capabilities: StoreCapabilities): Record<string
     '0010_key_rotation': { up: (db) => keyRotationSchema(db) },
     '0011_neutral_identifiers': { up: (db) => neutralIdentifiers(db) },
     '0012_audit_protocol': { up: (db) => auditProtocol(db) },
+    '0013_console_sign_in': { up: (db) => consoleSignInSchema(db, capabilities) },
   };
 }
 

@@ -262,6 +262,30 @@ export interface DatabaseInstancesTable {
   updated_at: number;
 }
 
+/** Console login profiles (one per user at most): a password hash, never a password. */
+export interface LoginProfilesTable {
+  user_name: string;
+  password_hash: string;
+  /** 0 or 1. */
+  password_reset_required: number;
+  /** 0 or 1. */
+  mfa_bind_required: number;
+  /** The TOTP secret sealed under the root key; null without MFA. */
+  sealed_mfa_secret: Uint8Array | null;
+  mfa_last_step: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Console sessions, by the SHA-256 of their token (the token itself is only in the browser's cookie). */
+export interface ConsoleSessionsTable {
+  id_hash: string;
+  user_name: string;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+}
+
 /** Signature nonces accepted within the timestamp window (docs/permissions.md, "Replay"). */
 export interface SignatureNoncesTable {
   access_key_id: string;
@@ -293,4 +317,6 @@ export interface Database {
   rotation_webhooks: RotationWebhooksTable;
   database_instances: DatabaseInstancesTable;
   signature_nonces: SignatureNoncesTable;
+  login_profiles: LoginProfilesTable;
+  console_sessions: ConsoleSessionsTable;
 }

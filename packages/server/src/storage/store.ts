@@ -14,6 +14,7 @@
 import type { AuditRecord } from '../domain/audit.js';
 import type { Attachment, Policy, PolicyRef, PolicyType, User } from '../domain/identity.js';
 import type { DatabaseInstance } from '../domain/database-instance.js';
+import type { ConsoleSession, LoginProfile } from '../domain/console-login.js';
 import type { Alias, Key, KeyOwner, KeyState, KeyVersion } from '../domain/key.js';
 import type { EpochMs, Secret, SecretType } from '../domain/secret.js';
 import type { SecretPolicy } from '../domain/secret-policy.js';
@@ -362,6 +363,25 @@ export interface DatabaseInstanceRepository {
   list(query: { readonly offset: number; readonly limit: number }): Promise<Page<DatabaseInstance>>;
 }
 
+/** Console login profiles (one per user) and sessions (by the hash of their token). */
+export interface ConsoleLoginRepository {
+  getProfile(userName: string, options?: ReadOptions): Promise<LoginProfile | undefined>;
+  /** Inserts or replaces the user's profile. */
+  putProfile(profile: LoginProfile): Promise<void>;
+  /** Deletes the profile and every session of the user; returns whether a profile was deleted. */
+  deleteProfile(userName: string): Promise<boolean>;
+  /** Moves the profile and sessions of a renamed user. */
+  renameUser(previousName: string, newName: string): Promise<void>;
+  insertSession(session: ConsoleSession): Promise<void>;
+  getSession(idHash: string): Promise<ConsoleSession | undefined>;
+  touchSession(idHash: string, lastSeenAt: EpochMs): Promise<void>;
+  deleteSession(idHash: string): Promise<boolean>;
+  /** Ends every session of the user (password changed, profile deleted); returns how many. */
+  deleteSessionsOf(userName: string): Promise<number>;
+  /** Deletes sessions last seen at or before `idleBefore` or created at or before `createdBefore`. */
+  deleteStaleSessions(idleBefore: EpochMs, createdBefore: EpochMs): Promise<number>;
+}
+
 /** A value sealed under the root key, wherever it is stored; `sealed` is the stored ciphertext. */
 export type RootSealedItem =
   | {
@@ -371,7 +391,8 @@ export type RootSealedItem =
       readonly sealed: Uint8Array;
     }
   | { readonly kind: 'access_key_secret'; readonly accessKeyId: string; readonly sealed: Uint8Array }
-  | { readonly kind: 'webhook_signing_key'; readonly name: string; readonly sealed: Uint8Array };
+  | { readonly kind: 'webhook_signing_key'; readonly name: string; readonly sealed: Uint8Array }
+  | { readonly kind: 'mfa_secret'; readonly userName: string; readonly sealed: Uint8Array };
 
 /**
  * Everything the store holds sealed under the root key, in one place, so root-key rotation re-seals
@@ -396,6 +417,7 @@ export interface Repositories {
   readonly leases: LeaseRepository;
   readonly rotationWebhooks: RotationWebhookRepository;
   readonly databaseInstances: DatabaseInstanceRepository;
+  readonly consoleLogins: ConsoleLoginRepository;
   readonly nonces: NonceRepository;
   readonly rootSealed: RootSealedRepository;
 }

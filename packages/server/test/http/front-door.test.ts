@@ -22,7 +22,8 @@ afterAll(async () => {
 
 describe('wireProtocolOf', () => {
   it('tells AWS requests by their target header, signature or STS version', () => {
-    const of = (headers: Record<string, string>, url = '/') => wireProtocolOf({ headers, url });
+    const of = (headers: Record<string, string>, url = '/') =>
+      wireProtocolOf({ headers, url, method: 'POST' });
     expect(of({ 'x-amz-target': 'secretsmanager.GetSecretValue' })).toBe('aws');
     expect(
       of({ authorization: 'AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/sts/aws4_request' }),
@@ -32,6 +33,18 @@ describe('wireProtocolOf', () => {
       'alibaba',
     );
     expect(of({}, '/?Action=GetSecretValue&Version=2016-01-20')).toBe('alibaba');
+  });
+
+  it('sends a browser opening / to the console, and nothing an API client sends', () => {
+    const get = (headers: Record<string, string>, url = '/') =>
+      wireProtocolOf({ headers, url, method: 'GET' });
+    const page = 'text/html,application/xhtml+xml,*/*;q=0.8';
+    expect(get({ accept: page })).toBe('browser');
+    expect(get({ accept: page }, '/?Action=ListSecrets&Version=2016-01-20')).toBe('alibaba');
+    expect(get({ accept: page, 'x-acs-action': 'DescribeRegions' })).toBe('alibaba');
+    expect(get({ accept: page, authorization: 'ACS3-HMAC-SHA256 Credential=AK' })).toBe('alibaba');
+    expect(get({ accept: 'application/json' })).toBe('alibaba');
+    expect(wireProtocolOf({ headers: { accept: page }, url: '/', method: 'POST' })).toBe('alibaba');
   });
 });
 

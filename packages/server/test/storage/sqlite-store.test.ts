@@ -169,6 +169,7 @@ describe('sqlite store', () => {
         '0010_key_rotation',
         '0011_neutral_identifiers',
         '0012_audit_protocol',
+        '0013_console_sign_in',
       ]);
     } finally {
       raw.close();

@@ -10,8 +10,6 @@
  * leaves one outcome event (docs/audit.md).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../../domain/errors.js';
-import { isOperationName } from '../../domain/operations.js';
 import type { Product } from '../../domain/operations.js';
 import type { Clock } from '../../services/clock.js';
 import type { OperationPipeline } from '../../services/operations/pipeline.js';
@@ -19,37 +17,18 @@ import { isAuditUnavailable } from '../../services/operations/pipeline.js';
 import type { Principal, RequestSubject } from '../../services/operations/request.js';
 import type { InstanceIdentity, Services } from '../../services/services.js';
 import { labelRequest } from '../../http/request-labels.js';
-import type { ActionTable } from './action.js';
-import { ACTIONTRAIL_ACTIONS, ACTIONTRAIL_API_VERSION } from './actions/actiontrail-actions.js';
-import { KMS_ACTIONS } from './actions/index.js';
-import { RAM_ACTIONS, RAM_API_VERSION } from './actions/ram-actions.js';
 import { Authenticator } from './auth.js';
 import { CallerLimits, GuardedAuthenticator, NO_RATE_LIMIT } from './caller-limits.js';
 import type { WireBody } from './codec.js';
-import { domainErrorToWire } from './codec.js';
-import { ACCESS_DENIED_BY_PRODUCT, missingParameter, ProtocolError } from './errors.js';
+import { ProtocolError } from './errors.js';
+import { dispatchAlibabaCall, toWireError } from './dispatch.js';
 import { Params } from './params.js';
 import type { ResponseFormat } from './render.js';
 import { CONTENT_TYPES, render } from './render.js';
 import { requestSubject } from './request-subject.js';
-import { ramResourceIds } from './resource-ids.js';
 import { PROTOCOL_CONSTRAINT } from '../../http/front-door.js';
 
-export const KMS_API_VERSION = '2016-01-20';
-
-/** Actions of each product this endpoint speaks, by API version. */
-const PRODUCTS: Readonly<Record<string, ActionTable>> = {
-  [KMS_API_VERSION]: KMS_ACTIONS,
-  [ACTIONTRAIL_API_VERSION]: ACTIONTRAIL_ACTIONS,
-  [RAM_API_VERSION]: RAM_ACTIONS,
-};
-
-/** Which product each API version's actions belong to (refusals are `NoPermission` outside KMS). */
-const PERMISSION_PRODUCTS: Readonly<Record<string, Product>> = {
-  [KMS_API_VERSION]: 'kms',
-  [RAM_API_VERSION]: 'ram',
-  [ACTIONTRAIL_API_VERSION]: 'actiontrail',
-};
+export { KMS_API_VERSION } from './dispatch.js';
 
 export interface AlibabaRpcOptions {
   readonly services: Services;
@@ -138,65 +117,32 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
         state.principal = principal;
         callerLimits.admit(principal.accessKeyId);
         const action = authenticated.action ?? params.optional('Action');
-        const version = authenticated.version ?? params.optional('Version');
-        if (action === undefined) throw missingParameter('Action');
-        if (version === undefined) throw missingParameter('Version');
-        state.action = loggable(action);
-        // Own members only: `constructor` or `__proto__` must not reach Object's methods.
-        const product = Object.hasOwn(PRODUCTS, version) ? PRODUCTS[version] : undefined;
-        if (!product)
-          throw new ProtocolError(
-            400,
-            'InvalidVersion',
-            `Specified parameter Version "${version}" is not valid.`,
-          );
-        state.product = PERMISSION_PRODUCTS[version];
-        const handler = Object.hasOwn(product, action) ? product[action] : undefined;
-        if (!handler || !isOperationName(action))
-          throw new ProtocolError(
-            404,
-            'InvalidAction.NotFound',
-            'Specified api is not found, please check your url and method.',
-          );
-        labelRequest(request, 'alibaba', action);
-        const identities = state.product === 'ram' ? ramResourceIds(action, params, principal) : undefined;
-
-        state.inPipeline = true;
-        const result = await pipeline.execute(
+        const result = await dispatchAlibabaCall(
+          { pipeline, serviceKeyId: options.serviceKeyId },
           {
-            operation: action,
+            version: authenticated.version ?? params.optional('Version'),
+            action,
+            params,
             principal,
+            method,
+            protocol: 'alibaba',
+            requestId: request.id,
             connection: {
               sourceIp: request.raw.socket.remoteAddress,
               secureTransport: (request.raw.socket as { encrypted?: boolean }).encrypted === true,
             },
-            protocol: 'alibaba',
-            requestId: request.id,
             subject: state.subject,
-            ...(identities === undefined ? {} : { identities }),
-            outcomeOf: (error) => toWireError(error, state.product),
           },
-          (context) =>
-            handler({
-              params,
-              services: context.services,
-              identity: context.identity,
-              principal,
-              requestId: request.id,
-              method,
-              serviceKeyId: options.serviceKeyId,
-              noteResource: context.noteResource,
-              markDryRun: context.markDryRun,
-              access: context.access,
-            }),
-          (resource) => {
-            state.resource = resource;
+          state,
+          (named) => {
+            state.action = loggable(named);
+            labelRequest(request, 'alibaba', named);
           },
         );
         return send(
           reply,
           state.format,
-          `${action}Response`,
+          `${action ?? ''}Response`,
           request.id,
           { RequestId: request.id, ...result },
           200,
@@ -310,31 +256,6 @@ function readParams(request: FastifyRequest, body: Buffer): { params: Params; qu
     add([...new URLSearchParams(body.toString('utf8'))]);
   }
   return { params: new Params(merged), query };
-}
-
-function toWireError(
-  error: unknown,
-  product: Product | undefined,
-): { status: number; code: string; message: string } {
-  if (error instanceof ProtocolError)
-    return { status: error.status, code: error.code, message: error.message };
-  if (error instanceof DomainError) {
-    const wire = domainErrorToWire(error);
-    return error.code === 'access_denied' && product !== undefined
-      ? { ...wire, ...ACCESS_DENIED_BY_PRODUCT[product] }
-      : wire;
-  }
-  const status = (error as { statusCode?: unknown }).statusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    if (status === 413)
-      return { status, code: 'Rejected.EntityTooLarge', message: 'The request body is too large.' };
-    return {
-      status: 400,
-      code: 'ParseRequestParameterException',
-      message: 'The request could not be parsed.',
-    };
-  }
-  return { status: 500, code: 'InternalFailure', message: 'Internal Failure.' };
 }
 
 /** An action name fit for the log line: plain and short, or nothing (the value is caller-chosen). */

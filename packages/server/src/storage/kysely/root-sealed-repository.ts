@@ -1,6 +1,6 @@
 /**
  * `RootSealedRepository` over Kysely: the columns that hold values sealed under the root key (key
- * material, access-key secrets, webhook signing keys), listed together for root-key rotation.
+ * material, access-key secrets, webhook signing keys, console MFA secrets), listed together for root-key rotation.
  */
 import type { RootSealedItem, RootSealedRepository } from '../store.js';
 import type { Scope } from './scope.js';
@@ -30,6 +30,12 @@ export class KyselyRootSealedRepository implements RootSealedRepository {
         .select(['name', 'encrypted_signing_key'])
         .orderBy('name')
         .execute();
+      const mfa = await db
+        .selectFrom('login_profiles')
+        .select(['user_name', 'sealed_mfa_secret'])
+        .where('sealed_mfa_secret', 'is not', null)
+        .orderBy('user_name')
+        .execute();
       return [
         ...material.map((row): RootSealedItem => ({
           kind: 'key_material',
@@ -47,6 +53,11 @@ export class KyselyRootSealedRepository implements RootSealedRepository {
           name: row.name,
           sealed: row.encrypted_signing_key,
         })),
+        ...mfa.flatMap((row): RootSealedItem[] =>
+          row.sealed_mfa_secret === null
+            ? []
+            : [{ kind: 'mfa_secret', userName: row.user_name, sealed: row.sealed_mfa_secret }],
+        ),
       ];
     });
   }
@@ -74,6 +85,13 @@ export class KyselyRootSealedRepository implements RootSealedRepository {
             .updateTable('rotation_webhooks')
             .set({ encrypted_signing_key: item.sealed })
             .where('name', '=', item.name)
+            .execute();
+          return;
+        case 'mfa_secret':
+          await db
+            .updateTable('login_profiles')
+            .set({ sealed_mfa_secret: item.sealed })
+            .where('user_name', '=', item.userName)
             .execute();
           return;
       }

@@ -37,6 +37,8 @@ export const TABLES_IN_LOAD_ORDER = [
   'rotation_webhooks',
   'database_instances',
   'signature_nonces',
+  'login_profiles',
+  'console_sessions',
 ] as const satisfies readonly (keyof Database)[];
 
 export type TableName = (typeof TABLES_IN_LOAD_ORDER)[number];
@@ -70,11 +72,13 @@ const PRIMARY_KEYS: Record<TableName, readonly string[]> = {
   leases: ['name'],
   rotation_webhooks: ['name'],
   signature_nonces: ['access_key_id', 'nonce'],
+  login_profiles: ['user_name'],
+  console_sessions: ['id_hash'],
   database_instances: ['id'],
 };
 
-/** Leases name the live processes holding work; a restored store starts with none. */
-const TRANSIENT_TABLES: ReadonlySet<TableName> = new Set(['leases']);
+/** Leases name the live processes holding work, sessions the browsers signed in: a restored store starts with none. */
+const TRANSIENT_TABLES: ReadonlySet<TableName> = new Set(['leases', 'console_sessions']);
 
 /** Rows per page read, and per insert statement (well under every engine's parameter limit). */
 const EXPORT_PAGE = 500;
