@@ -115,7 +115,11 @@ export function Field(props: {
       ) : (
         // Preact's typings discriminate inputs by a literal `type`; any of Field's types is valid here.
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
-        <input {...common} type={(props.type ?? 'text') as 'text'} autocomplete={props.autoComplete ?? 'off'} />
+        <input
+          {...common}
+          type={(props.type ?? 'text') as 'text'}
+          autocomplete={props.autoComplete ?? 'off'}
+        />
       )}
       {props.hint ? (
         <small id={hintId} class="muted">

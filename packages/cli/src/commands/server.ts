@@ -25,7 +25,9 @@ finish. It takes its settings from the environment, for example:
 
 The repository README lists them all. On first start the server writes the administrator's access
 key to bootstrap-credentials.json in the data folder (unless TESSERA_ROOT_ACCESS_KEY_ID/_SECRET are
-set); \`tessera configure\` can save it as a profile.
+set); \`tessera configure\` can save it as a profile. The console (http://127.0.0.1:8080/console/)
+takes the administrator's first password from bootstrap-console-password.json beside it (unless
+TESSERA_ROOT_CONSOLE_PASSWORD is set).
 
 Exit status: the server's own: 0 after a clean stop, 2 for invalid settings, 1 if it cannot start.`,
   detaches: true,

@@ -91,6 +91,7 @@ export function AuditPage() {
             <th scope="col">Resource</th>
             <th scope="col">Version</th>
             <th scope="col">Result</th>
+            <th scope="col">Via</th>
             <th scope="col">Source</th>
           </tr>
         </thead>
@@ -106,6 +107,7 @@ export function AuditPage() {
               <td>{event.resourceName}</td>
               <td>{event.versionId}</td>
               <td>{event.resultCode}</td>
+              <td>{event.eventSource}</td>
               <td>{event.sourceIpAddress}</td>
             </tr>
           ))}

@@ -149,6 +149,7 @@ describe('the console', () => {
     await page.getByRole('button', { name: 'Filter' }).click();
     const row = page.locator('tbody tr', { hasText: 'GetSecretValue' }).first();
     await expect.poll(() => row.textContent()).toContain('administrator');
+    expect(await row.textContent()).toContain('console');
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await expect.poll(() => page.getByText(/Chain intact/).count()).toBe(1);
     await shoot(page, 'audit');

@@ -158,9 +158,10 @@ describe('a read-only user on secret/app/*', () => {
       );
       const body = await response.text();
       const requestId = requestIdOf(body);
-      const headers = [...response.headers.entries()]
-        .filter(([header]) => header !== 'date')
-        .map(([header, value]) => `${header}: ${value.replaceAll(requestId, '<id>')}`);
+      const headers: string[] = [];
+      response.headers.forEach((value, header) => {
+        if (header !== 'date') headers.push(`${header}: ${value.replaceAll(requestId, '<id>')}`);
+      });
       return {
         status: response.status,
         headers,

@@ -314,6 +314,7 @@ describe('LookupEvents', () => {
     expect(events[1]).toMatchObject({
       requestId: read.RequestId,
       eventType: 'ApiCall',
+      eventSource: 'alibaba',
       resultCode: 'Success',
       httpStatus: 200,
       secretName: 'lookup/a',

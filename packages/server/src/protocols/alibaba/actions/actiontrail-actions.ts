@@ -95,6 +95,8 @@ function eventToWire(record: AuditRecord): WireValue {
     eventName: optional(record.action),
     eventPhase: record.phase,
     eventType: 'ApiCall',
+    // Which way the request came in: `alibaba`, `aws` or `console` (absent on events from before it was recorded).
+    eventSource: record.protocol,
     requestId: record.requestId,
     sourceIpAddress: optional(record.sourceIp),
     userIdentity: {
