@@ -67,6 +67,42 @@ describe('tessera user', () => {
   });
 });
 
+describe('tessera user password and mfa', () => {
+  const signIn = async (userName: string, password: string) =>
+    (
+      await fetch(`${server.baseUrl}/console/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userName, password }),
+      })
+    ).json() as Promise<{ Code?: string; userName?: string }>;
+
+  it('sets a console password from stdin, changes it, turns MFA on and off, and removes it', async () => {
+    await ok(['user', 'create', 'cli-console']);
+    const set = await ok(['user', 'password', 'cli-console'], 'first-console-pw\n');
+    expect(set.stdout).toMatch(/^User name:\s+cli-console$/m);
+    expect(set.stdout).not.toContain('first-console-pw');
+    expect(await signIn('cli-console', 'first-console-pw')).toMatchObject({ userName: 'cli-console' });
+    await ok(['user', 'password', 'cli-console'], 'second-console-pw');
+    expect(await signIn('cli-console', 'first-console-pw')).toMatchObject({ Code: 'InvalidCredentials' });
+    expect(await signIn('cli-console', 'second-console-pw')).toMatchObject({ userName: 'cli-console' });
+
+    const enabled = await ok(['user', 'mfa', 'enable', 'cli-console']);
+    expect(enabled.stdout).toMatch(/^Secret:\s+[A-Z2-7]{32}$/m);
+    expect(enabled.stdout).toMatch(/^URI:\s+otpauth:\/\/totp\//m);
+    expect(await signIn('cli-console', 'second-console-pw')).toMatchObject({ Code: 'MfaCodeRequired' });
+    await ok(['user', 'mfa', 'disable', 'cli-console']);
+    expect(await signIn('cli-console', 'second-console-pw')).toMatchObject({ userName: 'cli-console' });
+
+    await ok(['user', 'password', 'cli-console', '--remove']);
+    expect(await signIn('cli-console', 'second-console-pw')).toMatchObject({ Code: 'InvalidCredentials' });
+    const short = await sandbox.tessera(['user', 'password', 'cli-console'], { input: 'short' });
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('8–128 characters');
+    expect((await sandbox.tessera(['user', 'mfa', 'sideways', 'cli-console'])).code).toBe(2);
+  });
+});
+
 describe('tessera access-key', () => {
   it('creates a key shown once, lists it without its secret, deactivates it and deletes it', async () => {
     await ok(['user', 'create', 'cli-keys']);

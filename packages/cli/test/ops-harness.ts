@@ -20,6 +20,8 @@ export interface RunningServer {
   readonly address: string;
   readonly pid: number;
   readonly client: TesseraClient;
+  /** What the server has logged so far. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     address,
     pid: child.pid ?? 0,
     client: clientFor(address),
+    log: () => output,
     async stop() {
       child.kill('SIGTERM');
       await exited;

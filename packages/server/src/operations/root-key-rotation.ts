@@ -10,9 +10,12 @@
  * SQLite the data folder lock refuses while a server runs; on PostgreSQL every node must be stopped
  * first (docs/operations.md).
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-import { auditChainHash, auditChainKey } from '../crypto/audit-chain.js';
+import { auditChainHash, auditChainKey, auditHeadKey } from '../crypto/audit-chain.js';
+import { SealedHeadFile } from '../services/audit-files.js';
+import { AUDIT_HEAD_FILE } from '../app.js';
 import {
   openAccessKeySecret,
   openMfaSecret,
@@ -149,6 +152,22 @@ async function refuseLiveScheduler(store: Store): Promise<void> {
   }
 }
 
+/**
+ * The sealed audit head beside the data (docs/audit.md) names the chain's newest hash under a key
+ * derived from the root key: both changed, so it is sealed again, or the next start would find a head it
+ * cannot open and report it.
+ */
+async function resealAuditHead(store: Store, path: string, newKey: Buffer): Promise<void> {
+  if (!existsSync(path)) return;
+  const head = await store.audit.head();
+  const file = new SealedHeadFile(path, auditHeadKey(newKey));
+  try {
+    if (head) file.write(head);
+  } finally {
+    file.close();
+  }
+}
+
 /** Where the new root key comes from: `--new-key-file`, else `TESSERA_NEW_ROOT_KEY`. */
 export function readNewRootKey(
   env: Readonly<Record<string, string | undefined>>,
@@ -193,6 +212,7 @@ export async function rotateRootKey(
     try {
       await refuseLiveScheduler(store);
       counts = await resealStore(store, oldKey.key, newKey);
+      await resealAuditHead(store, join(config.dataDir, AUDIT_HEAD_FILE), newKey);
     } finally {
       await store.close();
     }

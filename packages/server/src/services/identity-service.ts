@@ -127,6 +127,8 @@ export class IdentityService {
       const user = await requireUser(tx, name, true);
       const next = updateUser(user, changes, this.#clock.now());
       await tx.identities.saveUser(name, next);
+      // The console password and sessions follow the user (docs/console.md).
+      if (next.name !== name) await tx.consoleLogins.renameUser(name, next.name);
       return next;
     });
     if (updated.name !== name) {
@@ -147,6 +149,8 @@ export class IdentityService {
           attachments: (await tx.identities.listAttachments(name)).length,
         });
         await tx.identities.deleteUser(name);
+        // A user made later under the same name must not inherit this one's console password.
+        await tx.consoleLogins.deleteProfile(name);
       });
     } finally {
       this.#forget(name);
