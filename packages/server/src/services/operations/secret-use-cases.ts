@@ -45,6 +45,29 @@ export function rotationPermissions(access: OperationAccess, newSecret?: string)
 }
 
 /**
+ * A new ExtendedConfig for an existing secret (Alibaba's UpdateSecret, AWS's RotateSecret naming a
+ * rotator): it may steer a rotator, so the caller needs the permissions of everything the rotation will
+ * touch, and what it was authorized against is stored with it (docs/threat-model.md).
+ */
+export async function replaceExtendedConfig(
+  services: Pick<Services, 'secrets' | 'rotationAuthorization'>,
+  access: OperationAccess,
+  current: Pick<Secret, 'name' | 'secretType'>,
+  extendedConfig: string | null,
+  changes: { readonly description?: string | undefined } = {},
+): Promise<Secret> {
+  const authorizedRotationTarget = await services.rotationAuthorization.authorizeBinding(
+    { secretName: current.name, secretType: current.secretType, extendedConfig },
+    rotationPermissions(access),
+  );
+  return services.secrets.updateSecret(current.name, {
+    ...changes,
+    extendedConfig: extendedConfig ?? '',
+    authorizedRotationTarget,
+  });
+}
+
+/**
  * CreateSecret: the rotation it asks for is checked before anything is stored; the caller must be
  * allowed to create the name and, for a customer key, to use that key (`kms:GenerateDataKey`, values
  * are sealed under it); a binding to a rotator (an Rds secret's instance and accounts, a webhook) needs

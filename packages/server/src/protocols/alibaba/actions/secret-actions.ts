@@ -9,7 +9,7 @@ import { DEFAULT_POLICY_NAME, defaultSecretPolicy } from '../../../domain/secret
 import { MAX_RECOVERY_WINDOW_DAYS, MIN_RECOVERY_WINDOW_DAYS } from '../../../domain/validation.js';
 import type { PasswordRequest } from '../../../services/password-service.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../../services/password-service.js';
-import { rotationPermissions } from '../../../services/operations/secret-use-cases.js';
+import { replaceExtendedConfig } from '../../../services/operations/secret-use-cases.js';
 import type { ActionContext, ActionTable } from '../action.js';
 import type { WireBody } from '../codec.js';
 import {
@@ -183,23 +183,18 @@ async function updateSecret({ params, services, noteResource, access }: ActionCo
   const description = params.raw('Description');
   const current = await access.requireSecret(name);
   const extendedConfig = params.raw('ExtendedConfig');
-  // A new ExtendedConfig may steer a rotator: the caller needs the permissions of all it will touch.
-  const authorizedRotationTarget =
+  const secret =
     extendedConfig === undefined
-      ? undefined
-      : await services.rotationAuthorization.authorizeBinding(
+      ? await services.secrets.updateSecret(name, { description })
+      : await replaceExtendedConfig(
+          services,
+          access,
+          current,
+          extendedConfig === '' ? null : extendedConfig,
           {
-            secretName: current.name,
-            secretType: current.secretType,
-            extendedConfig: extendedConfig === '' ? null : extendedConfig,
+            description,
           },
-          rotationPermissions(access),
         );
-  const secret = await services.secrets.updateSecret(name, {
-    description,
-    extendedConfig,
-    authorizedRotationTarget,
-  });
   return { SecretName: secret.name };
 }
 

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Secret } from '../../../domain/secret.js';
 import type { RotationView as CoreRotationView } from '../../../services/rotation/rotation-service.js';
+import { replaceExtendedConfig } from '../../../services/operations/secret-use-cases.js';
 import { WEBHOOK_CONFIG_KEY } from '../../../services/rotation/webhook-service.js';
 import type { AwsActionContext, AwsActionTable } from '../action.js';
 import { arnOf, secretNameOf } from '../action.js';
@@ -75,7 +76,8 @@ async function configure(
     ),
   );
   if (JSON.stringify(after) === JSON.stringify(before)) return;
-  await context.services.secrets.updateSecret(secret.name, { extendedConfig: JSON.stringify(after) });
+  // Naming a rotator steers it: the same rule as Alibaba's UpdateSecret (docs/threat-model.md).
+  await replaceExtendedConfig(context.services, context.access, secret, JSON.stringify(after));
 }
 
 export const ROTATION_ACTIONS: AwsActionTable = {
