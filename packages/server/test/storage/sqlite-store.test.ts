@@ -170,6 +170,7 @@ describe('sqlite store', () => {
         '0011_neutral_identifiers',
         '0012_audit_protocol',
         '0013_console_sign_in',
+        '0014_rotation_cron',
       ]);
     } finally {
       raw.close();

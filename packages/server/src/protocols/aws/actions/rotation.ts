@@ -2,13 +2,17 @@
  * AWS rotation on Tessera's rotation engine (docs/aws.md, docs/rotation.md): `RotationLambdaARN` names
  * a rotation webhook registered with Tessera (by name or as a Lambda-style ARN whose function name is
  * the webhook's), which RotateSecret binds to a Generic secret through its ExtendedConfig;
- * `RotationRules` become the engine's interval, and the rules as written (`ScheduleExpression`,
- * `Duration`) are kept beside the webhook's name in ExtendedConfig so DescribeSecret answers them;
- * `RotateImmediately=false` only schedules. `cron()` schedules are refused until the engine runs them.
+ * `RotationRules` become the engine's schedule (an interval, or a `cron()` expression whose firings
+ * the engine runs at the window's start), and the rules as written (`ScheduleExpression`, `Duration`)
+ * are kept beside the webhook's name in ExtendedConfig so DescribeSecret answers them;
+ * `RotateImmediately=false` only schedules.
  */
 import { randomUUID } from 'node:crypto';
+import type { RotationSchedule } from '../../../domain/rotation-schedule.js';
+import { parseScheduleExpression } from '../../../domain/rotation-schedule.js';
 import type { Secret } from '../../../domain/secret.js';
 import type { RotationView as CoreRotationView } from '../../../services/rotation/rotation-service.js';
+import { rotationPermissions } from '../../../services/operations/secret-use-cases.js';
 import { WEBHOOK_CONFIG_KEY } from '../../../services/rotation/webhook-service.js';
 import type { AwsActionContext, AwsActionTable } from '../action.js';
 import { arnOf, secretNameOf } from '../action.js';
@@ -44,13 +48,19 @@ export function rotationViewOf(view: CoreRotationView, secret: Secret): Rotation
   if (!view.rotatable && view.policy === undefined) return null;
   const policy = view.policy;
   const interval = policy?.intervalSeconds ?? null;
+  const cron = policy?.cronExpression ?? null;
+  let schedule: RotationSchedule | null = null;
+  if (cron !== null) schedule = parseScheduleExpression(cron);
+  else if (interval !== null)
+    schedule = {
+      kind: 'interval',
+      intervalSeconds: interval,
+      expression: member(secret, SCHEDULE_KEY) ?? null,
+    };
   return {
     enabled: policy?.enabled ?? false,
     rotatorArn: boundWebhook(secret) ?? null,
-    schedule:
-      interval === null
-        ? null
-        : { kind: 'interval', intervalSeconds: interval, expression: member(secret, SCHEDULE_KEY) ?? null },
+    schedule,
     windowHours: hoursOf(member(secret, DURATION_KEY)),
     lastRotatedAt: policy?.lastRotationAt ?? null,
     nextRotationAt: policy?.nextRotationAt ?? null,
@@ -62,7 +72,10 @@ function hoursOf(duration: string | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** Sets ExtendedConfig members (undefined removes one), keeping the others; nothing when unchanged. */
+/**
+ * Sets ExtendedConfig members (undefined removes one), keeping the others; nothing when unchanged. The
+ * new document may steer a rotator, so it is authorized as UpdateSecret's is (docs/threat-model.md).
+ */
 async function configure(
   secret: Secret,
   changes: Readonly<Record<string, string | undefined>>,
@@ -75,7 +88,12 @@ async function configure(
     ),
   );
   if (JSON.stringify(after) === JSON.stringify(before)) return;
-  await context.services.secrets.updateSecret(secret.name, { extendedConfig: JSON.stringify(after) });
+  const extendedConfig = JSON.stringify(after);
+  const authorizedRotationTarget = await context.services.rotationAuthorization.authorizeBinding(
+    { secretName: secret.name, secretType: secret.secretType, extendedConfig },
+    rotationPermissions(context.access),
+  );
+  await context.services.secrets.updateSecret(secret.name, { extendedConfig, authorizedRotationTarget });
 }
 
 export const ROTATION_ACTIONS: AwsActionTable = {
@@ -86,10 +104,6 @@ export const ROTATION_ACTIONS: AwsActionTable = {
     if (request.rotatorName === undefined && !context.services.rotation.isRotatable(secret))
       throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
     const schedule = request.rules?.schedule;
-    if (schedule !== undefined && schedule.kind !== 'interval')
-      throw invalidRequest(
-        'Tessera rotates on rate() and AutomaticallyAfterDays schedules; cron() is not served yet.',
-      );
     await configure(
       secret,
       {
@@ -104,10 +118,12 @@ export const ROTATION_ACTIONS: AwsActionTable = {
       context,
     );
     if (schedule !== undefined) {
-      await context.services.rotation.updatePolicy(name, {
-        enabled: true,
-        intervalSeconds: schedule.intervalSeconds,
-      });
+      await context.services.rotation.updatePolicy(
+        name,
+        schedule.kind === 'cron'
+          ? { enabled: true, cronExpression: schedule.expression }
+          : { enabled: true, intervalSeconds: schedule.intervalSeconds },
+      );
     }
     const versionId = input.ClientRequestToken ?? randomUUID();
     if (!request.rotateImmediately) return { ARN: arnOf(secret, context), Name: secret.name };
