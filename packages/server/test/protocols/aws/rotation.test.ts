@@ -226,6 +226,7 @@ describe('rotation in AWS terms (official SDK v3)', () => {
       { AutomaticallyAfterDays: 1, ScheduleExpression: 'rate(1 day)' },
       { ScheduleExpression: 'rate(1 hour)' },
       { ScheduleExpression: 'cron(30 4 * * ? *)' },
+      { ScheduleExpression: 'cron(0 4 30 FEB ? *)' },
       { ScheduleExpression: 'rate(1 day)', Duration: '25h' },
     ]) {
       await expectAwsError(
