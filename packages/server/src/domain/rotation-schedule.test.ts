@@ -59,6 +59,13 @@ describe('rate() and AutomaticallyAfterDays', () => {
     expect(refused(() => parseRotationRules({ automaticallyAfterDays: 1001 }))).toMatch(/1 to 1000/);
   });
 
+  it('refuses a cron that never fires, and takes one that fires only in leap years', () => {
+    expect(refused(() => parseRotationRules({ scheduleExpression: 'cron(0 0 30 FEB ? *)' }))).toMatch(
+      /never fires/,
+    );
+    expect(parseRotationRules({ scheduleExpression: 'cron(0 0 29 FEB ? *)' }).schedule.kind).toBe('cron');
+  });
+
   it('counts an interval from the last rotation, or from now', () => {
     const schedule = parseScheduleExpression('rate(2 days)');
     expect(iso(nextRotationTime(schedule, at('2026-01-01T05:00:00Z'), at('2026-01-02T00:00:00Z')))).toBe(

@@ -66,6 +66,10 @@ export function parseRotationRules(input: RotationRulesInput): RotationRules {
       throw invalidArgument(FIELD, `AutomaticallyAfterDays is from 1 to ${MAX_AFTER_DAYS}.`);
     schedule = { kind: 'interval', intervalSeconds: days * 86_400, expression: null };
   } else throw invalidArgument(FIELD, 'RotationRules needs AutomaticallyAfterDays or ScheduleExpression.');
+  // Day-of-month and day-of-week rules repeat within four years, so one that fires never after the
+  // epoch's first eight never fires at all (e.g. 30 FEB); refused before anything is stored.
+  if (schedule.kind === 'cron' && nextCronTime(schedule.cron, 0) === null)
+    throw invalidArgument(FIELD, `The schedule "${schedule.expression}" never fires.`);
   const windowHours = input.duration === undefined ? null : parseDuration(input.duration);
   if (windowHours !== null) checkWindow(schedule, windowHours);
   return { schedule, windowHours };

@@ -94,6 +94,79 @@ describe('rotation policy', () => {
   });
 });
 
+describe('cron rotation policy', () => {
+  const WEEKLY = 'cron(0 4 ? * MON *)';
+  const utc = (month: number, day: number, hour = 0) => Date.UTC(2026, month - 1, day, hour);
+  // 2026-01-05 is a Monday.
+
+  it("schedules the first run at the cron's next firing after now, whatever the last rotation", () => {
+    const fresh = configureRotation('s', undefined, { enabled: true, cronExpression: WEEKLY }, utc(1, 7, 10));
+    expect(fresh).toMatchObject({
+      intervalSeconds: null,
+      cronExpression: WEEKLY,
+      nextRotationAt: utc(1, 12, 4),
+    });
+    const rotatedLongAgo: RotationPolicy = { ...fresh, lastRotationAt: utc(1, 1) - 60 * DAY };
+    expect(configureRotation('s', rotatedLongAgo, { enabled: true }, utc(1, 12, 4)).nextRotationAt).toBe(
+      utc(1, 19, 4),
+    );
+  });
+
+  it('rotates at each firing, and catches up once after downtime', () => {
+    const on = configureRotation('s', undefined, { enabled: true, cronExpression: WEEKLY }, utc(1, 7));
+    const first = policyAfterRotation(on, utc(1, 12, 4));
+    expect(first).toMatchObject({ lastRotationAt: utc(1, 12, 4), nextRotationAt: utc(1, 19, 4) });
+    // Three firings missed: due now, and after the one late run the next firing is in the future.
+    expect(isRotationDue(first, utc(2, 10, 9))).toBe(true);
+    const late = policyAfterRotation(first, utc(2, 10, 9));
+    expect(late.nextRotationAt).toBe(utc(2, 16, 4));
+    expect(isRotationDue(late, utc(2, 10, 10))).toBe(false);
+  });
+
+  it('switches between a cron and an interval, and keeps the cron when disabling', () => {
+    const cron = configureRotation('s', undefined, { enabled: true, cronExpression: WEEKLY }, utc(1, 7));
+    const off = configureRotation('s', cron, { enabled: false }, utc(1, 8));
+    expect(off).toMatchObject({ enabled: false, cronExpression: WEEKLY, nextRotationAt: null });
+    expect(policyAfterRotation(off, utc(1, 9)).nextRotationAt).toBeNull();
+    const interval = configureRotation('s', off, { enabled: true, intervalSeconds: 86_400 }, utc(1, 9));
+    expect(interval).toMatchObject({
+      intervalSeconds: 86_400,
+      cronExpression: null,
+      nextRotationAt: utc(1, 10),
+    });
+    const back = configureRotation('s', interval, { enabled: true, cronExpression: WEEKLY }, utc(1, 9));
+    expect(back).toMatchObject({
+      intervalSeconds: null,
+      cronExpression: WEEKLY,
+      nextRotationAt: utc(1, 12, 4),
+    });
+  });
+
+  it('tries a failed cron run again at the next firing, but at most a day later', () => {
+    const daily = configureRotation(
+      's',
+      undefined,
+      { enabled: true, cronExpression: 'cron(0 4 * * ? *)' },
+      0,
+    );
+    expect(policyAfterFailedRun(daily, utc(1, 7, 5)).nextRotationAt).toBe(utc(1, 8, 4));
+    const weekly = configureRotation('s', undefined, { enabled: true, cronExpression: WEEKLY }, 0);
+    expect(policyAfterFailedRun(weekly, utc(1, 7, 5)).nextRotationAt).toBe(utc(1, 8, 5));
+  });
+
+  it('refuses a cron that never fires and a schedule that is not a cron', () => {
+    for (const cronExpression of ['cron(0 0 30 FEB ? *)', 'rate(2 days)', 'cron(0 4 * * * *)']) {
+      let code: string | undefined;
+      try {
+        configureRotation('s', undefined, { enabled: true, cronExpression }, 0);
+      } catch (error) {
+        code = error instanceof DomainError ? error.code : 'not a DomainError';
+      }
+      expect(code, cronExpression).toBe('invalid_argument');
+    }
+  });
+});
+
 describe('rotation runs', () => {
   it('backs off exponentially up to the cap', () => {
     expect([1, 2, 3, 4].map((n) => backoffDelay(n))).toEqual([30_000, 60_000, 120_000, 240_000]);

@@ -22,6 +22,8 @@ import {
   updateVersionStage,
 } from './secret.js';
 import { validateVersionId } from './validation.js';
+import type { RotationSchedule } from './rotation-schedule.js';
+import { nextRotationTime, parseScheduleExpression } from './rotation-schedule.js';
 
 export { STAGE_PENDING } from './secret.js';
 
@@ -64,7 +66,10 @@ export function formatRotationInterval(seconds: number): string {
 export interface RotationPolicy {
   readonly secretId: string;
   readonly enabled: boolean;
+  /** A fixed interval, counted from the last rotation; null for a cron schedule. */
   readonly intervalSeconds: number | null;
+  /** A `cron(…)` schedule as written (UTC wall-clock hours, docs/rotation.md); null for an interval. */
+  readonly cronExpression: string | null;
   /** When the schedule next starts a run; null while disabled. */
   readonly nextRotationAt: EpochMs | null;
   /** When a run last promoted a new version. */
@@ -73,13 +78,25 @@ export interface RotationPolicy {
 
 export interface PolicyChange {
   readonly enabled: boolean;
-  /** Required when enabling unless the policy already has one. */
+  /** Required when enabling unless the policy already has a schedule; replaces a cron schedule. */
   readonly intervalSeconds?: number | undefined;
+  /** A `cron(…)` expression; replaces an interval. */
+  readonly cronExpression?: string | undefined;
+}
+
+/** The policy's schedule, or null when it has none yet. */
+function scheduleOf(
+  policy: Pick<RotationPolicy, 'intervalSeconds' | 'cronExpression'>,
+): RotationSchedule | null {
+  if (policy.cronExpression !== null) return parseScheduleExpression(policy.cronExpression);
+  if (policy.intervalSeconds === null) return null;
+  return { kind: 'interval', intervalSeconds: policy.intervalSeconds, expression: null };
 }
 
 /**
- * Enables or disables automatic rotation. The first scheduled run is one interval after the last
- * rotation, or after now when there was none; a time already past is due at once.
+ * Enables or disables automatic rotation. An interval's first run is one interval after the last
+ * rotation, or after now when there was none (a time already past is due at once); a cron's is its
+ * next firing after now.
  */
 export function configureRotation(
   secretId: string,
@@ -87,18 +104,27 @@ export function configureRotation(
   change: PolicyChange,
   now: EpochMs,
 ): RotationPolicy {
-  const intervalSeconds = change.intervalSeconds ?? current?.intervalSeconds ?? null;
+  const [intervalSeconds, cronExpression] =
+    change.cronExpression !== undefined
+      ? [null, change.cronExpression]
+      : change.intervalSeconds !== undefined
+        ? [change.intervalSeconds, null]
+        : [current?.intervalSeconds ?? null, current?.cronExpression ?? null];
   const lastRotationAt = current?.lastRotationAt ?? null;
-  if (!change.enabled) {
-    return { secretId, enabled: false, intervalSeconds, nextRotationAt: null, lastRotationAt };
-  }
-  if (intervalSeconds === null) {
+  const policy = { secretId, enabled: change.enabled, intervalSeconds, cronExpression, lastRotationAt };
+  const schedule = scheduleOf(policy);
+  if (schedule?.kind === 'interval' && cronExpression !== null)
+    throw invalidArgument('rotationRules', 'A cron schedule is written cron(…).');
+  if (!change.enabled) return { ...policy, nextRotationAt: null };
+  if (schedule === null) {
     throw new DomainError('missing_argument', 'Automatic rotation needs a rotation interval.', {
       field: 'rotationInterval',
     });
   }
-  const nextRotationAt = (lastRotationAt ?? now) + intervalSeconds * SECOND_MS;
-  return { secretId, enabled: true, intervalSeconds, nextRotationAt, lastRotationAt };
+  const nextRotationAt = nextRotationTime(schedule, lastRotationAt, now);
+  if (nextRotationAt === null)
+    throw invalidArgument('rotationRules', `The schedule "${cronExpression ?? ''}" never fires.`);
+  return { ...policy, nextRotationAt };
 }
 
 /** Whether the schedule should start a run now. Missed times (downtime) are simply past: one run catches up. */
@@ -106,20 +132,26 @@ export function isRotationDue(policy: RotationPolicy, now: EpochMs): boolean {
   return policy.enabled && policy.nextRotationAt !== null && policy.nextRotationAt <= now;
 }
 
-/** The policy once a run promoted its version at `at`: the next run is one interval later. */
-export function policyAfterRotation(policy: RotationPolicy, at: EpochMs): RotationPolicy {
-  const next =
-    policy.enabled && policy.intervalSeconds !== null ? at + policy.intervalSeconds * SECOND_MS : null;
-  return { ...policy, lastRotationAt: at, nextRotationAt: next };
+/**
+ * The schedule's next time after `at`: one interval later, or the cron's next firing. However many
+ * firings downtime missed, this is after `at`, so a late run catches up once.
+ */
+function nextAfter(policy: RotationPolicy, at: EpochMs): EpochMs | null {
+  const schedule = policy.enabled ? scheduleOf(policy) : null;
+  return schedule === null ? null : nextRotationTime(schedule, at, at);
 }
 
-/** The policy once a run failed for good at `at`: tried again after the interval, at most a day later. */
+/** The policy once a run promoted its version at `at`: the schedule's next time after it. */
+export function policyAfterRotation(policy: RotationPolicy, at: EpochMs): RotationPolicy {
+  return { ...policy, lastRotationAt: at, nextRotationAt: nextAfter(policy, at) };
+}
+
+/** The policy once a run failed for good at `at`: tried again at the schedule's next time, at most a day later. */
 export function policyAfterFailedRun(policy: RotationPolicy, at: EpochMs): RotationPolicy {
-  if (!policy.enabled || policy.intervalSeconds === null) return policy;
-  return {
-    ...policy,
-    nextRotationAt: at + Math.min(policy.intervalSeconds * SECOND_MS, FAILED_RUN_RETRY_MS),
-  };
+  if (!policy.enabled || scheduleOf(policy) === null) return policy;
+  const next = nextAfter(policy, at);
+  const retry = at + FAILED_RUN_RETRY_MS;
+  return { ...policy, nextRotationAt: next === null ? retry : Math.min(next, retry) };
 }
 
 // -------------------------------------------------------------------------------------------------

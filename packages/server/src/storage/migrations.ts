@@ -26,6 +26,7 @@ import { keyRotationSchema } from './migrations/0010-key-rotation.js';
 import { neutralIdentifiers } from './migrations/0011-neutral-identifiers.js';
 import { auditProtocol } from './migrations/0012-audit-protocol.js';
 import { consoleSignInSchema } from './migrations/0013-console-sign-in.js';
+import { rotationCronSchema } from './migrations/0014-rotation-cron.js';
 
 /** A migration failed or the recorded history does not match this build's; the store cannot open. */
 export class MigrationError extends Error {
@@ -55,6 +56,7 @@ export function createMigrations(capabilities: StoreCapabilities): Record<string
     '0011_neutral_identifiers': { up: (db) => neutralIdentifiers(db) },
     '0012_audit_protocol': { up: (db) => auditProtocol(db) },
     '0013_console_sign_in': { up: (db) => consoleSignInSchema(db, capabilities) },
+    '0014_rotation_cron': { up: (db) => rotationCronSchema(db) },
   };
 }
 

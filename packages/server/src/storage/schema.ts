@@ -199,6 +199,8 @@ export interface SecretRotationTable {
   interval_seconds: number | null;
   next_rotation_at: number | null;
   last_rotation_at: number | null;
+  /** A `cron(…)` schedule as written; null for an interval schedule. */
+  cron_expression: string | null;
 }
 
 /** One row per rotation run, with the step it reached (so a restarted server resumes it). */

@@ -61,11 +61,11 @@ describe('sqlite store', () => {
         .run();
       raw.prepare(`alter table secrets drop column arn_suffix`).run();
       raw.prepare(`alter table audit_events drop column protocol`).run();
-      raw
-        .prepare(
-          `delete from kysely_migration where name in ('0011_neutral_identifiers', '0012_audit_protocol')`,
-        )
-        .run();
+      // The migrations after 0010 are undone too: they run again in order.
+      raw.prepare(`drop table console_sessions`).run();
+      raw.prepare(`drop table login_profiles`).run();
+      raw.prepare(`alter table secret_rotation drop column cron_expression`).run();
+      raw.prepare(`delete from kysely_migration where name > '0011'`).run();
     } finally {
       raw.close();
     }
@@ -170,6 +170,7 @@ describe('sqlite store', () => {
         '0011_neutral_identifiers',
         '0012_audit_protocol',
         '0013_console_sign_in',
+        '0014_rotation_cron',
       ]);
     } finally {
       raw.close();

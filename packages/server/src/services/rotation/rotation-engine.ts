@@ -251,6 +251,7 @@ export class RotationEngine {
         secretId: after.secretId,
         enabled: false,
         intervalSeconds: null,
+        cronExpression: null,
         nextRotationAt: null,
         lastRotationAt: null,
       };

@@ -30,6 +30,25 @@ export function describeRotationCases(store: StoreRef): void {
       expect(await store().rotation.listDuePolicies(T0 + 21_600_000, 10)).toEqual([]);
     });
 
+    it('stores a cron schedule beside its next firing, and an interval again without it', async () => {
+      const { secret } = await insertSecret(store());
+      const cron = configureRotation(
+        secret.id,
+        undefined,
+        { enabled: true, cronExpression: 'cron(0 4 ? * MON *)' },
+        T0,
+      );
+      await store().rotation.savePolicy(cron);
+      expect(await store().rotation.getPolicy(secret.id)).toEqual(cron);
+      expect(await store().rotation.listDuePolicies(cron.nextRotationAt ?? 0, 10)).toEqual([
+        { secretId: secret.id, secretName: secret.name },
+      ]);
+      const interval = configureRotation(secret.id, cron, { enabled: true, intervalSeconds: 21_600 }, T0);
+      await store().rotation.savePolicy(interval);
+      expect(await store().rotation.getPolicy(secret.id)).toEqual(interval);
+      expect(interval.cronExpression).toBeNull();
+    });
+
     it('keeps one run in progress per secret and one run per token, and lets a new run start after one ends', async () => {
       const { secret } = await insertSecret(store());
       const first = newRun(secret, 'p1');

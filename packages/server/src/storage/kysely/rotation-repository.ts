@@ -32,6 +32,7 @@ export class KyselyRotationRepository implements RotationRepository {
         secretId: row.secret_id,
         enabled: row.enabled === 1,
         intervalSeconds: row.interval_seconds,
+        cronExpression: row.cron_expression,
         nextRotationAt: row.next_rotation_at,
         lastRotationAt: row.last_rotation_at,
       }
@@ -42,6 +43,7 @@ export class KyselyRotationRepository implements RotationRepository {
     const values = {
       enabled: policy.enabled ? 1 : 0,
       interval_seconds: policy.intervalSeconds,
+      cron_expression: policy.cronExpression,
       next_rotation_at: policy.nextRotationAt,
       last_rotation_at: policy.lastRotationAt,
     };

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../fakes/manual-clock.js';
-import { WebhookReceiver } from '../../fakes/webhook-receiver.js';
+import { RECEIVER_NETWORK_ENV, WebhookReceiver } from '../../fakes/webhook-receiver.js';
 import type { AwsServer } from './harness.js';
 import { expectAwsError, startAwsServer, token } from './harness.js';
 
@@ -26,7 +26,10 @@ const clock = new ManualClock(Date.now());
 
 describe('rotation in AWS terms (official SDK v3)', () => {
   beforeAll(async () => {
-    server = await startAwsServer({ clock, env: { TESSERA_ROTATION_TICK_SECONDS: '0' } });
+    server = await startAwsServer({
+      clock,
+      env: { TESSERA_ROTATION_TICK_SECONDS: '0', ...RECEIVER_NETWORK_ENV },
+    });
     receiver = new WebhookReceiver();
     const url = await receiver.start();
     const created = await server.alibaba.call('CreateRotationWebhook', { WebhookName: 'hook', Url: url });
@@ -139,23 +142,62 @@ describe('rotation in AWS terms (official SDK v3)', () => {
     expect(described.NextRotationDate).toBeInstanceOf(Date);
   });
 
-  // The engine runs interval schedules only; cron() is validated and refused until it runs them (docs/aws.md).
-  it.skip('only schedules with RotateImmediately=false, on a cron schedule', async () => {
-    await server.sm.send(new CreateSecretCommand({ Name: 'scheduled', SecretString: 'old' }));
+  it("rotates at a cron schedule's firings, catching up once after downtime", async () => {
+    // A client made after each jump of the clock signs with the server's time.
+    const sm = () => server.secretsManager();
+    // Other secrets of this file come due too while the clock jumps weeks ahead.
+    const weeklySteps = () => receiver.calls.filter((c) => c.body.secretName === 'weekly').map((c) => c.step);
+    await sm().send(new CreateSecretCommand({ Name: 'weekly', SecretString: 'old' }));
     receiver.calls.length = 0;
-    await server.sm.send(
+    receiver.handler = (call) =>
+      call.step === 'create' ? { status: 200, body: { value: 'new' } } : { status: 200, body: {} };
+    await sm().send(
       new RotateSecretCommand({
-        SecretId: 'scheduled',
+        SecretId: 'weekly',
         RotationLambdaARN: 'arn:aws:lambda:eu-central-1:123456789012:function:hook',
-        RotationRules: { ScheduleExpression: 'cron(0 4 ? * MON *)' },
+        RotationRules: { ScheduleExpression: 'cron(0 4 ? * MON *)', Duration: '3h' },
         RotateImmediately: false,
       }),
     );
-    await server.api.instance.tessera.services.rotation.settle();
-    expect(receiver.calls).toHaveLength(0);
-    const described = await server.sm.send(new DescribeSecretCommand({ SecretId: 'scheduled' }));
-    expect(described.NextRotationDate?.getUTCDay()).toBe(1);
-    expect(described.NextRotationDate?.getUTCHours()).toBe(4);
+    const { rotation, rotationScheduler } = server.api.instance.tessera.services;
+    const start = clock.now();
+    await rotation.settle();
+    expect(weeklySteps()).toEqual([]);
+    const described = await sm().send(new DescribeSecretCommand({ SecretId: 'weekly' }));
+    expect(described).toMatchObject({
+      RotationEnabled: true,
+      RotationRules: { ScheduleExpression: 'cron(0 4 ? * MON *)', Duration: '3h', AutomaticallyAfterDays: 7 },
+    });
+    const first = described.NextRotationDate?.getTime() ?? 0;
+    expect(new Date(first).getUTCDay()).toBe(1);
+    expect(new Date(first).getUTCHours()).toBe(4);
+    expect(first - clock.now()).toBeGreaterThan(0);
+    expect(first - clock.now()).toBeLessThanOrEqual(7 * 86_400_000);
+
+    // Just before the firing nothing runs; at it, one rotation, and the next time is a week later.
+    clock.advance(first - clock.now() - 1);
+    await rotationScheduler.tick();
+    expect(weeklySteps()).toEqual([]);
+    clock.advance(1);
+    await rotationScheduler.tick();
+    await rotation.settle();
+    expect(weeklySteps()).toEqual(['create', 'set', 'test', 'finish']);
+    const rotated = await sm().send(new DescribeSecretCommand({ SecretId: 'weekly' }));
+    expect(rotated.LastRotatedDate?.getTime()).toBe(first);
+    expect(rotated.NextRotationDate?.getTime()).toBe(first + 7 * 86_400_000);
+    expect((await sm().send(new GetSecretValueCommand({ SecretId: 'weekly' }))).SecretString).toBe('new');
+
+    // Three weeks down: one catch-up run, then the next Monday 04:00 after it.
+    receiver.calls.length = 0;
+    clock.advance(3 * 7 * 86_400_000 + 2 * 3_600_000);
+    await rotationScheduler.tick();
+    await rotation.settle();
+    await rotationScheduler.tick();
+    await rotation.settle();
+    expect(weeklySteps()).toEqual(['create', 'set', 'test', 'finish']);
+    const caughtUp = await sm().send(new DescribeSecretCommand({ SecretId: 'weekly' }));
+    expect(caughtUp.NextRotationDate?.getTime()).toBe(first + 4 * 7 * 86_400_000);
+    clock.advance(start - clock.now()); // back, for the tests after this one
   });
 
   it('only schedules with RotateImmediately=false, on a rate schedule', async () => {
@@ -184,6 +226,7 @@ describe('rotation in AWS terms (official SDK v3)', () => {
       { AutomaticallyAfterDays: 1, ScheduleExpression: 'rate(1 day)' },
       { ScheduleExpression: 'rate(1 hour)' },
       { ScheduleExpression: 'cron(30 4 * * ? *)' },
+      { ScheduleExpression: 'cron(0 4 30 FEB ? *)' },
       { ScheduleExpression: 'rate(1 day)', Duration: '25h' },
     ]) {
       await expectAwsError(

@@ -2,11 +2,14 @@
  * AWS rotation on Tessera's rotation engine (docs/aws.md, docs/rotation.md): `RotationLambdaARN` names
  * a rotation webhook registered with Tessera (by name or as a Lambda-style ARN whose function name is
  * the webhook's), which RotateSecret binds to a Generic secret through its ExtendedConfig;
- * `RotationRules` become the engine's interval, and the rules as written (`ScheduleExpression`,
- * `Duration`) are kept beside the webhook's name in ExtendedConfig so DescribeSecret answers them;
- * `RotateImmediately=false` only schedules. `cron()` schedules are refused until the engine runs them.
+ * `RotationRules` become the engine's schedule (an interval, or a `cron()` expression whose firings
+ * the engine runs at the window's start), and the rules as written (`ScheduleExpression`, `Duration`)
+ * are kept beside the webhook's name in ExtendedConfig so DescribeSecret answers them;
+ * `RotateImmediately=false` only schedules.
  */
 import { randomUUID } from 'node:crypto';
+import type { RotationSchedule } from '../../../domain/rotation-schedule.js';
+import { parseScheduleExpression } from '../../../domain/rotation-schedule.js';
 import type { Secret } from '../../../domain/secret.js';
 import type { RotationView as CoreRotationView } from '../../../services/rotation/rotation-service.js';
 import { replaceExtendedConfig } from '../../../services/operations/secret-use-cases.js';
@@ -45,13 +48,19 @@ export function rotationViewOf(view: CoreRotationView, secret: Secret): Rotation
   if (!view.rotatable && view.policy === undefined) return null;
   const policy = view.policy;
   const interval = policy?.intervalSeconds ?? null;
+  const cron = policy?.cronExpression ?? null;
+  let schedule: RotationSchedule | null = null;
+  if (cron !== null) schedule = parseScheduleExpression(cron);
+  else if (interval !== null)
+    schedule = {
+      kind: 'interval',
+      intervalSeconds: interval,
+      expression: member(secret, SCHEDULE_KEY) ?? null,
+    };
   return {
     enabled: policy?.enabled ?? false,
     rotatorArn: boundWebhook(secret) ?? null,
-    schedule:
-      interval === null
-        ? null
-        : { kind: 'interval', intervalSeconds: interval, expression: member(secret, SCHEDULE_KEY) ?? null },
+    schedule,
     windowHours: hoursOf(member(secret, DURATION_KEY)),
     lastRotatedAt: policy?.lastRotationAt ?? null,
     nextRotationAt: policy?.nextRotationAt ?? null,
@@ -63,7 +72,10 @@ function hoursOf(duration: string | undefined): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** Sets ExtendedConfig members (undefined removes one), keeping the others; nothing when unchanged. */
+/**
+ * Sets ExtendedConfig members (undefined removes one), keeping the others; nothing when unchanged. The
+ * new document may steer a rotator, so it is authorized as UpdateSecret's is (docs/threat-model.md).
+ */
 async function configure(
   secret: Secret,
   changes: Readonly<Record<string, string | undefined>>,
@@ -76,7 +88,6 @@ async function configure(
     ),
   );
   if (JSON.stringify(after) === JSON.stringify(before)) return;
-  // Naming a rotator steers it: the same rule as Alibaba's UpdateSecret (docs/threat-model.md).
   await replaceExtendedConfig(context.services, context.access, secret, JSON.stringify(after));
 }
 
@@ -88,10 +99,6 @@ export const ROTATION_ACTIONS: AwsActionTable = {
     if (request.rotatorName === undefined && !context.services.rotation.isRotatable(secret))
       throw invalidRequest('No Lambda rotation function ARN is associated with this secret.');
     const schedule = request.rules?.schedule;
-    if (schedule !== undefined && schedule.kind !== 'interval')
-      throw invalidRequest(
-        'Tessera rotates on rate() and AutomaticallyAfterDays schedules; cron() is not served yet.',
-      );
     await configure(
       secret,
       {
@@ -106,10 +113,12 @@ export const ROTATION_ACTIONS: AwsActionTable = {
       context,
     );
     if (schedule !== undefined) {
-      await context.services.rotation.updatePolicy(name, {
-        enabled: true,
-        intervalSeconds: schedule.intervalSeconds,
-      });
+      await context.services.rotation.updatePolicy(
+        name,
+        schedule.kind === 'cron'
+          ? { enabled: true, cronExpression: schedule.expression }
+          : { enabled: true, intervalSeconds: schedule.intervalSeconds },
+      );
     }
     const versionId = input.ClientRequestToken ?? randomUUID();
     if (!request.rotateImmediately) return { ARN: arnOf(secret, context), Name: secret.name };
