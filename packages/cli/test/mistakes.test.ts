@@ -40,7 +40,7 @@ describe('caught locally (exit 2, nearest name suggested, nothing sent)', () => 
       [['db', 'regster', 'x'], 'unknown subcommand "regster" (did you mean "register"?)'],
       [['rotation', 'stauts', 'x'], 'unknown subcommand "stauts" (did you mean "status"?)'],
       [['put', 'x', '--data'], '--data needs a value'],
-      [['user'], 'missing the subcommand (create, get, list, update, delete, policies)'],
+      [['user'], 'missing the subcommand (create, get, list, update, delete, password, mfa, policies)'],
       [['db'], 'missing the subcommand (register, list, describe, deregister)'],
       [['audit', '--json=yes'], '--json takes no value'],
     ];

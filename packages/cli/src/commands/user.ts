@@ -179,7 +179,7 @@ export const user = ramCommand({
         const [action = '', userName = ''] = expectArgs(context, ['enable|disable', 'NAME']);
         if (action === 'enable') {
           const answer = await context.call('user mfa', (client) =>
-            client.ram.enableConsoleMfa({ userName }),
+            client.ram.enableConsoleMFA({ userName }),
           );
           if (context.json) {
             printJson(context.io, answer.mfa);
@@ -198,7 +198,7 @@ export const user = ramCommand({
         }
         if (action !== 'disable')
           throw context.usage(`unknown mfa action "${action}" (try: enable, disable)`);
-        await context.call('user mfa', (client) => client.ram.disableConsoleMfa({ userName }));
+        await context.call('user mfa', (client) => client.ram.disableConsoleMFA({ userName }));
         context.io.stderr.write(`MFA disabled for ${userName}\n`);
       },
     },

@@ -273,11 +273,11 @@ export class RamApi {
   }
 
   /** Tessera's own action: the user's console sign-in needs a TOTP code from now on. */
-  enableConsoleMfa(request: { userName: string }, options?: RequestOptions): Promise<ConsoleMfaResponse> {
+  enableConsoleMFA(request: { userName: string }, options?: RequestOptions): Promise<ConsoleMfaResponse> {
     return this.#invoke('EnableConsoleMFA', params({ UserName: request.userName }), options);
   }
 
-  disableConsoleMfa(request: { userName: string }, options?: RequestOptions): Promise<ApiResponse> {
+  disableConsoleMFA(request: { userName: string }, options?: RequestOptions): Promise<ApiResponse> {
     return this.#invoke('DisableConsoleMFA', params({ UserName: request.userName }), options);
   }
 

@@ -146,6 +146,7 @@ describe('root-key rotation', () => {
         keyMaterial: 3,
         accessKeySecrets: 2,
         webhookSigningKeys: 1,
+        mfaSecrets: 0,
         auditRecords: 30,
       });
       expect(await sealedUnder(store, NEW_KEY)).toBe(true);
