@@ -113,10 +113,10 @@ export function Field(props: {
       ) : props.type === 'password' ? (
         <input {...common} type="password" autocomplete={props.autoComplete ?? 'off'} />
       ) : (
-        // Preact's typings discriminate inputs by a literal `type`; any of Field's types is valid here.
-        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
         <input
           {...common}
+          // Preact's typings discriminate inputs by a literal `type`; any of Field's types is valid here.
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
           type={(props.type ?? 'text') as 'text'}
           autocomplete={props.autoComplete ?? 'off'}
         />
