@@ -5,7 +5,7 @@
  * dropped, and past a cap the oldest entry goes. Time comes from the injected clock.
  */
 /** Time in milliseconds; the server's clock (services/clock.ts) is one, structurally. */
-interface Clock {
+export interface Clock {
   now(): number;
 }
 

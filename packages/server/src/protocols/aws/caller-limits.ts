@@ -1,56 +1,33 @@
 /**
- * Abuse limits around SigV4 authentication, as the Alibaba API has them (protocols/alibaba/caller-limits.ts,
- * whose policy this shares): an authenticated access key takes a token from its bucket or the request is
- * refused with `ThrottlingException` and a `Retry-After` hint (off unless TESSERA_RATE_LIMIT_PER_SECOND is
- * set); a wrong signature or unknown key id is counted against the source address (and a wrong signature
- * against the claimed key id), and past the free failures the error answer is held back, longer with each
- * further failure. Only failure answers wait.
+ * Abuse limits around SigV4 authentication, the same guard as the Alibaba API's (http/caller-guard.ts)
+ * in AWS's words: a key over its rate gets `ThrottlingException` with a `Retry-After` hint; a wrong
+ * signature (`InvalidSignatureException`) or an unknown key id (`UnrecognizedClientException`) is
+ * counted, and past the free failures its answer is held back. Only failure answers wait.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { FailureCounter, failureDelayMs, TokenBuckets } from '../../http/abuse-limits.js';
-import type { Clock } from '../../services/clock.js';
-import { FAILURE_POLICY, MAX_HELD_FAILURES, sourceSubject } from '../alibaba/caller-limits.js';
+import type { CallerGuardOptions } from '../../http/caller-guard.js';
+import { CallerGuard } from '../../http/caller-guard.js';
 import { AwsError } from './errors.js';
 
-export interface AwsCallerLimitsOptions {
-  readonly clock: Clock;
-  /** Requests per second per access key; 0 turns the rate limit off. */
-  readonly ratePerSecond: number;
-  readonly burst: number;
-  readonly wait?: (ms: number) => Promise<unknown>;
-}
+export type AwsCallerLimitsOptions = CallerGuardOptions;
 
 const SIGNATURE_MISMATCH = /does not match/;
 
+/** The shared guard (http/caller-guard.ts) answering in AWS's words. */
 export class AwsCallerLimits {
-  readonly #ratePerSecond: number;
-  readonly #buckets: TokenBuckets | undefined;
-  readonly #failures: FailureCounter;
-  readonly #wait: (ms: number) => Promise<unknown>;
-  #held = 0;
+  readonly #guard: CallerGuard;
 
   constructor(options: AwsCallerLimitsOptions) {
-    this.#ratePerSecond = options.ratePerSecond;
-    this.#buckets =
-      options.ratePerSecond > 0
-        ? new TokenBuckets({
-            clock: options.clock,
-            ratePerSecond: options.ratePerSecond,
-            burst: options.burst,
-          })
-        : undefined;
-    this.#failures = new FailureCounter({ clock: options.clock, decayMs: FAILURE_POLICY.decayMs });
-    this.#wait = options.wait ?? ((ms) => sleep(ms));
+    this.#guard = new CallerGuard(options);
   }
 
   /** Takes a token for an authenticated access key; throws ThrottlingException when there is none. */
   admit(accessKeyId: string): void {
-    const waitMs = this.#buckets?.take(accessKeyId) ?? 0;
+    const waitMs = this.#guard.take(accessKeyId);
     if (waitMs > 0)
       throw new AwsError(
         400,
         'ThrottlingException',
-        `Rate exceeded: this access key may make ${this.#ratePerSecond} requests per second.`,
+        `Rate exceeded: this access key may make ${this.#guard.ratePerSecond} requests per second.`,
         Math.max(1, Math.ceil(waitMs / 1000)),
       );
   }
@@ -60,20 +37,8 @@ export class AwsCallerLimits {
     if (!(error instanceof AwsError)) throw error;
     const wrongSignature =
       error.code === 'InvalidSignatureException' && SIGNATURE_MISMATCH.test(error.message);
-    const unknownKey = error.code === 'UnrecognizedClientException';
-    if (wrongSignature || unknownKey) {
-      let count = this.#failures.record(`ip ${sourceSubject(sourceIp)}`);
-      if (wrongSignature && claimedAccessKeyId !== undefined)
-        count = Math.max(count, this.#failures.record(`key ${claimedAccessKeyId}`));
-      const delayMs = failureDelayMs(count, FAILURE_POLICY);
-      if (delayMs > 0 && this.#held < MAX_HELD_FAILURES) {
-        this.#held++;
-        try {
-          await this.#wait(delayMs);
-        } finally {
-          this.#held--;
-        }
-      }
+    if (wrongSignature || error.code === 'UnrecognizedClientException') {
+      await this.#guard.failed({ sourceIp, claimedAccessKeyId, wrongSignature });
     }
     throw error;
   }
