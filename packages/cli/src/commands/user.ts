@@ -228,7 +228,8 @@ export const user = ramCommand({
   --email ADDRESS           name@example.com
   --mobile-phone CC-NUMBER  country code and number, e.g. 86-18600008888
   --new-name NAME           (update) rename the user; its keys and policies follow
-  --reset-required          (password) the user must choose a new password at the next sign-in
+  --reset-required          (password) mark the profile PasswordResetRequired (kept and shown, as RAM does;
+                            the console does not force the change yet)
   --remove                  (password) delete the console password (login profile); sessions end
   --json                    print the answer as JSON
 

@@ -18,9 +18,9 @@ export interface LoginProfile {
   readonly userName: string;
   /** `scrypt$…` (crypto/password-hash.ts); never the password. */
   readonly passwordHash: string;
-  /** The user must choose a new password at the next sign-in (RAM's PasswordResetRequired). */
+  /** RAM's PasswordResetRequired: kept and answered for RAM clients; sign-in does not enforce it yet. */
   readonly passwordResetRequired: boolean;
-  /** The user must bind an MFA device before using the console (RAM's MFABindRequired). */
+  /** RAM's MFABindRequired: kept and answered for RAM clients; sign-in does not enforce it yet. */
   readonly mfaBindRequired: boolean;
   /** The TOTP secret sealed under the root key; null while no MFA device is bound. */
   readonly sealedMfaSecret: Uint8Array | null;
