@@ -64,8 +64,10 @@ export function summariseProfile(file, { top = 25, fromMs = 0 } = {}) {
 }
 
 export function newestProfile(dir) {
+  // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: the main thread is thread 0 (the server's WAL
+  // checkpoint worker writes a profile of its own).
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.cpuprofile'))
+    .filter((f) => f.endsWith('.cpuprofile') && f.split('.')[4] === '0')
     .sort();
   if (files.length === 0) throw new Error(`no .cpuprofile in ${dir}`);
   return join(dir, files[files.length - 1]);

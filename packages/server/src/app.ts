@@ -33,6 +33,10 @@ import { KeyService } from './services/key-service.js';
 import type { MetricsRecorder } from './services/metrics.js';
 import { NO_METRICS } from './services/metrics.js';
 import { instrumentStore } from './services/instrumented-store.js';
+import { withSecretCache } from './services/cached-store.js';
+import type { ChangeFeed } from './services/change-feed.js';
+import { LOCAL_CHANGE_FEED } from './services/change-feed.js';
+import { SecretCache } from './services/secret-cache.js';
 import { Readiness } from './services/readiness.js';
 import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
@@ -148,7 +152,14 @@ async function startTessera(
     config.databaseUrl === undefined
       ? await openSqliteStore({ path: join(config.dataDir, DATABASE_FILE) })
       : await openPostgresStore({ connectionString: config.databaseUrl });
-  const store = prometheus ? instrumentStore(openedStore, prometheus) : openedStore;
+  const countedStore = prometheus ? instrumentStore(openedStore, prometheus) : openedStore;
+  const changeFeed: ChangeFeed = LOCAL_CHANGE_FEED;
+  // Until other nodes' changes reach this one, a shared database keeps no secrets in memory.
+  const secretLimits =
+    config.databaseUrl === undefined ? config.secretCache : { ...config.secretCache, entries: 0 };
+  const secretCache = new SecretCache({ limits: secretLimits, feed: changeFeed, metrics });
+  // Secrets are read from memory, and forgotten by every write (services/cached-store.ts).
+  const store = withSecretCache(countedStore, secretCache, changeFeed);
   try {
     const identity = await prepareInstance(store, rootKey.key, config);
     // With PostgreSQL other processes may write the same database, and their changes never reach this

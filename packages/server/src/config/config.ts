@@ -51,6 +51,8 @@ export interface Config {
    * from the API; undefined (the default) serves no metrics at all.
    */
   readonly metricsAddress: { readonly host: string; readonly port: number } | undefined;
+  /** Bounds of the in-memory secret cache (docs/caching.md); `entries` 0 turns it off. */
+  readonly secretCache: { readonly entries: number; readonly bytes: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -88,6 +90,10 @@ export const SETTINGS = {
     'how long a crashed process keeps the rotation scheduler and its runs before another takes over, 5 to 3600 (default 120)',
   TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS:
     'comma-separated networks (CIDR, e.g. 10.20.0.0/16,fd00:1::/64) besides public addresses that rotation webhooks may call; loopback, private, link-local and other non-public addresses are refused unless listed (default none)',
+  TESSERA_SECRET_CACHE_ENTRIES:
+    'secrets the read cache keeps in memory (their metadata, stages and sealed values, never plaintext), 0 to 10000000; 0 turns it off (default 10000)',
+  TESSERA_SECRET_CACHE_MIB:
+    'mebibytes of sealed secret values the read cache keeps at most, 1 to 65536 (default 64)',
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -249,6 +255,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     }
   }
 
+  const secretCache = Object.freeze({
+    entries: integer('TESSERA_SECRET_CACHE_ENTRIES', 10_000, 0, 10_000_000),
+    bytes: integer('TESSERA_SECRET_CACHE_MIB', 64, 1, 65_536) * 1024 * 1024,
+  });
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     host,
@@ -272,6 +283,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     rotationLeaseMs,
     rotationWebhookAllowedNetworks: Object.freeze(allowedNetworks.networks.map((n) => Object.freeze(n))),
     metricsAddress,
+    secretCache,
   });
 }
 

@@ -64,8 +64,17 @@ const STATUS_FOR: Record<RefusalKind, number> = {
   internal: 500,
 };
 
+/**
+ * A request id in the UUID form the vendors use, time-ordered like a version 7 UUID (48 bits of
+ * milliseconds, then 74 random bits): the audit trail indexes request ids, and ids that arrive in
+ * order append to that index instead of dirtying a random page of it on every request (issue 14).
+ */
 export function newRequestId(): string {
-  return randomUUID().toUpperCase();
+  // randomUUID draws from a cached pool of entropy (a fresh randomBytes call per request costs more).
+  const random = randomUUID();
+  const time = Date.now().toString(16).padStart(12, '0').slice(-12);
+  // xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx: the time replaces the first 48 bits, 7 the version digit.
+  return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15)}`.toUpperCase();
 }
 
 /** The kind of refusal for an error Fastify raised while routing or parsing (its `statusCode`). */

@@ -10,7 +10,8 @@ export type MaintenanceKind = 'secret_rotation' | 'key_rotation' | 'data_key_rew
 export type MaintenanceResult = 'success' | 'failure' | 'retry' | 'skipped';
 
 /** The in-process caches whose lookups are counted. */
-export type CacheName = 'key' | 'secret_policy' | 'access_key' | 'identity_policies';
+export type CacheName =
+  'key' | 'secret_policy' | 'access_key' | 'identity_policies' | 'secret' | 'secret_value';
 
 export interface MetricsRecorder {
   /** One rotation (a secret's run step, a key's new version) or one re-wrapped data key. */

@@ -27,6 +27,7 @@ import { neutralIdentifiers } from './migrations/0011-neutral-identifiers.js';
 import { auditProtocol } from './migrations/0012-audit-protocol.js';
 import { consoleSignInSchema } from './migrations/0013-console-sign-in.js';
 import { rotationCronSchema } from './migrations/0014-rotation-cron.js';
+import { appendOnlyNoncesSchema } from './migrations/0015-append-only-nonces.js';
 
 /** A migration failed or the recorded history does not match this build's; the store cannot open. */
 export class MigrationError extends Error {
@@ -57,6 +58,7 @@ export function createMigrations(capabilities: StoreCapabilities): Record<string
     '0012_audit_protocol': { up: (db) => auditProtocol(db) },
     '0013_console_sign_in': { up: (db) => consoleSignInSchema(db, capabilities) },
     '0014_rotation_cron': { up: (db) => rotationCronSchema(db) },
+    '0015_append_only_nonces': { up: (db) => appendOnlyNoncesSchema(db) },
   };
 }
 

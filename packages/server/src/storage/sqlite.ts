@@ -14,6 +14,7 @@ import { KyselyStore } from './kysely-store.js';
 import { MigrationError, migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteStoreDriver } from './sqlite-driver.js';
+import { WalCheckpointer, WRITER_AUTOCHECKPOINT_PAGES } from './sqlite-checkpointer.js';
 import type { Store } from './store.js';
 
 /** What SQLite can and cannot do, for the shared store and migrations (see `StoreCapabilities`). */
@@ -116,17 +117,32 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     throw error instanceof MigrationError ? error : openFailure(path, error);
   }
   if (!inMemory) restrictSideFiles(path);
-  return new SqliteKyselyStore(db, database, !inMemory);
+  let checkpointer: WalCheckpointer | undefined;
+  if (!inMemory) {
+    // Checkpoints run in a worker (sqlite-checkpointer.ts); the writer's own is only a backstop.
+    database.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
+    checkpointer = WalCheckpointer.start(path, busyTimeoutMs);
+  }
+  return new SqliteKyselyStore(db, database, checkpointer);
 }
 
 class SqliteKyselyStore extends KyselyStore implements SqliteStore {
   readonly #writer: BetterSqlite3.Database;
-  readonly #syncsWal: boolean;
+  readonly #checkpointer: WalCheckpointer | undefined;
 
-  constructor(db: Kysely<Database>, writer: BetterSqlite3.Database, syncsWal: boolean) {
+  constructor(
+    db: Kysely<Database>,
+    writer: BetterSqlite3.Database,
+    checkpointer: WalCheckpointer | undefined,
+  ) {
     super(db, SQLITE_CAPABILITIES);
     this.#writer = writer;
-    this.#syncsWal = syncsWal;
+    this.#checkpointer = checkpointer;
+  }
+
+  override async close(): Promise<void> {
+    await this.#checkpointer?.stop();
+    await super.close();
   }
 
   /** The writer connection's settings (reads run on a connection of their own, which never writes). */
@@ -137,7 +153,7 @@ class SqliteKyselyStore extends KyselyStore implements SqliteStore {
       synchronous: Number(pragma('synchronous')),
       foreignKeys: Number(pragma('foreign_keys')) === 1,
       busyTimeoutMs: Number(pragma('busy_timeout')),
-      syncsWalBeforeAcknowledging: this.#syncsWal,
+      syncsWalBeforeAcknowledging: this.#checkpointer !== undefined,
     });
   }
 }

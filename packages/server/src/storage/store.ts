@@ -231,11 +231,11 @@ export interface StoredNonce {
 
 /** Accepted signature nonces, so that a restart does not forget them (docs/permissions.md, "Replay"). */
 export interface NonceRepository {
-  /** Inserts; a nonce already stored for the key keeps the later expiry. */
+  /** Appends (a log: a nonce stored again for the key is kept with both expiries). */
   remember(nonces: readonly StoredNonce[]): Promise<void>;
-  /** Nonces not expired at `now`, earliest expiry first, at most `limit`. */
+  /** Nonces not expired at `now`, each once with its latest expiry, earliest expiry first, at most `limit`. */
   unexpired(now: EpochMs, limit: number): Promise<StoredNonce[]>;
-  /** Deletes nonces expired at `now`; returns how many. */
+  /** Deletes the entries expired at `now`; returns how many rows went. */
   purgeExpired(now: EpochMs): Promise<number>;
 }
 

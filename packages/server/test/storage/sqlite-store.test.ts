@@ -171,6 +171,7 @@ describe('sqlite store', () => {
         '0012_audit_protocol',
         '0013_console_sign_in',
         '0014_rotation_cron',
+        '0015_append_only_nonces',
       ]);
     } finally {
       raw.close();

@@ -10,6 +10,7 @@
  * leaves one outcome event (docs/audit.md).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { callLineLogger } from '../../logging/logger.js';
 import type { Product } from '../../domain/operations.js';
 import type { Clock } from '../../services/clock.js';
 import type { OperationPipeline } from '../../services/operations/pipeline.js';
@@ -203,10 +204,12 @@ export function alibabaRpcPlugin(options: AlibabaRpcOptions) {
       return send(reply, state.format, 'Error', request.id, body, wire.status);
     });
 
+    const callLog = callLineLogger(app.log);
     app.addHook('onResponse', async (request, reply) => {
       const state = calls.get(request);
-      request.log.info(
+      callLog.info(
         {
+          reqId: request.id,
           action: state?.action,
           resource: state?.resource,
           accessKeyId: state?.accessKeyId,

@@ -8,6 +8,7 @@
  * unknown operation, malformed JSON, replication) is recorded through `recordRefusal`.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { callLineLogger } from '../../logging/logger.js';
 import { awsNamer } from '../../domain/resource-names.js';
 import type { Clock } from '../../services/clock.js';
 import type { OperationPipeline } from '../../services/operations/pipeline.js';
@@ -157,6 +158,7 @@ export function awsPlugin(options: AwsPluginOptions) {
   }
 
   return function register(app: FastifyInstance, _options: unknown, done: (error?: Error) => void): void {
+    const callLog = callLineLogger(app.log);
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, parsed) => {
       parsed(null, body);
@@ -201,8 +203,8 @@ export function awsPlugin(options: AwsPluginOptions) {
             answer = renderError(failure, state.operation ?? 'Unknown', request.id);
           }
         }
-        request.log.info(
-          { operation: state.operation, resource: state.resource, status: answer.status },
+        callLog.info(
+          { reqId: request.id, operation: state.operation, resource: state.resource, status: answer.status },
           'aws request',
         );
         return reply.code(answer.status).headers(answer.headers).send(answer.body);

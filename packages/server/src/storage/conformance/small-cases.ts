@@ -66,7 +66,7 @@ export function describeSmallCases(store: StoreRef): void {
   });
 
   describe('signature nonces', () => {
-    it('keeps nonces per access key with the later expiry, lists unexpired ones by expiry, purges the rest', async () => {
+    it('lists each unexpired nonce of a key once with its latest expiry, by expiry, and purges expired entries', async () => {
       await store().nonces.remember([
         { accessKeyId: 'AK1', nonce: 'n1', expiresAt: T0 + 1000 },
         { accessKeyId: 'AK2', nonce: 'n1', expiresAt: T0 + 3000 },
@@ -84,7 +84,8 @@ export function describeSmallCases(store: StoreRef): void {
       expect(await store().nonces.unexpired(T0 + 2000, 1)).toEqual([
         { accessKeyId: 'AK2', nonce: 'n1', expiresAt: T0 + 3000 },
       ]);
-      expect(await store().nonces.purgeExpired(T0 + 3000)).toBe(2);
+      // Rows expired at T0 + 3000: n1 and n2 of AK1 (1000, 2000, 500) and n1 of AK2 (3000).
+      expect(await store().nonces.purgeExpired(T0 + 3000)).toBe(4);
       expect(await store().nonces.unexpired(T0, 10)).toEqual([
         { accessKeyId: 'AK1', nonce: 'n1', expiresAt: T0 + 4000 },
       ]);

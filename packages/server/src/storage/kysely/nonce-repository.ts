@@ -1,6 +1,15 @@
 /** `NonceRepository` over Kysely: accepted signature nonces with their expiry. */
 import type { NonceRepository, StoredNonce } from '../store.js';
 import type { Scope } from './scope.js';
+import { StatementTemplate } from './statement-template.js';
+
+/**
+ * Appended once per signed request, compiled once. The log has no uniqueness (migration 0015): a
+ * nonce is accepted once per process, and one written again by a retried batch reloads the same.
+ */
+const INSERT_NONCE = new StatementTemplate(['access_key_id', 'nonce', 'expires_at'] as const, (db, values) =>
+  db.insertInto('signature_nonces').values(values),
+);
 
 export class KyselyNonceRepository implements NonceRepository {
   readonly #scope: Scope;
@@ -14,16 +23,7 @@ export class KyselyNonceRepository implements NonceRepository {
     await this.#scope.atomic(async (db) => {
       // One statement per nonce: a multi-row insert would hit engines' bound-parameter limits.
       for (const { accessKeyId, nonce, expiresAt } of nonces) {
-        await db
-          .insertInto('signature_nonces')
-          .values({ access_key_id: accessKeyId, nonce, expires_at: expiresAt })
-          .onConflict((oc) =>
-            oc
-              .columns(['access_key_id', 'nonce'])
-              .doUpdateSet({ expires_at: expiresAt })
-              .where('signature_nonces.expires_at', '<', expiresAt),
-          )
-          .execute();
+        await INSERT_NONCE.execute(db, { access_key_id: accessKeyId, nonce, expires_at: expiresAt });
       }
     });
   }
@@ -32,9 +32,12 @@ export class KyselyNonceRepository implements NonceRepository {
     const rows = await this.#scope.run((db) =>
       db
         .selectFrom('signature_nonces')
-        .select(['access_key_id', 'nonce', 'expires_at'])
+        .select(['access_key_id', 'nonce', (eb) => eb.fn.max('expires_at').as('expires_at')])
         .where('expires_at', '>', now)
+        .groupBy(['access_key_id', 'nonce'])
         .orderBy('expires_at', 'asc')
+        .orderBy('access_key_id', 'asc')
+        .orderBy('nonce', 'asc')
         .limit(limit)
         .execute(),
     );

@@ -1,0 +1,76 @@
+/**
+ * WAL checkpoints off the event loop (issue 14). SQLite's automatic checkpoint runs inside the COMMIT
+ * that crosses its threshold: on the writer connection, so on the event loop, where copying a
+ * thousand pages into the database file and fsyncing it stalls every request. Here a worker thread
+ * with a connection of its own runs PASSIVE checkpoints (they never block the writer or readers)
+ * every few milliseconds, and the writer's own threshold is raised to a backstop, reached only if the
+ * worker stops or falls far behind.
+ *
+ * The worker is a short script evaluated in place, so the same code runs from the build and under the
+ * test runner; it loads the very better-sqlite3 module the store uses.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/** How often the worker checkpoints whatever the WAL holds. */
+const CHECKPOINT_INTERVAL_MS = 50;
+/** The writer's own automatic checkpoint, in pages: a backstop (about 40 MiB of WAL at 4 KiB pages). */
+export const WRITER_AUTOCHECKPOINT_PAGES = 10_000;
+/** How long `stop` waits for a checkpoint in progress before ending the worker outright. */
+const STOP_TIMEOUT_MS = 5_000;
+
+const WORKER_SCRIPT = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
+db.pragma('synchronous = NORMAL');
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next tick tries again */ }
+}, workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* the writer's close checkpoints too */ }
+  db.close();
+  parentPort.close();
+});
+`;
+
+export class WalCheckpointer {
+  readonly #worker: Worker;
+  readonly #exited: Promise<void>;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    this.#exited = new Promise((resolve) => {
+      worker.once('exit', () => {
+        resolve();
+      });
+    });
+    // A failing worker only means the writer's backstop checkpoints instead; nothing to report upward.
+    worker.on('error', () => undefined);
+    worker.unref();
+  }
+
+  /** Starts checkpointing the database file at `path` (its writer must be in WAL mode). */
+  static start(path: string, busyTimeoutMs: number): WalCheckpointer {
+    const module = createRequire(import.meta.url).resolve('better-sqlite3');
+    return new WalCheckpointer(
+      new Worker(WORKER_SCRIPT, {
+        eval: true,
+        workerData: { module, path, busyTimeoutMs, intervalMs: CHECKPOINT_INTERVAL_MS },
+      }),
+    );
+  }
+
+  /** Runs a last checkpoint and ends the worker; ends it outright if that takes too long. */
+  async stop(): Promise<void> {
+    this.#worker.postMessage('stop');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+    });
+    await Promise.race([this.#exited, timedOut]);
+    clearTimeout(timer);
+    await this.#worker.terminate();
+  }
+}
