@@ -13,7 +13,7 @@ import { URL } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { TesseraClient } from '../packages/sdk/dist/index.js';
 import { performance } from 'node:perf_hooks';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProfile, newestProfile, summariseProfile } from './lib/profile.mjs';
 import {
@@ -205,6 +205,7 @@ async function main() {
       });
       await tessera.stop();
       profile = summariseProfile(newestProfile(profDir), { fromMs: measuredFromMs });
+      if (process.env.BENCH_KEEP_PROFILE) copyFileSync(newestProfile(profDir), process.env.BENCH_KEEP_PROFILE);
       console.log(
         `\nCPU profile of the server under PutSecretValue at c=16 (${fmt.int(profiled.perSecond)} writes/s while profiled):`,
       );

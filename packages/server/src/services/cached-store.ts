@@ -24,29 +24,35 @@ import type {
 import type { Secret } from '../domain/secret.js';
 import type { SecretPolicy } from '../domain/secret-policy.js';
 import type { ChangeFeed } from './change-feed.js';
-import type { SecretCache } from './secret-cache.js';
+import type { CommittedWrite, SecretCache } from './secret-cache.js';
 
-/** Names written by one unit of work; `undefined` in it: a secret known only by id (forget all). */
-type Touched = Set<string | undefined>;
+/**
+ * What one unit of work wrote, by secret name: the aggregate it stored (with the version it added),
+ * or undefined when the outcome is not known by name; the key `undefined`: a secret known only by id.
+ */
+type Touched = Map<string | undefined, CommittedWrite | undefined>;
 
 export function withSecretCache(store: Store, cache: SecretCache, feed: ChangeFeed): Store {
   if (!cache.enabled) return store;
-  const settle = (touched: Touched): void => {
-    for (const name of touched) {
+  const settle = (touched: Touched, committed: boolean): void => {
+    for (const [name, write] of touched) {
       if (name === undefined) cache.forgetAll();
-      else cache.forget(name);
+      else cache.endWrite(name, committed ? write : undefined);
     }
-    for (const name of touched) feed.announce('secret', name);
+    for (const name of touched.keys()) feed.announce('secret', name);
   };
   const secrets = new CachedSecrets(store.secrets, cache, undefined, settle);
   const transaction = async <T>(work: (tx: Repositories) => Promise<T>): Promise<T> => {
-    const touched: Touched = new Set();
+    const touched: Touched = new Map<string | undefined, CommittedWrite | undefined>();
+    let committed = false;
     try {
-      return await store.transaction((tx) =>
+      const result = await store.transaction((tx) =>
         work(withSecrets(tx, new CachedSecrets(tx.secrets, cache, touched, settle))),
       );
+      committed = true;
+      return result;
     } finally {
-      settle(touched);
+      settle(touched, committed);
     }
   };
   return new Proxy(store, {
@@ -75,13 +81,13 @@ class CachedSecrets implements SecretRepository {
   readonly #inner: SecretRepository;
   readonly #cache: SecretCache;
   readonly #touched: Touched | undefined;
-  readonly #settle: (touched: Touched) => void;
+  readonly #settle: (touched: Touched, committed: boolean) => void;
 
   constructor(
     inner: SecretRepository,
     cache: SecretCache,
     touched: Touched | undefined,
-    settle: (touched: Touched) => void,
+    settle: (touched: Touched, committed: boolean) => void,
   ) {
     this.#inner = inner;
     this.#cache = cache;
@@ -100,11 +106,13 @@ class CachedSecrets implements SecretRepository {
   }
 
   insert(secret: Secret, ciphertext?: SecretCiphertext): Promise<void> {
-    return this.#write([secret.name], () => this.#inner.insert(secret, ciphertext));
+    const [first] = secret.versions;
+    const added = first && ciphertext ? { versionId: first.versionId, ciphertext } : undefined;
+    return this.#write(secret.name, { secret, added }, () => this.#inner.insert(secret, ciphertext));
   }
 
   save(secret: Secret, write?: SecretWrite): Promise<void> {
-    return this.#write([secret.name], () => this.#inner.save(secret, write));
+    return this.#write(secret.name, { secret, added: write?.added }, () => this.#inner.save(secret, write));
   }
 
   // A policy is not part of the cached aggregate (the secret policy cache keeps those).
@@ -113,7 +121,7 @@ class CachedSecrets implements SecretRepository {
   }
 
   destroy(secretId: string): Promise<void> {
-    return this.#write([undefined], () => this.#inner.destroy(secretId));
+    return this.#write(undefined, undefined, () => this.#inner.destroy(secretId));
   }
 
   /**
@@ -145,18 +153,30 @@ class CachedSecrets implements SecretRepository {
     return this.#inner.listDataKeys(after, limit);
   }
 
-  /** Forgets before the write (loads in flight are not kept), and again once it settled. */
-  async #write<T>(names: readonly (string | undefined)[], write: () => Promise<T>): Promise<T> {
-    const touched: Touched = this.#touched ?? new Set();
-    for (const name of names) {
-      touched.add(name);
-      if (name === undefined) this.#cache.forgetAll();
-      else this.#cache.forget(name);
+  /**
+   * Forgets before the write (loads in flight are not kept), and settles once the unit of work has: a
+   * second write to the same secret in one unit leaves the outcome unknown by name.
+   */
+  async #write<T>(
+    name: string | undefined,
+    wrote: CommittedWrite | undefined,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    const touched: Touched = this.#touched ?? new Map<string | undefined, CommittedWrite | undefined>();
+    if (name === undefined) this.#cache.forgetAll();
+    else if (touched.has(name)) touched.set(name, undefined);
+    else {
+      this.#cache.beginWrite(name);
+      touched.set(name, wrote);
     }
+    if (name === undefined) touched.set(undefined, undefined);
+    let committed = false;
     try {
-      return await write();
+      const result = await write();
+      committed = true;
+      return result;
     } finally {
-      if (this.#touched === undefined) this.#settle(touched);
+      if (this.#touched === undefined) this.#settle(touched, committed);
     }
   }
 }

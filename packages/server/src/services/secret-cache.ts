@@ -5,8 +5,9 @@
  *
  * Correctness rests on three rules (docs/caching.md):
  * - every write to a secret forgets its entry when it starts and again once its transaction settled
- *   (`cached-store.ts` routes every write of the secret repository here), so the next read after a
- *   change, on this node, loads the new state;
+ *   (`cached-store.ts` routes every write of the secret repository here); a write that committed with
+ *   nothing overlapping it leaves what it stored as the entry, any other leaves none, so the next read
+ *   after a change, on this node, sees the new state;
  * - a load that overlapped any forget is handed back but not kept (a generation counter tells): it may
  *   have read the state before the change committed;
  * - on a shared database, changes other nodes announce are forgotten as they are heard, and no entry is
@@ -19,6 +20,12 @@ import type { SecretCiphertext } from '../storage/store.js';
 import type { ChangeFeed } from './change-feed.js';
 import type { MetricsRecorder } from './metrics.js';
 import { NO_METRICS } from './metrics.js';
+
+/** What a committed write stored: the whole aggregate, and the version it added with its sealed value. */
+export interface CommittedWrite {
+  readonly secret: Secret;
+  readonly added?: { readonly versionId: string; readonly ciphertext: SecretCiphertext } | undefined;
+}
 
 export interface SecretCacheLimits {
   /** Secrets kept at most; 0 turns the cache off. */
@@ -48,6 +55,10 @@ export class SecretCache {
   readonly #names = new Map<string, string>();
   #bytes = 0;
   #generation = 0;
+  /** Names with writes in flight on this node: how many, and whether anything overlapped them. */
+  readonly #writing = new Map<string, { inFlight: number; contended: boolean; heard: number }>();
+  /** Bumped by every change heard from another node. */
+  #heard = 0;
 
   constructor(options: {
     readonly limits: SecretCacheLimits;
@@ -58,6 +69,7 @@ export class SecretCache {
     this.#maxStalenessMs = options.feed.maxStalenessMs;
     this.#metrics = options.metrics ?? NO_METRICS;
     options.feed.subscribe((topic, id) => {
+      this.#heard += 1;
       if (topic === undefined) this.forgetAll();
       else if (topic === 'secret') {
         if (id === undefined) this.forgetAll();
@@ -78,7 +90,7 @@ export class SecretCache {
     if (entry) return entry.secret;
     const generation = this.#generation;
     const secret = await load();
-    if (secret && generation === this.#generation) this.#keep(secret);
+    if (secret && generation === this.#generation && !this.#writing.has(name)) this.#keep(secret);
     return secret;
   }
 
@@ -116,6 +128,35 @@ export class SecretCache {
     this.#generation += 1;
     const entry = this.#byName.get(name);
     if (entry) this.#drop(entry);
+  }
+
+  /** A write to the secret begins: forgotten now, and nothing loaded meanwhile is kept. */
+  beginWrite(name: string): void {
+    const writing = this.#writing.get(name);
+    if (writing) {
+      writing.inFlight += 1;
+      writing.contended = true;
+    } else this.#writing.set(name, { inFlight: 1, contended: false, heard: this.#heard });
+    this.forget(name);
+  }
+
+  /**
+   * The write has settled. When it committed and nothing overlapped it — no other write to the secret
+   * on this node, no change heard from another node — the state it wrote is the stored state, so it is
+   * kept at once, with the value it added: the read that follows a write needs no statement either.
+   */
+  endWrite(name: string, committed: CommittedWrite | undefined): void {
+    const writing = this.#writing.get(name);
+    const alone = writing !== undefined && !writing.contended && writing.heard === this.#heard;
+    if (writing && --writing.inFlight === 0) this.#writing.delete(name);
+    this.forget(name);
+    if (!alone || committed === undefined || !this.enabled) return;
+    this.#keep(committed.secret);
+    const { added } = committed;
+    if (added) {
+      const entry = this.#byName.get(name);
+      if (entry) this.#addValue(entry, added.versionId, added.ciphertext);
+    }
   }
 
   /** Drops what is kept of the secret with this id, if any (a write that names it by id). */
@@ -159,6 +200,14 @@ export class SecretCache {
     this.#byName.set(secret.name, entry);
     this.#names.set(secret.id, secret.name);
     this.#bytes += entry.bytes;
+    this.#evict();
+  }
+
+  #addValue(entry: Entry, versionId: string, ciphertext: SecretCiphertext): void {
+    const size = ciphertext.encryptedDataKey.byteLength + ciphertext.encryptedValue.byteLength;
+    entry.values.set(versionId, ciphertext);
+    entry.bytes += size;
+    this.#bytes += size;
     this.#evict();
   }
 

@@ -20,6 +20,10 @@
  *   as FULL for everything acknowledged, while the event loop keeps serving. One fsync covers every
  *   batch committed before it started; batches committed meanwhile share the next one.
  *
+ *   While an fsync is in flight the open batch is not committed: it keeps gathering units, and commits
+ *   when the fsync ends (its units could not be acknowledged sooner anyway). One COMMIT per fsync is
+ *   what makes group commit pay off in CPU as well as in syncs.
+ *
  *   A read on the reader connection may see a batch that is committed but not yet synced. No answer
  *   built on it leaves the server before it is durable: every request records an audit event before it
  *   is answered (fail closed), in a later batch, whose fsync covers the WAL up to that point.
@@ -276,6 +280,10 @@ export class SqliteStoreDriver implements Driver {
     this.#commitScheduled = true;
     setImmediate(() => {
       this.#commitScheduled = false;
+      // While an fsync is in flight the batch stays open and gathers more units: none of them could be
+      // acknowledged before that fsync ends anyway, and one COMMIT (which copies every page the batch
+      // dirtied into the WAL) costs about as much CPU as several. The fsync's end commits it.
+      if (this.#syncing) return;
       // A unit is running: it schedules the commit again when it ends.
       if (!this.#writerLock.tryLock()) return;
       try {
@@ -332,6 +340,8 @@ export class SqliteStoreDriver implements Driver {
           else batch.resolve();
         }
         resolve();
+        // The batch that gathered units meanwhile commits now, and the next fsync covers it.
+        this.#scheduleCommit();
         this.#sync();
       });
     });

@@ -71,7 +71,7 @@ function cached(inner: CountingSecrets, feed: ChangeFeed = LOCAL_CHANGE_FEED, li
 }
 
 describe('secret cache', () => {
-  it('answers repeated reads from memory, and the next read after a write with the new state', async () => {
+  it('answers repeated reads from memory, and the next read after a write with what it stored', async () => {
     const inner = new CountingSecrets();
     inner.rows.set('a', secret('a', 'one'));
     const { store } = cached(inner);
@@ -84,7 +84,33 @@ describe('secret cache', () => {
 
     await store.transaction((tx) => tx.secrets.save(secret('a', 'three')));
     expect((await store.secrets.getByName('a'))?.description).toBe('three');
-    expect(inner.loads).toBe(3);
+    // A committed write leaves the state it stored: neither read after a write loaded anything.
+    expect(inner.loads).toBe(1);
+  });
+
+  it('keeps nothing from a write that failed, or that overlapped another write to the secret', async () => {
+    const inner = new CountingSecrets();
+    inner.rows.set('a', secret('a', 'stored'));
+    const { store: plain, commit } = fakeStore(inner, { holdCommits: true });
+    const cache = new SecretCache({ limits: LIMITS, feed: LOCAL_CHANGE_FEED });
+    const store = withSecretCache(plain, cache, LOCAL_CHANGE_FEED);
+    const failing = store.transaction(async (tx) => {
+      await tx.secrets.save(secret('a', 'never committed'));
+      throw new Error('refused');
+    });
+    await expect(failing).rejects.toThrow('refused');
+    expect((await store.secrets.getByName('a'))?.description).toBe('stored');
+
+    const first = store.transaction((tx) => tx.secrets.save(secret('a', 'first')));
+    const second = store.transaction((tx) => tx.secrets.save(secret('a', 'second')));
+    await new Promise((resolve) => setImmediate(resolve));
+    commit();
+    await first;
+    commit();
+    await second;
+    const loads = inner.loads;
+    expect((await store.secrets.getByName('a'))?.description).toBe('second');
+    expect(inner.loads).toBe(loads + 1);
   });
 
   it('keeps sealed values beside their secret and drops them with it', async () => {
@@ -184,6 +210,26 @@ describe('secret cache', () => {
     await small.store.secrets.getCiphertext('id-b', 'v1');
     await small.store.secrets.getByName('a');
     expect(bytes.loads).toBe(3);
+  });
+
+  it('keeps nothing from a write during which another node announced a change', async () => {
+    const listeners: ChangeListener[] = [];
+    const feed: ChangeFeed = {
+      ...LOCAL_CHANGE_FEED,
+      subscribe: (listener) => {
+        listeners.push(listener);
+        return () => undefined;
+      },
+    };
+    const inner = new CountingSecrets();
+    const { store } = cached(inner, feed);
+    await store.transaction(async (tx) => {
+      await tx.secrets.save(secret('a', 'ours'));
+      // Another node changed the secret meanwhile: what we stored may no longer be the stored state.
+      for (const listener of listeners) listener('secret', 'a');
+    });
+    await store.secrets.getByName('a');
+    expect(inner.loads).toBe(1);
   });
 
   it('is off with no entries: every read loads', async () => {
