@@ -23,6 +23,7 @@ import { OperationPipeline } from './services/operations/pipeline.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import { DatabaseInstanceService } from './services/database-instance-service.js';
+import type { ChangeFeed } from './services/change-feed.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { IdentityService } from './services/identity-service.js';
@@ -42,6 +43,7 @@ import { ReplayGuard } from './services/replay-guard.js';
 import type { HostResolver } from './rotators/webhook-address-guard.js';
 import type { InstanceIdentity, Services } from './services/services.js';
 import { createRotation } from './rotation-wiring.js';
+import { openChangeFeed } from './change-feed-wiring.js';
 import type { DataFolderLock } from './storage/data-folder-lock.js';
 import { DataFolderLockedError, lockDataFolder } from './storage/data-folder-lock.js';
 import { openPostgresStore } from './storage/postgres.js';
@@ -64,6 +66,8 @@ export interface Tessera {
   /** The operation pipeline every protocol runs its requests through (services/operations/). */
   readonly pipeline: OperationPipeline;
   readonly http: HttpServer;
+  /** How this node's caches hear of other nodes' changes (PostgreSQL), and tell theirs (docs/caching.md). */
+  readonly changeFeed: ChangeFeed;
   /** Starts listening; resolves to the base URL (`http://host:port`, or `https://` with TLS). */
   listen(): Promise<string>;
   /** Where `/metrics` is served once listening (`TESSERA_METRICS_ADDRESS`); undefined without it. */
@@ -149,31 +153,36 @@ async function startTessera(
       ? await openSqliteStore({ path: join(config.dataDir, DATABASE_FILE) })
       : await openPostgresStore({ connectionString: config.databaseUrl });
   const store = prometheus ? instrumentStore(openedStore, prometheus) : openedStore;
+  // Each cache forgets what this node changes once it has committed; other nodes sharing a PostgreSQL
+  // database hear of it through the feed, within its staleness bound (docs/caching.md).
+  let changeFeed: ChangeFeed;
+  try {
+    changeFeed = await openChangeFeed(config, logger);
+  } catch (error) {
+    await store.close();
+    throw new StartupError(`Cannot open the change feed: ${(error as Error).message}.`);
+  }
   try {
     const identity = await prepareInstance(store, rootKey.key, config);
-    // With PostgreSQL other processes may write the same database, and their changes never reach this
-    // process's caches: key state, secret policies, access keys and attached policies are then read on
-    // every use (a disabled key or a deactivated access key stops working at once on every node).
-    const shared = config.databaseUrl !== undefined;
-    const keys = new KeyService({ store, rootKey: rootKey.key, clock, cacheKeys: !shared, metrics });
-    const secretPolicies = new SecretPolicyCache({ store, enabled: !shared, metrics });
+    const keys = new KeyService({ store, rootKey: rootKey.key, clock, changes: changeFeed, metrics });
+    const secretPolicies = new SecretPolicyCache({ store, changes: changeFeed, metrics });
     const secrets = new SecretService({
       store,
       keys,
       clock,
       limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
-      policyChanged: (secretId) => {
-        secretPolicies.forget(secretId);
+      policyChanged: (secret) => {
+        secretPolicies.forget(secret);
       },
     });
     const accessKeys = new AccessKeyService({
       store,
       rootKey: rootKey.key,
       clock,
-      cacheResolved: !shared,
+      changes: changeFeed,
       metrics,
     });
-    const identities = new IdentityService({ store, clock, accessKeys, cachePolicies: !shared });
+    const identities = new IdentityService({ store, clock, accessKeys, changes: changeFeed, metrics });
     await identities.ensureAdministrator();
     const serviceKey = await keys.ensureServiceKey();
     const bootstrap = await accessKeys.ensureBootstrap(config.rootAccessKey, config.dataDir);
@@ -345,6 +354,7 @@ async function startTessera(
       services,
       pipeline,
       http,
+      changeFeed,
       async listen() {
         const address = await http.listen({ host: config.host, port: config.port });
         if (!tls && !isLoopbackHost(config.host)) {
@@ -377,11 +387,13 @@ async function startTessera(
           await rotationParts.rotation.settle();
           await audit.close();
           await store.close();
+          await changeFeed.close();
           lock?.release();
         }
       },
     };
   } catch (error) {
+    await changeFeed.close();
     await store.close();
     throw error;
   }
