@@ -121,7 +121,7 @@ describe('the server on PostgreSQL (TESSERA_DATABASE_URL)', () => {
       const disabledAt = performance.now();
       for (;;) {
         const started = performance.now() - disabledAt;
-        const refused = await secondRead().then(
+        const refused = await Promise.resolve(secondRead()).then(
           () => false,
           (error: unknown) => (error as { code?: string }).code === 'Rejected.Disabled',
         );
