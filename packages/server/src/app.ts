@@ -23,6 +23,7 @@ import { OperationPipeline } from './services/operations/pipeline.js';
 import { AccessKeyService } from './services/access-key-service.js';
 import { AuditService } from './services/audit-service.js';
 import { DatabaseInstanceService } from './services/database-instance-service.js';
+import type { ChangeFeed } from './services/change-feed.js';
 import type { Clock } from './services/clock.js';
 import { systemClock } from './services/clock.js';
 import { IdentityService } from './services/identity-service.js';
@@ -34,8 +35,6 @@ import type { MetricsRecorder } from './services/metrics.js';
 import { NO_METRICS } from './services/metrics.js';
 import { instrumentStore } from './services/instrumented-store.js';
 import { withSecretCache } from './services/cached-store.js';
-import type { ChangeFeed } from './services/change-feed.js';
-import { LOCAL_CHANGE_FEED } from './services/change-feed.js';
 import { SecretCache } from './services/secret-cache.js';
 import { Readiness } from './services/readiness.js';
 import { SecretService } from './services/secret-service.js';
@@ -46,6 +45,7 @@ import { ReplayGuard } from './services/replay-guard.js';
 import type { HostResolver } from './rotators/webhook-address-guard.js';
 import type { InstanceIdentity, Services } from './services/services.js';
 import { createRotation } from './rotation-wiring.js';
+import { openChangeFeed } from './change-feed-wiring.js';
 import type { DataFolderLock } from './storage/data-folder-lock.js';
 import { DataFolderLockedError, lockDataFolder } from './storage/data-folder-lock.js';
 import { openPostgresStore } from './storage/postgres.js';
@@ -68,6 +68,8 @@ export interface Tessera {
   /** The operation pipeline every protocol runs its requests through (services/operations/). */
   readonly pipeline: OperationPipeline;
   readonly http: HttpServer;
+  /** How this node's caches hear of other nodes' changes (PostgreSQL), and tell theirs (docs/caching.md). */
+  readonly changeFeed: ChangeFeed;
   /** Starts listening; resolves to the base URL (`http://host:port`, or `https://` with TLS). */
   listen(): Promise<string>;
   /** Where `/metrics` is served once listening (`TESSERA_METRICS_ADDRESS`); undefined without it. */
@@ -153,38 +155,42 @@ async function startTessera(
       ? await openSqliteStore({ path: join(config.dataDir, DATABASE_FILE) })
       : await openPostgresStore({ connectionString: config.databaseUrl });
   const countedStore = prometheus ? instrumentStore(openedStore, prometheus) : openedStore;
-  const changeFeed: ChangeFeed = LOCAL_CHANGE_FEED;
-  // Until other nodes' changes reach this one, a shared database keeps no secrets in memory.
+  // Each cache forgets what this node changes once it has committed; other nodes sharing a PostgreSQL
+  // database hear of it through the feed, within its staleness bound (docs/caching.md).
+  let changeFeed: ChangeFeed;
+  try {
+    changeFeed = await openChangeFeed(config, logger);
+  } catch (error) {
+    await countedStore.close();
+    throw new StartupError(`Cannot open the change feed: ${(error as Error).message}.`);
+  }
+  // A staleness bound of 0 turns caching off; the secret cache then keeps nothing either.
   const secretLimits =
-    config.databaseUrl === undefined ? config.secretCache : { ...config.secretCache, entries: 0 };
+    changeFeed.maxStalenessMs === 0 ? { ...config.secretCache, entries: 0 } : config.secretCache;
   const secretCache = new SecretCache({ limits: secretLimits, feed: changeFeed, metrics });
   // Secrets are read from memory, and forgotten by every write (services/cached-store.ts).
   const store = withSecretCache(countedStore, secretCache, changeFeed);
   try {
     const identity = await prepareInstance(store, rootKey.key, config);
-    // With PostgreSQL other processes may write the same database, and their changes never reach this
-    // process's caches: key state, secret policies, access keys and attached policies are then read on
-    // every use (a disabled key or a deactivated access key stops working at once on every node).
-    const shared = config.databaseUrl !== undefined;
-    const keys = new KeyService({ store, rootKey: rootKey.key, clock, cacheKeys: !shared, metrics });
-    const secretPolicies = new SecretPolicyCache({ store, enabled: !shared, metrics });
+    const keys = new KeyService({ store, rootKey: rootKey.key, clock, changes: changeFeed, metrics });
+    const secretPolicies = new SecretPolicyCache({ store, changes: changeFeed, metrics });
     const secrets = new SecretService({
       store,
       keys,
       clock,
       limits: { ...DEFAULT_SECRET_LIMITS, maxVersions: config.maxSecretVersions },
-      policyChanged: (secretId) => {
-        secretPolicies.forget(secretId);
+      policyChanged: (secret) => {
+        secretPolicies.forget(secret);
       },
     });
     const accessKeys = new AccessKeyService({
       store,
       rootKey: rootKey.key,
       clock,
-      cacheResolved: !shared,
+      changes: changeFeed,
       metrics,
     });
-    const identities = new IdentityService({ store, clock, accessKeys, cachePolicies: !shared });
+    const identities = new IdentityService({ store, clock, accessKeys, changes: changeFeed, metrics });
     await identities.ensureAdministrator();
     const serviceKey = await keys.ensureServiceKey();
     const bootstrap = await accessKeys.ensureBootstrap(config.rootAccessKey, config.dataDir);
@@ -356,6 +362,7 @@ async function startTessera(
       services,
       pipeline,
       http,
+      changeFeed,
       async listen() {
         const address = await http.listen({ host: config.host, port: config.port });
         if (!tls && !isLoopbackHost(config.host)) {
@@ -388,11 +395,13 @@ async function startTessera(
           await rotationParts.rotation.settle();
           await audit.close();
           await store.close();
+          await changeFeed.close();
           lock?.release();
         }
       },
     };
   } catch (error) {
+    await changeFeed.close();
     await store.close();
     throw error;
   }

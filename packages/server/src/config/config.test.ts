@@ -96,6 +96,22 @@ describe('config', () => {
     }
   });
 
+  it('bounds cache staleness on PostgreSQL only: 1000 ms by default, 0 to 60000', () => {
+    const url = 'postgresql://db.internal/tessera';
+    expect(loadConfig({}).cacheMaxStalenessMs).toBeUndefined();
+    expect(loadConfig({ TESSERA_DATABASE_URL: url }).cacheMaxStalenessMs).toBe(1000);
+    const set = (value: string) =>
+      loadConfig({ TESSERA_DATABASE_URL: url, TESSERA_CACHE_MAX_STALENESS_MS: value }).cacheMaxStalenessMs;
+    expect(set('0')).toBe(0);
+    expect(set('60000')).toBe(60_000);
+    expect(() => set('60001')).toThrow(
+      /TESSERA_CACHE_MAX_STALENESS_MS must be a whole number from 0 to 60000/,
+    );
+    expect(() => loadConfig({ TESSERA_CACHE_MAX_STALENESS_MS: '500' })).toThrow(
+      /TESSERA_CACHE_MAX_STALENESS_MS needs TESSERA_DATABASE_URL/,
+    );
+  });
+
   it("ignores variables outside its namespace, the clients' variables and blank values", () => {
     expect(
       loadConfig({ PATH: '/bin', TESSERA_PORT: ' ', TESSERA_ENDPOINT: 'http://x', TESSERA_FUZZ_RUNS: '9' })

@@ -17,6 +17,13 @@ export interface Config {
    * given the same URL, instead of in the data folder's SQLite file. Undefined: SQLite.
    */
   readonly databaseUrl: string | undefined;
+  /**
+   * With `databaseUrl`: how long a node may serve a cached key state, secret policy, access key or
+   * attached policy without reading it again (`TESSERA_CACHE_MAX_STALENESS_MS`): the bound on how late
+   * another node's change is seen when its change notice is lost (docs/caching.md). Undefined on SQLite,
+   * where one process makes every change and its caches are exact.
+   */
+  readonly cacheMaxStalenessMs: number | undefined;
   /** Base64 root key from the environment; when absent the key file is used (or generated). */
   readonly rootKey: string | undefined;
   readonly rootKeyFile: string;
@@ -55,6 +62,9 @@ export interface Config {
   readonly secretCache: { readonly entries: number; readonly bytes: number };
 }
 
+/** How long a node may serve a cached entry on a shared PostgreSQL database, by default (docs/caching.md). */
+export const DEFAULT_CACHE_MAX_STALENESS_MS = 1000;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -65,6 +75,8 @@ export const SETTINGS = {
   TESSERA_DATA_DIR: 'data folder (default ./data)',
   TESSERA_DATABASE_URL:
     'PostgreSQL URL (postgresql://user:password@host:5432/db) to keep the store in, shared by several nodes (default: SQLite in the data folder)',
+  TESSERA_CACHE_MAX_STALENESS_MS:
+    "with TESSERA_DATABASE_URL: milliseconds a node may serve a cached key state, secret policy, access key or attached policy before reading it again, the bound on seeing another node's change when its notice is lost, 0 to 60000; 0 reads them on every use (default 1000)",
   TESSERA_ROOT_KEY: 'root key, base64 of 32 bytes',
   TESSERA_ROOT_KEY_FILE: 'file holding the base64 root key (default <data>/root.key, generated if missing)',
   TESSERA_ROOT_ACCESS_KEY_ID: 'bootstrap administrator access key id',
@@ -162,6 +174,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
   // The URL may carry a password, so problems describe it without repeating it.
   if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
     problems.push('TESSERA_DATABASE_URL must be a postgresql:// or postgres:// URL with a host');
+  }
+  const cacheMaxStalenessMs =
+    databaseUrl === undefined
+      ? undefined
+      : integer('TESSERA_CACHE_MAX_STALENESS_MS', DEFAULT_CACHE_MAX_STALENESS_MS, 0, 60_000);
+  if (databaseUrl === undefined && read('TESSERA_CACHE_MAX_STALENESS_MS') !== undefined) {
+    problems.push(
+      'TESSERA_CACHE_MAX_STALENESS_MS needs TESSERA_DATABASE_URL (on SQLite one process makes every change and its caches are exact)',
+    );
   }
   const rootKeyFileRaw = read('TESSERA_ROOT_KEY_FILE');
   const rootKeyFile = rootKeyFileRaw === undefined ? join(dataDir, 'root.key') : resolve(cwd, rootKeyFileRaw);
@@ -266,6 +287,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     port,
     dataDir,
     databaseUrl,
+    cacheMaxStalenessMs,
     rootKey,
     rootKeyFile,
     generateRootKey: rootKeyFileRaw === undefined,

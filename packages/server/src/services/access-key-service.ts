@@ -4,9 +4,10 @@
  *
  * Every user has at most two keys (RAM's limit); the administrator's bootstrap key is exempt, because it
  * comes from the environment or the first start. `resolve` runs on every request, so resolved keys are
- * cached in memory; every change made through this service drops the key from the cache, and entries
- * also expire after `CACHE_TTL_MS` so that a change made by another process sharing the database is
- * honoured within that time.
+ * cached in memory; every change made through this service drops the key from the cache once it has
+ * committed and tells the other nodes sharing the database (change feed topic `access-key`), which drop
+ * it too. Entries are read again after the feed's `maxStalenessMs` where other nodes make changes (the
+ * bound when a notice is lost), and after `CACHE_TTL_MS` in any case (docs/caching.md).
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,9 @@ import { DomainError } from '../domain/errors.js';
 import { ADMINISTRATOR, checkAccessKeyLimit, checkAdministratorKeepsAccess } from '../domain/identity.js';
 import type { EpochMs } from '../domain/secret.js';
 import type { AccessKeyRecord, AccessKeyStatus, Repositories, Store } from '../storage/store.js';
+import { CacheEntries } from './cache-entries.js';
+import type { ChangeFeed } from './change-feed.js';
+import { LOCAL_CHANGE_FEED } from './change-feed.js';
 import type { Clock } from './clock.js';
 import { newAccessKeyId, newAccessKeySecret } from './ids.js';
 import type { MetricsRecorder } from './metrics.js';
@@ -46,7 +50,7 @@ export interface CreatedAccessKey extends AccessKeySummary {
   readonly secret: string;
 }
 
-/** How long a resolved key is trusted without reading storage again. */
+/** How long a resolved key is trusted without reading storage again, at most. */
 const CACHE_TTL_MS = 60_000;
 /** Resolved keys kept at most; the oldest entry goes first. Only keys that exist are cached. */
 const MAX_CACHED_KEYS = 10_000;
@@ -59,22 +63,30 @@ export class AccessKeyService {
   readonly #store: Store;
   readonly #rootKey: Uint8Array;
   readonly #clock: Clock;
-  readonly #cache = new Map<string, { readonly key: ResolvedAccessKey; readonly expiresAt: number }>();
-  /** Bumped by every change, so a lookup that read storage before the change does not cache its answer. */
-  #generation = 0;
-
-  readonly #cacheTtlMs: number;
+  /** Only keys that exist are kept; a load that overlapped a change is not (`CacheEntries`). */
+  readonly #cache: CacheEntries<string, ResolvedAccessKey>;
+  readonly #changes: ChangeFeed;
   readonly #metrics: MetricsRecorder;
 
-  /** `cacheResolved: false` when other processes write the same database: every request reads its key. */
   constructor(options: {
     store: Store;
     rootKey: Uint8Array;
     clock: Clock;
-    cacheResolved?: boolean;
+    /** How access-key changes reach other nodes' caches and theirs this one's (default: a single node). */
+    changes?: ChangeFeed;
     metrics?: MetricsRecorder;
   }) {
-    this.#cacheTtlMs = options.cacheResolved === false ? 0 : CACHE_TTL_MS;
+    this.#changes = options.changes ?? LOCAL_CHANGE_FEED;
+    const { maxStalenessMs } = this.#changes;
+    this.#cache = new CacheEntries({
+      maxEntries: MAX_CACHED_KEYS,
+      maxAgeMs: Math.min(CACHE_TTL_MS, maxStalenessMs ?? CACHE_TTL_MS),
+    });
+    this.#changes.subscribe((topic, accessKeyId) => {
+      if (topic !== undefined && topic !== 'access-key') return;
+      if (topic === undefined || accessKeyId === undefined) this.#cache.forgetAll();
+      else this.#cache.forget(accessKeyId);
+    });
     this.#metrics = options.metrics ?? NO_METRICS;
     this.#store = options.store;
     this.#rootKey = options.rootKey;
@@ -177,43 +189,35 @@ export class AccessKeyService {
     }
   }
 
-  /** Drops a user's keys from the cache (after a rename, which changes their owner's name). */
+  /**
+   * Drops a user's keys from the cache (after a rename, which changes their owner's name); the other
+   * nodes drop every key, as the feed names keys, not users.
+   */
   forgetUser(userName: string): void {
-    this.#generation += 1;
-    for (const [id, entry] of this.#cache) if (entry.key.userName === userName) this.#cache.delete(id);
+    this.#cache.forgetWhere((key) => key.userName === userName);
+    this.#changes.announce('access-key');
   }
 
   #forget(accessKeyId: string): void {
-    this.#generation += 1;
-    this.#cache.delete(accessKeyId);
+    this.#cache.forget(accessKeyId);
+    this.#changes.announce('access-key', accessKeyId);
   }
 
   /** The key with its secret opened, for signature verification; undefined when unknown. */
   async resolve(accessKeyId: string): Promise<ResolvedAccessKey | undefined> {
-    const now = this.#clock.now();
     const cached = this.#cache.get(accessKeyId);
-    const hit = cached !== undefined && cached.expiresAt > now;
-    if (this.#cacheTtlMs > 0) this.#metrics.cacheLookup('access_key', hit);
-    if (hit) return cached.key;
-    const generation = this.#generation;
+    this.#metrics.cacheLookup('access_key', cached !== undefined);
+    if (cached) return cached.value;
+    const ticket = this.#cache.ticket();
     const record = await this.#store.accessKeys.get(accessKeyId);
-    if (!record) {
-      this.#cache.delete(accessKeyId);
-      return undefined;
-    }
+    if (!record) return undefined;
     const key: ResolvedAccessKey = {
       id: record.id,
       userName: record.userName,
       status: record.status,
       secret: openAccessKeySecret(this.#rootKey, record.id, record.encryptedSecret),
     };
-    this.#cache.delete(accessKeyId);
-    if (generation !== this.#generation || this.#cacheTtlMs === 0) return key;
-    if (this.#cache.size >= MAX_CACHED_KEYS) {
-      const oldest = this.#cache.keys().next();
-      if (oldest.done !== true) this.#cache.delete(oldest.value);
-    }
-    this.#cache.set(accessKeyId, { key, expiresAt: now + this.#cacheTtlMs });
+    this.#cache.keep(accessKeyId, key, ticket);
     return key;
   }
 

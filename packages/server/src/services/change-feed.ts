@@ -21,11 +21,22 @@ export type ChangeTopic =
   /** Users, policies, attachments (no id: identity caches are dropped whole). */
   | 'identity';
 
-/** Heard for each change another node announced; `topic` undefined: forget everything. */
+/** Every topic (a total record: a topic added to `ChangeTopic` must be listed here to compile). */
+const TOPICS: Record<ChangeTopic, true> = { key: true, secret: true, 'access-key': true, identity: true };
+/** Every topic, for a feed that reads topics off the wire (`storage/postgres-change-feed.ts`). */
+export const CHANGE_TOPICS = Object.freeze(Object.keys(TOPICS)) as readonly ChangeTopic[];
+
+/**
+ * Heard for each change another node announced; `id` undefined: every entry of the topic; `topic`
+ * undefined: forget everything (changes may have been missed).
+ */
 export type ChangeListener = (topic: ChangeTopic | undefined, id: string | undefined) => void;
 
 export interface ChangeFeed {
-  /** Tells the other nodes; best effort (the staleness bound covers a lost announcement). */
+  /**
+   * Tells the other nodes (without `id`: every entry of the topic); best effort (the staleness bound
+   * covers a lost announcement).
+   */
   announce(topic: ChangeTopic, id?: string): void;
   /** Registers a listener; returns how to remove it. */
   subscribe(listener: ChangeListener): () => void;

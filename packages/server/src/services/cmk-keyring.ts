@@ -1,8 +1,8 @@
 /**
  * CMK key-version material under the root key: wrapped for storage when a key version is made, and
  * unwrapped on first use and then cached in memory (material never changes once made). The only place
- * that holds unwrapped CMK material; key state is not its concern (the key service reads it fresh on
- * every use, so disabling a key takes effect at once).
+ * that holds unwrapped CMK material; key state is not its concern (the key service checks it on every
+ * use, through its own cache, so disabling a key takes effect at once).
  */
 import type { CmkMaterial, CmkVersionRef } from '../crypto/envelope.js';
 import { unwrapCmkMaterial, wrapCmkMaterial } from '../crypto/envelope.js';

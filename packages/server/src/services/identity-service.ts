@@ -2,6 +2,9 @@
  * Users, RAM policies and attachments, plus `policiesFor`, which the authorization of every
  * request asks: the parsed policies attached to a user, cached in memory and dropped on every change to
  * that user's attachments (policy documents never change once created, so only attachments matter).
+ * The change feed tells the other nodes sharing the database (topic `identity`), which drop every
+ * user's; where other nodes make changes an entry is also read again after the feed's `maxStalenessMs`
+ * (docs/caching.md).
  *
  * The administrator is the account itself (root in `authorize()`): its row is created at start-up, it
  * cannot be deleted or renamed, and keeps at least one active access key (see `AccessKeyService`).
@@ -32,8 +35,13 @@ import type { ParsedPolicy } from '../domain/ram-policy.js';
 import { SYSTEM_POLICIES } from '../domain/system-policies.js';
 import type { Repositories, Store } from '../storage/store.js';
 import type { AccessKeyService } from './access-key-service.js';
+import { CacheEntries } from './cache-entries.js';
+import type { ChangeFeed } from './change-feed.js';
+import { LOCAL_CHANGE_FEED } from './change-feed.js';
 import type { Clock } from './clock.js';
 import { newUserId } from './ids.js';
+import type { MetricsRecorder } from './metrics.js';
+import { NO_METRICS } from './metrics.js';
 
 /** Users whose parsed policies are kept at most; the oldest entry goes first. */
 const MAX_CACHED_USERS = 10_000;
@@ -65,20 +73,28 @@ export class IdentityService {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #accessKeys: Pick<AccessKeyService, 'forgetUser'>;
-  readonly #policies = new Map<string, readonly ParsedPolicy[]>();
-  /** Bumped by every attachment change, so a load that read storage before it does not cache its answer. */
-  #generation = 0;
+  /** By user name; a load that overlapped an attachment change is not kept (`CacheEntries`). */
+  readonly #policies: CacheEntries<string, readonly ParsedPolicy[]>;
+  readonly #changes: ChangeFeed;
+  readonly #metrics: MetricsRecorder;
 
-  readonly #cachePolicies: boolean;
-
-  /** `cachePolicies: false` when other processes write the same database: attachments are read per request. */
   constructor(options: {
     store: Store;
     clock: Clock;
     accessKeys: Pick<AccessKeyService, 'forgetUser'>;
-    cachePolicies?: boolean;
+    /** How identity changes reach other nodes' caches and theirs this one's (default: a single node). */
+    changes?: ChangeFeed;
+    metrics?: MetricsRecorder;
   }) {
-    this.#cachePolicies = options.cachePolicies ?? true;
+    this.#changes = options.changes ?? LOCAL_CHANGE_FEED;
+    this.#metrics = options.metrics ?? NO_METRICS;
+    this.#policies = new CacheEntries({
+      maxEntries: MAX_CACHED_USERS,
+      maxAgeMs: this.#changes.maxStalenessMs,
+    });
+    this.#changes.subscribe((topic) => {
+      if (topic === undefined || topic === 'identity') this.#policies.forgetAll();
+    });
     this.#store = options.store;
     this.#clock = options.clock;
     this.#accessKeys = options.accessKeys;
@@ -300,8 +316,9 @@ export class IdentityService {
   /** The parsed policies attached to the user; undefined when there is no such user. */
   async policiesFor(userName: string): Promise<readonly ParsedPolicy[] | undefined> {
     const cached = this.#policies.get(userName);
-    if (cached !== undefined) return cached;
-    const generation = this.#generation;
+    this.#metrics.cacheLookup('identity_policies', cached !== undefined);
+    if (cached !== undefined) return cached.value;
+    const ticket = this.#policies.ticket();
     const parsed = await this.#store.transaction(async (tx) => {
       if (!(await tx.identities.getUser(userName))) return undefined;
       const out: ParsedPolicy[] = [];
@@ -317,18 +334,14 @@ export class IdentityService {
       }
       return out;
     });
-    if (parsed === undefined || generation !== this.#generation || !this.#cachePolicies) return parsed;
-    if (this.#policies.size >= MAX_CACHED_USERS) {
-      const oldest = this.#policies.keys().next();
-      if (oldest.done !== true) this.#policies.delete(oldest.value);
-    }
-    this.#policies.set(userName, parsed);
+    if (parsed !== undefined) this.#policies.keep(userName, parsed, ticket);
     return parsed;
   }
 
+  /** Forgets the user's policies here, and every user's on the other nodes (the feed names no user). */
   #forget(userName: string): void {
-    this.#generation += 1;
-    this.#policies.delete(userName);
+    this.#policies.forget(userName);
+    this.#changes.announce('identity');
   }
 }
 

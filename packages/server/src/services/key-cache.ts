@@ -1,13 +1,18 @@
 /**
  * Key metadata (state, primary version, deletion date, tags) kept in memory, so that reading a secret
- * does not read its key's rows every time. Correct only because one process owns the data folder and
- * every change to a key goes through the key service, which calls `invalidate` once the change has
- * committed: the next use reads the new state (a disabled key stops reads at once).
+ * does not read its key's rows every time. Every change to a key goes through the key service, which
+ * calls `invalidate` once the change has committed: the next use on this node reads the new state (a
+ * disabled key stops reads at once), and the change feed tells the other nodes sharing the database,
+ * which forget every key too. Where other nodes may change keys, an entry is also read again once it is
+ * older than the feed's `maxStalenessMs` (docs/caching.md).
  *
- * A load that started before an invalidation is not cached (its result may predate the change): a
- * generation counter, bumped by every invalidation, tells.
+ * A load that started before an invalidation, here or heard, is not cached (its result may predate the
+ * change): `CacheEntries` keeps a generation counter for that.
  */
 import type { Key } from '../domain/key.js';
+import { CacheEntries } from './cache-entries.js';
+import type { ChangeFeed } from './change-feed.js';
+import { LOCAL_CHANGE_FEED } from './change-feed.js';
 import type { MetricsRecorder } from './metrics.js';
 import { NO_METRICS } from './metrics.js';
 
@@ -16,18 +21,18 @@ const CACHE_ENTRIES = 4096;
 const SERVICE_KEY = '\0service';
 
 export class KeyCache {
-  readonly #keys = new Map<string, Key>();
-  #generation = 0;
-  readonly #enabled: boolean;
+  readonly #keys: CacheEntries<string, Key>;
+  readonly #changes: ChangeFeed;
   readonly #metrics: MetricsRecorder;
 
-  /**
-   * `enabled: false` when other processes write the same database (PostgreSQL): their key changes never
-   * reach this process's `invalidate`, so nothing is kept and every use reads the key's current state.
-   */
-  constructor(options: { readonly enabled?: boolean; readonly metrics?: MetricsRecorder } = {}) {
-    this.#enabled = options.enabled ?? true;
+  constructor(options: { readonly changes?: ChangeFeed; readonly metrics?: MetricsRecorder } = {}) {
+    this.#changes = options.changes ?? LOCAL_CHANGE_FEED;
     this.#metrics = options.metrics ?? NO_METRICS;
+    this.#keys = new CacheEntries({ maxEntries: CACHE_ENTRIES, maxAgeMs: this.#changes.maxStalenessMs });
+    // A change of this node forgets every key (`invalidate`), and so does one heard, named or not.
+    this.#changes.subscribe((topic) => {
+      if (topic === undefined || topic === 'key') this.#keys.forgetAll();
+    });
   }
 
   /** The key with this id, from memory or loaded (and then kept); undefined when none exists. */
@@ -40,26 +45,19 @@ export class KeyCache {
     return this.#get(SERVICE_KEY, load);
   }
 
-  /** Forgets every key: called after any key changed, was added or destroyed. */
+  /** Forgets every key, here and on the other nodes: called after any key changed, was added or destroyed. */
   invalidate(): void {
-    this.#generation += 1;
-    this.#keys.clear();
+    this.#keys.forgetAll();
+    this.#changes.announce('key');
   }
 
   async #get(slot: string, load: () => Promise<Key | undefined>): Promise<Key | undefined> {
-    if (!this.#enabled) return load();
     const cached = this.#keys.get(slot);
     this.#metrics.cacheLookup('key', cached !== undefined);
-    if (cached) return cached;
-    const generation = this.#generation;
+    if (cached) return cached.value;
+    const ticket = this.#keys.ticket();
     const key = await load();
-    if (key && generation === this.#generation) {
-      if (this.#keys.size >= CACHE_ENTRIES) {
-        const oldest = this.#keys.keys().next();
-        if (!oldest.done) this.#keys.delete(oldest.value);
-      }
-      this.#keys.set(slot, key);
-    }
+    if (key) this.#keys.keep(slot, key, ticket);
     return key;
   }
 }

@@ -2,7 +2,8 @@
  * Customer master keys: lifecycle, aliases and key versions. The root key never leaves this service;
  * unwrapped CMK material is cached in memory (it is immutable per key version); key metadata is cached
  * too (`key-cache.ts`) and forgotten as soon as any key change has committed, so that disabling a key
- * takes effect at once. Every use of key material (Encrypt, Decrypt, data keys) is `key-crypto.ts`.
+ * takes effect at once on this node (and on the others sharing the database within the change feed's
+ * bound, docs/caching.md). Every use of key material (Encrypt, Decrypt, data keys) is `key-crypto.ts`.
  */
 import { randomUUID } from 'node:crypto';
 import { newCmkMaterial } from '../crypto/envelope.js';
@@ -28,6 +29,7 @@ import { validateTagKey } from '../domain/validation.js';
 import type { Page, Repositories, Store } from '../storage/store.js';
 import type { Clock } from './clock.js';
 import { CmkKeyring } from './cmk-keyring.js';
+import type { ChangeFeed } from './change-feed.js';
 import { KeyCache } from './key-cache.js';
 import type { CmkCiphertext, CmkPlaintext, KeyGuard } from './key-crypto.js';
 import type { MetricsRecorder } from './metrics.js';
@@ -38,8 +40,8 @@ export interface KeyServiceOptions {
   readonly store: Store;
   readonly rootKey: Uint8Array;
   readonly clock: Clock;
-  /** False when other processes write the same database: key state is then read on every use. */
-  readonly cacheKeys?: boolean;
+  /** How key changes reach other nodes' caches and theirs this one's (default: a single node). */
+  readonly changes?: ChangeFeed;
   readonly metrics?: MetricsRecorder;
 }
 
@@ -57,7 +59,7 @@ export class KeyService {
 
   constructor(options: KeyServiceOptions) {
     this.#cache = new KeyCache({
-      enabled: options.cacheKeys ?? true,
+      ...(options.changes ? { changes: options.changes } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
     });
     this.#store = options.store;

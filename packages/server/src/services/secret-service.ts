@@ -44,7 +44,7 @@ export interface SecretServiceOptions {
   readonly clock: Clock;
   readonly limits: SecretLimits;
   /** Told after a secret's policy was set or the secret destroyed (the access layer caches policies). */
-  readonly policyChanged?: (secretId: string) => void;
+  readonly policyChanged?: (secret: Pick<Secret, 'id' | 'name'>) => void;
 }
 
 export interface SecretPolicyView {
@@ -63,7 +63,7 @@ export class SecretService {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #limits: SecretLimits;
-  readonly #policyChanged: (secretId: string) => void;
+  readonly #policyChanged: (secret: Pick<Secret, 'id' | 'name'>) => void;
   readonly #secrets: SecretTransactions;
   readonly #values: SecretValues;
 
@@ -200,7 +200,7 @@ export class SecretService {
       await tx.secrets.savePolicy(change.policy);
       return { secret: change.secret, policy: change.policy };
     });
-    this.#policyChanged(view.secret.id);
+    this.#policyChanged(view.secret);
     return view;
   }
 
@@ -238,7 +238,7 @@ export class SecretService {
       const outcome = deleteSecret(secret, { ...options, now: this.#clock.now() });
       if (outcome.kind === 'destroyed') {
         await tx.secrets.destroy(secret.id);
-        this.#policyChanged(secret.id);
+        this.#policyChanged(secret);
         return { secret, plannedDeleteAt: outcome.deletedAt };
       }
       await tx.secrets.save(outcome.secret);
@@ -261,7 +261,7 @@ export class SecretService {
         const secret = await tx.secrets.getByName(name, { forUpdate: true });
         if (secret && isExpired(secret, this.#clock.now())) {
           await tx.secrets.destroy(secret.id);
-          this.#policyChanged(secret.id);
+          this.#policyChanged(secret);
         }
       });
     }

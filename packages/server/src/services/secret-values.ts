@@ -41,7 +41,7 @@ export interface SecretValuesOptions {
   readonly limits: SecretLimits;
   readonly transactions: SecretTransactions;
   /** Told when creating a secret destroyed an expired one of the same name. */
-  readonly policyChanged: (secretId: string) => void;
+  readonly policyChanged: (secret: Pick<Secret, 'id' | 'name'>) => void;
 }
 
 export interface CreateSecretInput {
@@ -108,7 +108,7 @@ export class SecretValues {
   readonly #clock: Clock;
   readonly #limits: SecretLimits;
   readonly #secrets: SecretTransactions;
-  readonly #policyChanged: (secretId: string) => void;
+  readonly #policyChanged: (secret: Pick<Secret, 'id' | 'name'>) => void;
 
   constructor(options: SecretValuesOptions) {
     this.#store = options.store;
@@ -170,7 +170,7 @@ export class SecretValues {
       const existing = await tx.secrets.getByName(input.name, { forUpdate: true });
       if (existing && isExpired(existing, now)) {
         await tx.secrets.destroy(existing.id);
-        this.#policyChanged(existing.id);
+        this.#policyChanged(existing);
       } else if (existing) {
         assertNotPendingDeletion(existing);
         throw new DomainError('secret_already_exists', `A secret named "${input.name}" already exists.`, {

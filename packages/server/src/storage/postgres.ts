@@ -1,5 +1,6 @@
 /**
- * PostgreSQL wiring: the only module that imports `pg`. It opens a connection pool, makes the driver
+ * PostgreSQL wiring: with `postgres-change-feed.ts` (LISTEN/NOTIFY on a connection of its own), the
+ * only module that imports `pg`. It opens a connection pool, makes the driver
  * hand back values as the shared repositories expect them (`int8` as numbers, `bytea` as bytes), runs
  * the migrations with PostgreSQL's capabilities and returns the shared Kysely store. Several server
  * processes may share one database: writers of one aggregate queue on row locks (`forUpdate`), and
@@ -111,10 +112,10 @@ function parseInt8(text: string): number {
 }
 
 /**
- * An operator-facing error for a database that cannot be opened; the driver's error is the cause. It
+ * An operator-facing error for a database that cannot be opened (the store's, the change feed's); the driver's error is the cause. It
  * names the host and database but never the connection string, which may carry a password.
  */
-function openFailure(connectionString: string, error: unknown): Error {
+export function openFailure(connectionString: string, error: unknown): Error {
   const reason = error instanceof Error ? error.message || error.name : 'an unknown error';
   return new Error(`Cannot open the PostgreSQL database ${describeTarget(connectionString)}: ${reason}`, {
     cause: error,
