@@ -1,7 +1,7 @@
 /**
  * Two servers on one PostgreSQL database (a database this run creates and drops), caches on: a change
  * made on node A — a key disabled, an access key deactivated, a secret policy set, a RAM policy
- * detached — is refused by A's very next request, and by B for every request that starts once the
+ * detached, a new secret version or a moved label — is refused (or read) by A's very next request, and by B for every request that starts once the
  * stated bound (TESSERA_CACHE_MAX_STALENESS_MS, 1,000 ms by default) has passed since A answered; B was
  * answering from its caches just before (its cache-hit counters on /metrics rose), and saw the change
  * before its entry could have aged out, so the feed's notice is what dropped it. A change that reaches
@@ -253,6 +253,44 @@ describe('caches on two nodes sharing a PostgreSQL database', () => {
     expect(await refusal(read(erin.onA))).toBe('Forbidden.NoPermission');
     const seen = await seenOnB(answered, 'Forbidden.NoPermission', () => read(erin.onB));
     seenAfter['ram-policy'] = seen.started;
+    expectHeard(loaded, seen);
+  });
+
+  it('a new version and a moved label on A: read on A at once, on B within the bound', async () => {
+    const adminA = nodeA.client('pop-core-post');
+    const adminB = nodeB.client('pop-core-post');
+    await adminA.call('CreateSecret', { SecretName: 'nodes/rotated', VersionId: 'v1', SecretData: 'one' });
+    const current = async (client: ApiClient) =>
+      (await client.call('GetSecretValue', { SecretName: 'nodes/rotated' })).SecretData;
+    /** Polls B until it reads `value`; a read that started past the bound and still saw the old one fails. */
+    const readOnB = async (since: number, value: string): Promise<{ started: number; ended: number }> => {
+      for (;;) {
+        const started = performance.now() - since;
+        if ((await current(adminB)) === value) return { started, ended: performance.now() };
+        expect(started, 'a read that started after the bound still saw the old value').toBeLessThan(BOUND_MS);
+        await sleep(5);
+      }
+    };
+
+    let loaded = await warmOnB('secret', () => current(adminB));
+    await adminA.call('PutSecretValue', { SecretName: 'nodes/rotated', VersionId: 'v2', SecretData: 'two' });
+    let answered = performance.now();
+    expect(await current(adminA)).toBe('two');
+    let seen = await readOnB(answered, 'two');
+    seenAfter['secret-version'] = seen.started;
+    expectHeard(loaded, seen);
+
+    loaded = await warmOnB('secret', () => current(adminB));
+    await adminA.call('UpdateSecretVersionStage', {
+      SecretName: 'nodes/rotated',
+      VersionStage: 'ACSCurrent',
+      MoveToVersion: 'v1',
+      RemoveFromVersion: 'v2',
+    });
+    answered = performance.now();
+    expect(await current(adminA)).toBe('one');
+    seen = await readOnB(answered, 'one');
+    seenAfter['secret-label'] = seen.started;
     expectHeard(loaded, seen);
   });
 
