@@ -194,6 +194,58 @@ export async function startServer({ dataDir, env = {}, nodeArgs = [], cpu = SERV
   };
 }
 
+/** The console line under a run with failures (empty without). */
+export function failureNote(result) {
+  return result.failed > 0
+    ? `\n    ${result.failed} answers were not 200 (left out of the rate); server log: ${result.serverErrors}`
+    : '';
+}
+
+/**
+ * Counts a run's answers that were not 200 (and socket errors) as `failed`, takes them out of
+ * `perSecond`, and notes the server's errors: a failing point is recorded, not the end of the run.
+ */
+export function countFailures(result, server) {
+  const failed = result.requests - (result.statuses['200'] ?? 0) + result.errors;
+  if (failed === 0) return { ...result, failed };
+  return {
+    ...result,
+    failed,
+    perSecond: ((result.statuses['200'] ?? 0) / result.elapsedMs) * 1000,
+    serverErrors: serverErrors(server),
+  };
+}
+
+/**
+ * The server's error-level log lines, summarised as "<action>: <error message>" with how often each
+ * occurred (at most `limit` kinds), for a benchmark that met a non-200 answer.
+ */
+export function serverErrors(server, limit = 5) {
+  let text;
+  try {
+    text = readFileSync(server.logFile, 'utf8');
+  } catch {
+    return '(no log)';
+  }
+  const counts = new Map();
+  for (const line of text.split('\n')) {
+    if (!/"level":(50|60)/.test(line)) continue;
+    let kind = line.slice(0, 200);
+    try {
+      const entry = JSON.parse(line);
+      kind = `${entry.action ?? entry.msg}: ${entry.err?.message ?? entry.msg}`;
+    } catch {
+      // not JSON: keep the start of the line
+    }
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  if (counts.size === 0) return '(no error-level lines in the server log)';
+  return [...counts]
+    .slice(0, limit)
+    .map(([kind, count]) => `${count} × ${kind}`)
+    .join('; ');
+}
+
 function readTail(file) {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');

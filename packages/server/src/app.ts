@@ -234,6 +234,7 @@ async function startTessera(
         onStreamError: (error) => {
           logger.error({ err: error, file: config.auditFile }, 'writing the audit JSON-lines file failed');
         },
+        readEventDurability: config.auditReadDurability,
         headFile: join(config.dataDir, AUDIT_HEAD_FILE),
         companion: replayGuard,
         onIntegrity: (level, message, details) => {
@@ -244,6 +245,11 @@ async function startTessera(
       throw new StartupError(`Cannot open the audit files: ${(error as Error).message}.`);
     }
     await audit.recover();
+    if (config.auditReadDurability === 'relaxed') {
+      logger.warn(
+        'reads are answered once their audit event is committed, before it is fsynced: a power cut can lose the last moments of read events (TESSERA_AUDIT_READ_DURABILITY=relaxed, docs/audit.md)',
+      );
+    }
 
     let closing = false;
     const readiness = new Readiness({

@@ -173,4 +173,13 @@ describe('config', () => {
       /TESSERA_RATE_LIMIT_BURST/,
     );
   });
+
+  it("keeps reads' audit events durable by default, and reads the relaxed setting", () => {
+    expect(loadConfig({}).auditReadDurability).toBe('durable');
+    expect(loadConfig({ TESSERA_AUDIT_READ_DURABILITY: 'relaxed' }).auditReadDurability).toBe('relaxed');
+    expect(loadConfig({ TESSERA_AUDIT_READ_DURABILITY: 'durable' }).auditReadDurability).toBe('durable');
+    expect(() => loadConfig({ TESSERA_AUDIT_READ_DURABILITY: 'off' })).toThrow(
+      /TESSERA_AUDIT_READ_DURABILITY must be one of durable, relaxed, not "off"/,
+    );
+  });
 });

@@ -38,6 +38,12 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Absolute path of the audit trail's JSON-lines copy (`TESSERA_AUDIT_FILE`); none when undefined. */
   readonly auditFile: string | undefined;
+  /**
+   * How the audit events of requests that change nothing are committed
+   * (`TESSERA_AUDIT_READ_DURABILITY`, docs/audit.md): `durable` (the default) answers once the event is
+   * on disk; `relaxed` once it is committed, its fsync shared with the next commit.
+   */
+  readonly auditReadDurability: AuditReadDurability;
   /** Certificate chain and private key files (PEM) for HTTPS; plain HTTP when undefined. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Requests per second each access key may make (token bucket); 0 turns the limit off. */
@@ -68,6 +74,9 @@ export const DEFAULT_CACHE_MAX_STALENESS_MS = 1000;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const AUDIT_READ_DURABILITIES = ['durable', 'relaxed'] as const;
+export type AuditReadDurability = (typeof AUDIT_READ_DURABILITIES)[number];
+
 /** Every setting the server reads, with its meaning; `docs` and the unknown-setting check use this list. */
 export const SETTINGS = {
   TESSERA_HOST: 'address to listen on (default 127.0.0.1)',
@@ -90,6 +99,8 @@ export const SETTINGS = {
   TESSERA_SHUTDOWN_TIMEOUT_SECONDS: 'how long shutdown waits for in-flight requests (default 10)',
   TESSERA_AUDIT_FILE:
     'file the audit trail is also appended to as JSON lines, for a SIEM (mode 0600; default none)',
+  TESSERA_AUDIT_READ_DURABILITY:
+    'durable or relaxed: whether a read waits for its audit event to be fsynced (durable) or only committed, a power cut then losing the last moments of read events (default durable)',
   TESSERA_TLS_CERT_FILE: 'PEM certificate chain for HTTPS (with TESSERA_TLS_KEY_FILE; default plain HTTP)',
   TESSERA_TLS_KEY_FILE: 'PEM private key for HTTPS (with TESSERA_TLS_CERT_FILE)',
   TESSERA_RATE_LIMIT_PER_SECOND: 'requests per second per access key, 0 = no limit (default 0)',
@@ -231,6 +242,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
 
   const auditFileRaw = read('TESSERA_AUDIT_FILE');
   const auditFile = auditFileRaw === undefined ? undefined : resolve(cwd, auditFileRaw);
+  const auditReadDurabilityRaw = read('TESSERA_AUDIT_READ_DURABILITY') ?? 'durable';
+  const auditReadDurability = AUDIT_READ_DURABILITIES.find((value) => value === auditReadDurabilityRaw);
+  if (auditReadDurability === undefined) {
+    problems.push(
+      `TESSERA_AUDIT_READ_DURABILITY must be one of ${AUDIT_READ_DURABILITIES.join(', ')}, not "${auditReadDurabilityRaw}"`,
+    );
+  }
 
   const tlsCertRaw = read('TESSERA_TLS_CERT_FILE');
   const tlsKeyRaw = read('TESSERA_TLS_KEY_FILE');
@@ -298,6 +316,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     maxSecretVersions,
     shutdownTimeoutMs,
     auditFile,
+    auditReadDurability: auditReadDurability ?? 'durable',
     tls,
     rateLimitPerSecond,
     rateLimitBurst,

@@ -3,6 +3,9 @@
  * line says how far the copy got, and the sealed head, the newest event this process committed, kept
  * beside the data and sealed under a key derived from the root key. Someone who can write the database
  * but does not hold the root key cannot make either agree with a trail they cut short.
+ *
+ * Neither may run ahead of the durable trail (after a power cut they would claim events the trail
+ * lost): `DurablePublication` writes a batch to them only once its commit is durable.
  */
 import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 
@@ -134,5 +137,59 @@ export class SealedHeadFile {
 
   close(): void {
     closeSync(this.#fd);
+  }
+}
+
+export interface DurablePublicationOptions {
+  /** Resolves once every commit so far is durable (`Store.syncCommitted`). */
+  readonly syncCommitted: () => Promise<void>;
+  /** Writes one durable batch to the files, in commit order. */
+  readonly publish: (records: readonly AuditRecord[]) => void;
+  /** A sync failed: the batches waiting for it stay waiting. */
+  readonly onSyncError: (error: unknown) => void;
+}
+
+/**
+ * Hands committed batches to `publish` in commit order once they are durable: a durable batch at once,
+ * with every relaxed one before it (its durable commit covered them); relaxed batches after a sync,
+ * one sync for all that are waiting.
+ */
+export class DurablePublication {
+  readonly #options: DurablePublicationOptions;
+  readonly #waiting: (readonly AuditRecord[])[] = [];
+  #syncing: Promise<void> | undefined;
+
+  constructor(options: DurablePublicationOptions) {
+    this.#options = options;
+  }
+
+  committed(records: readonly AuditRecord[], durability: 'durable' | 'relaxed'): void {
+    this.#waiting.push(records);
+    if (durability === 'durable') this.#publish(this.#waiting.length);
+    else this.#syncing ??= this.#publishAfterSync();
+  }
+
+  /** Resolves when no sync is in flight (what waits then waits for a durable batch). */
+  async settled(): Promise<void> {
+    await this.#syncing;
+  }
+
+  #publish(count: number): void {
+    for (const records of this.#waiting.splice(0, count)) this.#options.publish(records);
+  }
+
+  async #publishAfterSync(): Promise<void> {
+    try {
+      while (this.#waiting.length > 0) {
+        const covered = this.#waiting.slice();
+        await this.#options.syncCommitted();
+        // A durable batch may have published some of them meanwhile (from the front, in order).
+        this.#publish(covered.filter((records) => this.#waiting.includes(records)).length);
+      }
+    } catch (error) {
+      this.#options.onSyncError(error);
+    } finally {
+      this.#syncing = undefined;
+    }
   }
 }

@@ -9,6 +9,11 @@
  * is the record: a failed file write is logged and does not fail the request (the line can be
  * re-read with LookupEvents); a failed database write rejects every event of the batch, and the
  * pipeline then refuses the request (fail closed).
+ *
+ * With `readEventDurability: 'relaxed'`, a batch made only of events of requests that change nothing
+ * is committed relaxed (`Store.transaction`): its events are resolved once committed, before the
+ * commit is durable. Its lines and the sealed head are written only once it is durable (the next
+ * durable batch, or `Store.syncCommitted`), so neither ever runs ahead of what a power cut keeps.
  */
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 
@@ -16,9 +21,9 @@ import { auditChainHash, auditChainKey, auditHeadKey } from '../crypto/audit-cha
 import { canonicalAuditEncoding, ChainWalker, GENESIS_HASH, newAuditEvent } from '../domain/audit.js';
 import type { AuditEvent, AuditRecord, ChainBreak } from '../domain/audit.js';
 import { isDomainError } from '../domain/errors.js';
-import type { AuditQuery, Repositories, Store } from '../storage/store.js';
+import type { AuditQuery, CommitDurability, Repositories, Store } from '../storage/store.js';
 import type { AuditIntegritySink, ChainPoint } from './audit-files.js';
-import { backfillStream, lastStreamedEvent, SealedHeadFile } from './audit-files.js';
+import { backfillStream, DurablePublication, lastStreamedEvent, SealedHeadFile } from './audit-files.js';
 
 export type { AuditIntegritySink } from './audit-files.js';
 import type { MetricsRecorder } from './metrics.js';
@@ -90,10 +95,21 @@ export interface AuditServiceOptions {
   readonly companion?: AuditCompanion | undefined;
   /** Reports each committed batch's size and commit time. */
   readonly metrics?: MetricsRecorder | undefined;
+  /**
+   * How events recorded with `changesNothing` are committed (`TESSERA_AUDIT_READ_DURABILITY`,
+   * docs/audit.md); `durable` by default. Every other event is always durable.
+   */
+  readonly readEventDurability?: CommitDurability | undefined;
+}
+
+export interface RecordOptions {
+  /** The event belongs to a request that changes nothing (a read): it may be committed relaxed. */
+  readonly changesNothing?: boolean | undefined;
 }
 
 interface Pending {
   readonly event: AuditEvent;
+  readonly relaxed: boolean;
   readonly resolve: (record: AuditRecord) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -105,6 +121,7 @@ export class AuditService {
   readonly #onIntegrity: AuditIntegritySink;
   readonly #companion: AuditCompanion | undefined;
   readonly #metrics: MetricsRecorder;
+  readonly #relaxReads: boolean;
   #stream: number | undefined;
   readonly #headFile: SealedHeadFile | undefined;
   /** The newest head this process sealed (or found sealed at start). */
@@ -116,6 +133,8 @@ export class AuditService {
   #rewound: ChainPoint | undefined;
   #pending: Pending[] = [];
   #draining: Promise<void> | undefined;
+  /** Writes the sealed head and the lines of committed batches once they are durable. */
+  readonly #publication: DurablePublication;
   /**
    * The chain's head after this process's last committed append; undefined until read, and again
    * after a failed append, when it is read afresh (another process sharing the database may have
@@ -131,6 +150,17 @@ export class AuditService {
     this.#onIntegrity = options.onIntegrity ?? (() => undefined);
     this.#companion = options.companion;
     this.#metrics = options.metrics ?? NO_METRICS;
+    this.#relaxReads = options.readEventDurability === 'relaxed';
+    this.#publication = new DurablePublication({
+      syncCommitted: () => this.#store.syncCommitted(),
+      publish: (records) => {
+        this.#sealHead(records);
+        this.#writeStream(records);
+      },
+      onSyncError: (error) => {
+        this.#onStreamError(error);
+      },
+    });
     if (options.streamFile !== undefined) {
       // Read and append: at start the last line is read to back-fill what a crash left out.
       const fd = openSync(options.streamFile, 'a+', 0o600);
@@ -176,13 +206,14 @@ export class AuditService {
   }
 
   /**
-   * Appends one event to the chain once it is durably committed, and resolves to the stored record.
-   * Rejects (with the store's error) when it could not be recorded: the caller must then refuse the
-   * request.
+   * Appends one event to the chain once it is durably committed (or only committed, for an event that
+   * `changesNothing` when reads' events are relaxed), and resolves to the stored record. Rejects (with
+   * the store's error) when it could not be recorded: the caller must then refuse the request.
    */
-  record(event: AuditEvent): Promise<AuditRecord> {
+  record(event: AuditEvent, options: RecordOptions = {}): Promise<AuditRecord> {
+    const relaxed = this.#relaxReads && options.changesNothing === true;
     return new Promise<AuditRecord>((resolve, reject) => {
-      this.#pending.push({ event: newAuditEvent(event), resolve, reject });
+      this.#pending.push({ event: newAuditEvent(event), relaxed, resolve, reject });
       this.#draining ??= this.#drain();
     });
   }
@@ -231,9 +262,10 @@ export class AuditService {
     return { checked, head: walker.head, broken: undefined };
   }
 
-  /** Waits for queued events to be committed, then closes the JSON-lines file. */
+  /** Waits for queued events to be committed and published, then closes the JSON-lines file. */
   async close(): Promise<void> {
     await this.#draining;
+    await this.#publication.settled();
     if (this.#stream !== undefined) closeSync(this.#stream);
     this.#stream = undefined;
     this.#headFile?.close();
@@ -246,11 +278,14 @@ export class AuditService {
         let records: AuditRecord[];
         // Taken after the batch: what a request queued before its event was recorded goes with it.
         const companion = this.#companion?.take();
+        // One durable event makes the whole batch durable: its answer never waits less than that.
+        const durability = batch.every((pending) => pending.relaxed) ? 'relaxed' : 'durable';
         const started = performance.now();
         try {
           records = await this.#appendBatch(
             batch.map(({ event }) => event),
             companion,
+            durability,
           );
           this.#metrics.auditBatch(records.length, (performance.now() - started) / 1000);
         } catch (error) {
@@ -261,8 +296,7 @@ export class AuditService {
         }
         const last = records.at(-1);
         if (last) this.#head = { seq: last.seq, hash: last.hash };
-        this.#sealHead(records);
-        this.#writeStream(records);
+        this.#publication.committed(records, durability);
         batch.forEach((pending, index) => {
           const record = records[index];
           if (record) pending.resolve(record);
@@ -282,23 +316,27 @@ export class AuditService {
   async #appendBatch(
     events: readonly AuditEvent[],
     companion: AuditCompanionWrite | undefined,
+    durability: CommitDurability,
   ): Promise<AuditRecord[]> {
     for (let attempt = 1; ; attempt++) {
       let used: { readonly seq: number; readonly hash: string } = { seq: 0, hash: GENESIS_HASH };
       try {
-        return await this.#store.transaction(async (tx) => {
-          used = this.#head ?? (await tx.audit.head()) ?? used;
-          let previous = used;
-          const sealed = events.map((event) => {
-            const unsealed = { ...event, seq: previous.seq + 1, prevHash: previous.hash };
-            const hash = auditChainHash(this.#chainKey, canonicalAuditEncoding(unsealed));
-            previous = { seq: unsealed.seq, hash };
-            return { ...unsealed, hash };
-          });
-          await tx.audit.append(sealed);
-          await companion?.write(tx);
-          return sealed;
-        });
+        return await this.#store.transaction(
+          async (tx) => {
+            used = this.#head ?? (await tx.audit.head()) ?? used;
+            let previous = used;
+            const sealed = events.map((event) => {
+              const unsealed = { ...event, seq: previous.seq + 1, prevHash: previous.hash };
+              const hash = auditChainHash(this.#chainKey, canonicalAuditEncoding(unsealed));
+              previous = { seq: unsealed.seq, hash };
+              return { ...unsealed, hash };
+            });
+            await tx.audit.append(sealed);
+            await companion?.write(tx);
+            return sealed;
+          },
+          { durability },
+        );
       } catch (error) {
         this.#head = undefined;
         if (attempt >= APPEND_ATTEMPTS || !isDomainError(error, 'unavailable')) throw error;

@@ -19,6 +19,7 @@ import type {
   SecretSummary,
   SecretWrite,
   Store,
+  TransactionOptions,
   WrappedDataKey,
 } from '../storage/store.js';
 import type { Secret } from '../domain/secret.js';
@@ -42,12 +43,16 @@ export function withSecretCache(store: Store, cache: SecretCache, feed: ChangeFe
     for (const name of touched.keys()) feed.announce('secret', name);
   };
   const secrets = new CachedSecrets(store.secrets, cache, undefined, settle);
-  const transaction = async <T>(work: (tx: Repositories) => Promise<T>): Promise<T> => {
+  const transaction = async <T>(
+    work: (tx: Repositories) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T> => {
     const touched: Touched = new Map<string | undefined, CommittedWrite | undefined>();
     let committed = false;
     try {
-      const result = await store.transaction((tx) =>
-        work(withSecrets(tx, new CachedSecrets(tx.secrets, cache, touched, settle))),
+      const result = await store.transaction(
+        (tx) => work(withSecrets(tx, new CachedSecrets(tx.secrets, cache, touched, settle))),
+        options,
       );
       committed = true;
       return result;

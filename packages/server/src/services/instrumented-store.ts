@@ -5,7 +5,7 @@
  * A Proxy, so every repository and method, present or added later, is covered without a list.
  */
 import { isDomainError } from '../domain/errors.js';
-import type { Repositories, Store } from '../storage/store.js';
+import type { Repositories, Store, TransactionOptions } from '../storage/store.js';
 import type { MetricsRecorder } from './metrics.js';
 
 export function instrumentStore(store: Store, metrics: MetricsRecorder): Store {
@@ -53,9 +53,12 @@ export function instrumentStore(store: Store, metrics: MetricsRecorder): Store {
   return new Proxy(store, {
     get(inner, property) {
       if (property === 'transaction') {
-        return async <T>(work: (tx: Repositories) => Promise<T>): Promise<T> => {
+        return async <T>(
+          work: (tx: Repositories) => Promise<T>,
+          options?: TransactionOptions,
+        ): Promise<T> => {
           try {
-            return await inner.transaction((tx) => work(repositories(tx)));
+            return await inner.transaction((tx) => work(repositories(tx)), options);
           } catch (error) {
             // A failed commit; an error the work threw was counted where it arose, or is not the store's.
             if (isDomainError(error, 'unavailable')) count(error);

@@ -17,7 +17,7 @@
  *   read committed), so read the aggregate you are about to change with `forUpdate: true`; that
  *   lock is also what makes the read of its versions and stages consistent.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 
 import type { StoreCapabilities } from './capabilities.js';
@@ -60,6 +60,7 @@ import type {
   RotationWebhookRepository,
   SecretRepository,
   Store,
+  TransactionOptions,
 } from './store.js';
 import { SchemaMismatchError, StoreNotEmptyError } from './store.js';
 
@@ -84,6 +85,16 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
 }
 
 /**
+ * How an engine commits a transaction with `durability: 'relaxed'` (see `Store.transaction`), and how
+ * it waits until every commit so far is durable. Given by the engine's wiring module.
+ */
+export interface EngineDurability {
+  /** Runs first inside a relaxed transaction. */
+  relax(trx: Transaction<Database>): Promise<void>;
+  syncCommitted(db: Kysely<Database>): Promise<void>;
+}
+
+/**
  * The store over an open Kysely instance whose schema is already migrated (`migrateToLatest`).
  * `close()` destroys the Kysely instance, closing the driver's connections. Engine wiring may extend
  * it with engine-specific diagnostics.
@@ -105,10 +116,12 @@ export class KyselyStore implements Store {
   readonly consoleLogins: ConsoleLoginRepository;
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
+  readonly #durability: EngineDurability;
 
-  constructor(db: Kysely<Database>, capabilities: StoreCapabilities) {
+  constructor(db: Kysely<Database>, capabilities: StoreCapabilities, durability: EngineDurability) {
     this.#db = db;
     this.#capabilities = Object.freeze({ ...capabilities });
+    this.#durability = durability;
     const repositories = bindRepositories(db, this.#capabilities);
     this.secrets = repositories.secrets;
     this.keys = repositories.keys;
@@ -126,8 +139,16 @@ export class KyselyStore implements Store {
     this.consoleLogins = repositories.consoleLogins;
   }
 
-  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-    return runTransaction(this.#db, (trx) => work(bindRepositories(trx, this.#capabilities)));
+  async transaction<T>(work: (tx: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    const relaxed = options?.durability === 'relaxed';
+    return runTransaction(this.#db, async (trx) => {
+      if (relaxed) await this.#durability.relax(trx);
+      return work(bindRepositories(trx, this.#capabilities));
+    });
+  }
+
+  syncCommitted(): Promise<void> {
+    return this.#durability.syncCommitted(this.#db);
   }
 
   async exportRows(sink: (batch: RowBatch) => Promise<void>): Promise<RowTransferSummary> {

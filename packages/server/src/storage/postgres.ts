@@ -13,6 +13,7 @@ import type { DatabaseConnection } from 'kysely';
 
 import type { StoreCapabilities } from './capabilities.js';
 import { KyselyStore } from './kysely-store.js';
+import type { EngineDurability } from './kysely-store.js';
 import { MigrationError, migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import type { Store } from './store.js';
@@ -81,8 +82,27 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await db.destroy().catch(() => undefined);
     throw error instanceof MigrationError ? error : openFailure(connectionString, error);
   }
-  return new KyselyStore(db, POSTGRES_CAPABILITIES);
+  return new KyselyStore(db, POSTGRES_CAPABILITIES, POSTGRES_DURABILITY);
 }
+
+/**
+ * A relaxed transaction commits with `synchronous_commit = off`: PostgreSQL answers the COMMIT before
+ * its WAL record is flushed (the WAL writer flushes it within three `wal_writer_delay`s, a durable
+ * commit after it sooner). Its durable commits become visible only once flushed, so a relaxed one
+ * never reads what a power cut could undo, other relaxed commits aside.
+ */
+const POSTGRES_DURABILITY: EngineDurability = {
+  async relax(trx) {
+    await sql`set local synchronous_commit = off`.execute(trx);
+  },
+  async syncCommitted(db) {
+    // A transaction that takes a transaction id commits with a WAL record, and a durable commit
+    // flushes the WAL up to it: every commit before it, relaxed ones included, is then on disk.
+    await db.transaction().execute(async (trx) => {
+      await sql`select txid_current()`.execute(trx);
+    });
+  },
+};
 
 function poolConfig(connectionString: string, max: number, connectionTimeoutMillis: number): PoolConfig {
   return {

@@ -27,12 +27,23 @@
  *   A read on the reader connection may see a batch that is committed but not yet synced. No answer
  *   built on it leaves the server before it is durable: every request records an audit event before it
  *   is answered (fail closed), in a later batch, whose fsync covers the WAL up to that point.
+ *
+ * - **Relaxed units.** A unit marked relaxed (`relaxRunningUnit`, for `Store.transaction`'s
+ *   `durability: 'relaxed'`) is acknowledged once its batch's COMMIT has returned and every earlier
+ *   batch holding a durable unit is synced, without waiting for its own batch's fsync (which still
+ *   happens). The second condition keeps the rule above: a relaxed audit event of a read that saw an
+ *   unsynced write does not let the answer out before that write is durable.
  */
-import { closeSync, fsync, openSync } from 'node:fs';
+import { closeSync, fsync as fsyncFile, openSync } from 'node:fs';
 
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, SelectQueryNode } from 'kysely';
 import type { DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely';
+
+import { Batch, Mutex } from './sqlite-batch.js';
+import type { FsyncFunction, Unit } from './sqlite-batch.js';
+
+export type { FsyncFunction } from './sqlite-batch.js';
 
 /** Prepared statements each connection keeps. The store uses fewer than 200 distinct texts. */
 const STATEMENT_CACHE_SIZE = 500;
@@ -82,51 +93,6 @@ function run(statement: BetterSqlite3.Statement, parameters: readonly unknown[])
   return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }
 
-/** A FIFO lock; `tryLock` takes it without waiting when it is free. */
-class Mutex {
-  #locked = false;
-  readonly #waiting: (() => void)[] = [];
-
-  get locked(): boolean {
-    return this.#locked;
-  }
-
-  tryLock(): boolean {
-    if (this.#locked) return false;
-    this.#locked = true;
-    return true;
-  }
-
-  async lock(): Promise<void> {
-    if (this.tryLock()) return;
-    await new Promise<void>((resolve) => this.#waiting.push(resolve));
-  }
-
-  unlock(): void {
-    const next = this.#waiting.shift();
-    // Handed straight to the next waiter: nobody can slip in between.
-    if (next) next();
-    else this.#locked = false;
-  }
-}
-
-/** One group commit: resolves when its COMMIT returned, rejects when it failed. */
-class Batch {
-  units = 0;
-  readonly durable: Promise<void>;
-  resolve!: () => void;
-  reject!: (error: unknown) => void;
-
-  constructor() {
-    this.durable = new Promise<void>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-    // A batch nobody waits on (all its units rolled back) must not report an unhandled rejection.
-    this.durable.catch(() => undefined);
-  }
-}
-
 export interface SqliteStoreDriverOptions {
   readonly writer: BetterSqlite3.Database;
   /** A second connection to the same file for reads; undefined for an in-memory database. */
@@ -136,6 +102,8 @@ export interface SqliteStoreDriverOptions {
    * the WAL before acknowledging a batch; undefined when SQLite syncs every commit itself.
    */
   readonly walPath?: string | undefined;
+  /** Syncs the WAL file; `fs.fsync` unless a test injects its own. */
+  readonly fsync?: FsyncFunction | undefined;
 }
 
 export class SqliteStoreDriver implements Driver {
@@ -146,18 +114,40 @@ export class SqliteStoreDriver implements Driver {
   /** Held by a read-only transaction on the reader, so statements of other callers do not join it. */
   readonly #readerLock = new Mutex();
   #batch: Batch | undefined;
+  /** The unit holding the writer, if any. */
+  #running: Unit | undefined;
   #commitScheduled = false;
   readonly #walPath: string | undefined;
+  readonly #fsync: FsyncFunction;
   #walFd: number | undefined;
   /** Batches committed and waiting for the next WAL fsync. */
   #unsynced: Batch[] = [];
   /** The fsync in flight, if any. */
   #syncing: Promise<void> | undefined;
+  /** The newest committed batch (what `syncCommitted` waits for). */
+  #lastCommitted: Batch | undefined;
+  /** The newest committed batch holding a durable unit, until it is synced. */
+  #unsyncedDurable: Batch | undefined;
 
   constructor(options: SqliteStoreDriverOptions) {
     this.#writer = new Handle(options.writer);
     this.#reader = options.reader && new Handle(options.reader);
     this.#walPath = options.walPath;
+    this.#fsync = options.fsync ?? fsyncFile;
+  }
+
+  /**
+   * Marks the unit running on the writer as relaxed (see the file's header). Only from inside a
+   * transaction's work: that unit holds the writer until it ends, so it is the caller's own.
+   */
+  relaxRunningUnit(): void {
+    if (this.#running === undefined) throw new Error('No write transaction is running to relax.');
+    this.#running.relaxed = true;
+  }
+
+  /** Resolves once every batch committed before the call is synced; rejects if that sync failed. */
+  syncCommitted(): Promise<void> {
+    return this.#lastCommitted?.durable ?? Promise.resolve();
   }
 
   async init(): Promise<void> {
@@ -232,7 +222,7 @@ export class SqliteStoreDriver implements Driver {
   }
 
   /** Takes the writer for one unit: opens a batch when none is open, then the unit's savepoint. */
-  async beginUnit(): Promise<Batch> {
+  async beginUnit(): Promise<Unit> {
     await this.#writerLock.lock();
     try {
       if (this.#batch && this.#batch.units >= MAX_BATCH_UNITS) this.#commitBatch();
@@ -247,7 +237,8 @@ export class SqliteStoreDriver implements Driver {
         this.#batch = new Batch();
       }
       this.#writer.exec('savepoint tessera_unit');
-      return this.#batch;
+      this.#running = { batch: this.#batch, relaxed: false };
+      return this.#running;
     } catch (error) {
       this.#writerLock.unlock();
       this.#scheduleCommit();
@@ -256,16 +247,18 @@ export class SqliteStoreDriver implements Driver {
   }
 
   /** Ends a unit's savepoint (keeping or undoing its work), frees the writer and lets the batch commit. */
-  endUnit(batch: Batch, keep: boolean): void {
+  endUnit(unit: Unit, keep: boolean): void {
     try {
       if (keep) {
         this.#writer.exec('release tessera_unit');
-        batch.units += 1;
+        unit.batch.units += 1;
+        if (!unit.relaxed) unit.batch.holdsDurableUnit = true;
       } else if (this.#writer.db.inTransaction) {
         this.#writer.exec('rollback to tessera_unit');
         this.#writer.exec('release tessera_unit');
       }
     } finally {
+      this.#running = undefined;
       this.#writerLock.unlock();
       this.#scheduleCommit();
     }
@@ -280,10 +273,11 @@ export class SqliteStoreDriver implements Driver {
     this.#commitScheduled = true;
     setImmediate(() => {
       this.#commitScheduled = false;
-      // While an fsync is in flight the batch stays open and gathers more units: none of them could be
-      // acknowledged before that fsync ends anyway, and one COMMIT (which copies every page the batch
-      // dirtied into the WAL) costs about as much CPU as several. The fsync's end commits it.
-      if (this.#syncing) return;
+      // While an fsync is in flight a batch holding a durable unit stays open and gathers more units:
+      // they could not be acknowledged before that fsync ends anyway, and one COMMIT (which copies every
+      // page the batch dirtied into the WAL) costs about as much CPU as several. The fsync's end commits
+      // it. A batch of relaxed units only commits now: they are acknowledged at their COMMIT.
+      if (this.#syncing && this.#batch?.holdsDurableUnit === true) return;
       // A unit is running: it schedules the commit again when it ends.
       if (!this.#writerLock.tryLock()) return;
       try {
@@ -310,10 +304,15 @@ export class SqliteStoreDriver implements Driver {
       batch.reject(error);
       return;
     }
+    this.#lastCommitted = batch;
     if (this.#walPath === undefined) {
-      batch.resolve();
+      batch.committed(undefined);
+      batch.synced();
       return;
     }
+    // Relaxed units wait for the earlier durable ones: they may have read what those wrote.
+    batch.committed(this.#unsyncedDurable?.durable);
+    if (batch.holdsDurableUnit) this.#unsyncedDurable = batch;
     this.#unsynced.push(batch);
     this.#sync();
   }
@@ -332,12 +331,13 @@ export class SqliteStoreDriver implements Driver {
       return;
     }
     this.#syncing = new Promise<void>((resolve) => {
-      fsync(fd, (error) => {
+      this.#fsync(fd, (error) => {
         this.#syncing = undefined;
         // A failed fsync leaves it unknown what reached the disk: nobody is told it is durable.
         for (const batch of waiting) {
           if (error) batch.reject(error);
-          else batch.resolve();
+          else batch.synced();
+          if (batch === this.#unsyncedDurable) this.#unsyncedDurable = undefined;
         }
         resolve();
         // The batch that gathered units meanwhile commits now, and the next fsync covers it.
@@ -349,7 +349,7 @@ export class SqliteStoreDriver implements Driver {
 }
 
 type ConnectionState =
-  { readonly kind: 'idle' } | { readonly kind: 'unit'; readonly batch: Batch } | { readonly kind: 'read' };
+  { readonly kind: 'idle' } | { readonly kind: 'unit'; readonly unit: Unit } | { readonly kind: 'read' };
 
 /** One acquisition: outside a transaction, or inside a write unit or a read-only transaction. */
 class StoreConnection implements DatabaseConnection {
@@ -373,7 +373,7 @@ class StoreConnection implements DatabaseConnection {
       this.#state = { kind: 'read' };
       return;
     }
-    this.#state = { kind: 'unit', batch: await this.#driver.beginUnit() };
+    this.#state = { kind: 'unit', unit: await this.#driver.beginUnit() };
   }
 
   async commit(): Promise<void> {
@@ -382,9 +382,10 @@ class StoreConnection implements DatabaseConnection {
     if (state.kind === 'read') {
       this.#endRead('commit');
     } else if (state.kind === 'unit') {
-      this.#driver.endUnit(state.batch, true);
-      // Acknowledged only once the batch's COMMIT has returned.
-      await state.batch.durable;
+      const { unit } = state;
+      this.#driver.endUnit(unit, true);
+      // Acknowledged only once the batch's COMMIT has returned and (unless relaxed) the WAL is synced.
+      await (unit.relaxed ? unit.batch.relaxedAcknowledged : unit.batch.durable);
     }
   }
 
@@ -392,7 +393,7 @@ class StoreConnection implements DatabaseConnection {
     const state = this.#state;
     this.#state = { kind: 'idle' };
     if (state.kind === 'read') this.#endRead('rollback');
-    else if (state.kind === 'unit') this.#driver.endUnit(state.batch, false);
+    else if (state.kind === 'unit') this.#driver.endUnit(state.unit, false);
     // idle: the commit failed and already settled the batch; nothing is open for this connection.
     return Promise.resolve();
   }
@@ -440,16 +441,16 @@ class StoreConnection implements DatabaseConnection {
       }
     }
     // A write outside a transaction is a unit of its own: durable before it returns.
-    const batch = await this.#driver.beginUnit();
+    const unit = await this.#driver.beginUnit();
     let result: QueryResult<unknown>;
     try {
       result = this.#driver.writer.execute(query);
     } catch (error) {
-      this.#driver.endUnit(batch, false);
+      this.#driver.endUnit(unit, false);
       throw error;
     }
-    this.#driver.endUnit(batch, true);
-    await batch.durable;
+    this.#driver.endUnit(unit, true);
+    await unit.batch.durable;
     return result;
   }
 

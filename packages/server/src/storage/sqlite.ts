@@ -87,6 +87,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   }
   let reader: BetterSqlite3.Database | undefined;
   let db: Kysely<Database> | undefined;
+  let driver: SqliteStoreDriver;
   try {
     // WAL lets readers run beside the one writer and turns each commit into an append.
     const journalMode: unknown = database.pragma('journal_mode = WAL', { simple: true });
@@ -103,11 +104,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     // Off by default in SQLite; the schema relies on them (stages must point at existing versions).
     database.pragma('foreign_keys = ON');
     if (!inMemory) reader = openReader(path, busyTimeoutMs);
-    db = new Kysely<Database>({
-      dialect: new StoreSqliteDialect(
-        new SqliteStoreDriver({ writer: database, reader, walPath: inMemory ? undefined : `${path}-wal` }),
-      ),
+    driver = new SqliteStoreDriver({
+      writer: database,
+      reader,
+      walPath: inMemory ? undefined : `${path}-wal`,
     });
+    db = new Kysely<Database>({ dialect: new StoreSqliteDialect(driver) });
     await migrateToLatest(db, SQLITE_CAPABILITIES);
   } catch (error) {
     // Kysely only closes a driver it has started; a failure before the first query leaves it to us.
@@ -123,7 +125,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     database.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
     checkpointer = WalCheckpointer.start(path, busyTimeoutMs);
   }
-  return new SqliteKyselyStore(db, database, checkpointer);
+  return new SqliteKyselyStore(db, driver, database, checkpointer);
 }
 
 class SqliteKyselyStore extends KyselyStore implements SqliteStore {
@@ -132,10 +134,19 @@ class SqliteKyselyStore extends KyselyStore implements SqliteStore {
 
   constructor(
     db: Kysely<Database>,
+    driver: SqliteStoreDriver,
     writer: BetterSqlite3.Database,
     checkpointer: WalCheckpointer | undefined,
   ) {
-    super(db, SQLITE_CAPABILITIES);
+    // A relaxed unit is acknowledged once its batch's COMMIT returned, before the WAL fsync that
+    // follows it (sqlite-driver.ts); the unit running on the writer is the transaction's own.
+    super(db, SQLITE_CAPABILITIES, {
+      relax: () => {
+        driver.relaxRunningUnit();
+        return Promise.resolve();
+      },
+      syncCommitted: () => driver.syncCommitted(),
+    });
     this.#writer = writer;
     this.#checkpointer = checkpointer;
   }

@@ -449,9 +449,31 @@ export class SchemaMismatchError extends Error {
   override name = 'SchemaMismatchError';
 }
 
+/**
+ * When `Store.transaction` may resolve. `durable` (the default): once its commit is durable, so a
+ * power cut cannot undo it. `relaxed`: once it is committed (other connections see it, a process
+ * crash keeps it) but possibly before it reaches the disk, which the store's next durable commit (or
+ * its own sync, soon after) covers; a power cut can lose it. Only for writes whose loss on a power cut
+ * is an accepted trade-off (reads' audit events with `TESSERA_AUDIT_READ_DURABILITY=relaxed`,
+ * docs/audit.md), never for a change a caller is told has happened.
+ */
+export type CommitDurability = 'durable' | 'relaxed';
+
+export interface TransactionOptions {
+  /** Defaults to `durable`. */
+  readonly durability?: CommitDurability | undefined;
+}
+
 export interface Store extends Repositories {
-  /** Runs `work` in one transaction: all its writes commit durably together, or none do. */
-  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` in one transaction: all its writes commit durably together, or none do. With
+   * `durability: 'relaxed'` it resolves once committed, before the commit is durable; it still never
+   * resolves before a durable commit it could have read from is durable (an answer built on its reads
+   * cannot be undone by a power cut).
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /** Resolves once every transaction committed before the call (relaxed ones included) is durable. */
+  syncCommitted(): Promise<void>;
   /**
    * Hands every table's rows to `sink`, table by table in load order, all read from one consistent
    * snapshot while other processes keep reading and writing: every write committed before the export

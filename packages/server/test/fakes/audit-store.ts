@@ -1,6 +1,7 @@
 /**
- * A `Store` around a real one whose audit appends can be made to fail, and which counts transactions:
- * for the audit service's fail-closed and batching cases. Typed against the real `Store`.
+ * A `Store` around a real one whose audit appends can be made to fail, which counts transactions and
+ * their durability, and whose `syncCommitted` can be held back: for the audit service's fail-closed,
+ * batching and read-durability cases. Typed against the real `Store`.
  */
 import type {
   AuditRepository,
@@ -8,6 +9,7 @@ import type {
   RowBatch,
   RowTransferSummary,
   Store,
+  TransactionOptions,
 } from '../../src/storage/store.js';
 
 export class AuditFaultStore implements Store {
@@ -16,6 +18,10 @@ export class AuditFaultStore implements Store {
   failure: Error | undefined;
   /** Transactions opened through this store. */
   transactions = 0;
+  /** The durability each transaction asked for, in order. */
+  readonly durabilities: string[] = [];
+  /** When set, `syncCommitted` waits for it first (a sync that takes its time). */
+  syncHold: Promise<void> | undefined;
 
   constructor(inner: Store) {
     this.#inner = inner;
@@ -61,9 +67,15 @@ export class AuditFaultStore implements Store {
     return this.#wrap(this.#inner.audit);
   }
 
-  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
     this.transactions += 1;
-    return this.#inner.transaction((tx) => work({ ...tx, audit: this.#wrap(tx.audit) }));
+    this.durabilities.push(options?.durability ?? 'durable');
+    return this.#inner.transaction((tx) => work({ ...tx, audit: this.#wrap(tx.audit) }), options);
+  }
+
+  async syncCommitted(): Promise<void> {
+    await this.syncHold;
+    await this.#inner.syncCommitted();
   }
 
   exportRows(sink: (batch: RowBatch) => Promise<void>): Promise<RowTransferSummary> {

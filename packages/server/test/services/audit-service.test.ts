@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { AuditEvent } from '../../src/domain/audit.js';
@@ -5,6 +9,7 @@ import { DomainError } from '../../src/domain/errors.js';
 import { AuditService } from '../../src/services/audit-service.js';
 import { openSqliteStore, SQLITE_IN_MEMORY } from '../../src/storage/sqlite.js';
 import { AuditFaultStore } from '../fakes/audit-store.js';
+import { tempDir } from '../helpers.js';
 
 const ROOT_KEY = Buffer.alloc(32, 7);
 
@@ -115,5 +120,106 @@ describe('AuditService', () => {
     const other = new AuditService({ store, rootKey: Buffer.alloc(32, 8) });
     expect((await other.verify()).broken).toEqual({ seq: 1, requestId: 'a', reason: 'edited' });
     await other.close();
+  });
+
+  it('commits a batch relaxed only when set to and every event in it changes nothing', async () => {
+    const read = { changesNothing: true };
+    await audit.record(event('default-read'), read);
+    const relaxed = new AuditService({ store, rootKey: ROOT_KEY, readEventDurability: 'relaxed' });
+    try {
+      await relaxed.record(event('read'), read);
+      await relaxed.record(event('write', { action: 'PutSecretValue' }));
+      // The first event is a batch of its own (the queue drains at once); the next two share one.
+      await Promise.all([
+        relaxed.record(event('lead'), read),
+        relaxed.record(event('mixed-read'), read),
+        relaxed.record(event('mixed-write', { action: 'PutSecretValue' })),
+      ]);
+      await Promise.all([
+        relaxed.record(event('lead-2'), read),
+        relaxed.record(event('read-2'), read),
+        relaxed.record(event('read-3'), read),
+      ]);
+    } finally {
+      await relaxed.close();
+    }
+    expect(store.durabilities).toEqual([
+      'durable', // the default service
+      'relaxed',
+      'durable',
+      'relaxed',
+      'durable', // a read and a write together: durable as a whole
+      'relaxed',
+      'relaxed',
+    ]);
+  });
+
+  it("writes a relaxed batch's line and sealed head only once the store says it is durable", async () => {
+    const dir = tempDir('tessera-audit-relaxed-');
+    const streamFile = join(dir.path, 'audit.jsonl');
+    const relaxed = new AuditService({
+      store,
+      rootKey: ROOT_KEY,
+      readEventDurability: 'relaxed',
+      streamFile,
+      headFile: join(dir.path, 'audit-head'),
+    });
+    const lines = () =>
+      readFileSync(streamFile, 'utf8')
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => (JSON.parse(line) as { requestId: string }).requestId);
+    try {
+      await relaxed.recover();
+      let release = (): void => undefined;
+      store.syncHold = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const first = await relaxed.record(event('relaxed-1'), { changesNothing: true });
+      expect(first.seq).toBe(1);
+      expect(lines(), 'not written while the commit may not be durable').toEqual([]);
+      // A durable batch's commit covers the relaxed one before it: both are written, in order.
+      await relaxed.record(event('durable-1', { action: 'PutSecretValue' }));
+      expect(lines()).toEqual(['relaxed-1', 'durable-1']);
+      await relaxed.record(event('relaxed-2'), { changesNothing: true });
+      expect(lines()).toEqual(['relaxed-1', 'durable-1']);
+      expect(readFileSync(join(dir.path, 'audit-head'), 'latin1'), 'the sealed head lags too').toMatch(
+        / 0+2 /,
+      );
+      release();
+      await relaxed.close();
+      expect(lines(), 'written once synced, each line once').toEqual(['relaxed-1', 'durable-1', 'relaxed-2']);
+      expect(readFileSync(join(dir.path, 'audit-head'), 'latin1')).toMatch(/ 0+3 /);
+    } finally {
+      store.syncHold = undefined;
+      dir.remove();
+    }
+  });
+
+  it('resolves a relaxed event only once another connection sees it committed', async () => {
+    const dir = tempDir('tessera-audit-relaxed-');
+    const path = join(dir.path, 'tessera.db');
+    const fileStore = await openSqliteStore({ path });
+    const relaxed = new AuditService({ store: fileStore, rootKey: ROOT_KEY, readEventDurability: 'relaxed' });
+    const other = () => new BetterSqlite3(path, { readonly: true });
+    try {
+      const records = await Promise.all(
+        Array.from({ length: 5 }, async (_, i) => {
+          const record = await relaxed.record(event(`seen-${i}`), { changesNothing: true });
+          // Checked synchronously as the promise settles: what the answer would be sent after.
+          const db = other();
+          try {
+            return db.prepare('select request_id from audit_events where seq = ?').get(record.seq);
+          } finally {
+            db.close();
+          }
+        }),
+      );
+      expect(records).toEqual(Array.from({ length: 5 }, (_, i) => ({ request_id: `seen-${i}` })));
+    } finally {
+      await relaxed.close();
+      await fileStore.close();
+      dir.remove();
+    }
   });
 });

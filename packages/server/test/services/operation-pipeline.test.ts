@@ -3,7 +3,7 @@
  * few dozen lines that parse, name the operation, and render — with full authorization and an audit
  * trail it never writes itself. This is what the AWS adapter and the console build on.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DomainError, isDomainError } from '../../src/domain/errors.js';
 import type { OperationName } from '../../src/domain/operations.js';
 import { parseRamPolicy } from '../../src/domain/ram-policy.js';
@@ -143,5 +143,46 @@ describe('a sketch adapter over the pipeline', () => {
       ['attempt', null],
       ['outcome', 'x'],
     ]);
+  });
+
+  it("marks the events of requests that change nothing, and only those, as a read's", async () => {
+    const { audit } = instance.tessera.services;
+    const spy = vi.spyOn(audit, 'record');
+    try {
+      await sketch(JSON.stringify({ op: 'GetSecretValue', input: { name: 'app/db' } }), 'sketchy');
+      await sketch(JSON.stringify({ op: 'GetSecretValue', input: { name: 'ops/db' } }), 'sketchy');
+      await pipeline
+        .execute(
+          {
+            operation: 'PutSecretValue',
+            principal: { accessKeyId: 'AK', userName: 'administrator' },
+            connection: { secureTransport: false },
+            protocol: 'console',
+            requestId: 'put-2',
+            subject: { secretName: 'app/db' },
+            outcomeOf: () => ({ code: 'x', status: 500 }),
+          },
+          () => Promise.resolve('answered'),
+        )
+        .catch(() => undefined);
+      await pipeline.recordRefusal({
+        protocol: 'console',
+        requestId: 'refused-1',
+        operation: 'GetSecretValue',
+        subject: {},
+        outcome: { code: 'IncompleteSignature', status: 400 },
+      });
+      expect(
+        spy.mock.calls.map(([event, options]) => [event.action, event.phase, options?.changesNothing]),
+      ).toEqual([
+        ['GetSecretValue', 'outcome', true],
+        ['GetSecretValue', 'outcome', true], // refused by access control: still a read
+        ['PutSecretValue', 'attempt', undefined],
+        ['PutSecretValue', 'outcome', false],
+        ['GetSecretValue', 'outcome', undefined], // refused before the pipeline: always durable
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

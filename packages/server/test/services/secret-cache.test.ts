@@ -232,6 +232,22 @@ describe('secret cache', () => {
     expect(inner.loads).toBe(1);
   });
 
+  it('hands transaction options (relaxed durability) to the store underneath', async () => {
+    const seen: unknown[] = [];
+    const inner = new CountingSecrets();
+    const plain = {
+      secrets: inner,
+      transaction: (work: (tx: Repositories) => Promise<unknown>, options?: unknown) => {
+        seen.push(options);
+        return work({ secrets: inner } as unknown as Repositories);
+      },
+    } as unknown as Store;
+    const cache = new SecretCache({ limits: LIMITS, feed: LOCAL_CHANGE_FEED });
+    const store = withSecretCache(plain, cache, LOCAL_CHANGE_FEED);
+    await store.transaction(() => Promise.resolve(), { durability: 'relaxed' });
+    expect(seen).toEqual([{ durability: 'relaxed' }]);
+  });
+
   it('is off with no entries: every read loads', async () => {
     const inner = new CountingSecrets();
     inner.rows.set('a', secret('a'));

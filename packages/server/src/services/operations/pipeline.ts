@@ -20,6 +20,7 @@ import { AUDIT_SUCCESS } from '../../domain/audit.js';
 import type { AuditEvent, AuditPhase } from '../../domain/audit.js';
 import { DomainError, isDomainError } from '../../domain/errors.js';
 import { OPERATIONS } from '../../domain/operations.js';
+import type { RecordOptions } from '../audit-service.js';
 import type { Clock } from '../clock.js';
 import type { InstanceIdentity, Services } from '../services.js';
 import type { PolicySource } from './access.js';
@@ -146,6 +147,8 @@ export class OperationPipeline {
         result,
       });
 
+    // A read's events may be committed relaxed when the trail is set to (docs/audit.md).
+    const recordOptions = { changesNothing: !operation.changesState };
     let result: R;
     try {
       // Operations on the account, a container or RAM identities are decided before they run; those on
@@ -164,15 +167,19 @@ export class OperationPipeline {
       if (isDomainError(error, 'access_denied') && error.details.resource !== undefined) {
         resource = capped(error.details.resource);
       }
-      await this.#record(event('outcome', request.outcomeOf(error)));
+      await this.#record(event('outcome', request.outcomeOf(error)), recordOptions);
       throw error;
     }
     // Recorded before anything is sent: a read the trail cannot record never leaves the server.
-    await this.#record(event('outcome', { code: AUDIT_SUCCESS, status: 200 }));
+    await this.#record(event('outcome', { code: AUDIT_SUCCESS, status: 200 }), recordOptions);
     return result;
   }
 
-  /** Records the outcome of a request refused before it reached `execute` (signature, unknown operation). */
+  /**
+   * Records the outcome of a request refused before it reached `execute` (signature, unknown
+   * operation). Always durable, whatever the operation it named: a refused signature is the evidence
+   * an investigation of a key's misuse looks for, and no legitimate client makes many of them.
+   */
   async recordRefusal(refusal: Refusal): Promise<void> {
     await this.#record(
       auditEvent({
@@ -189,9 +196,9 @@ export class OperationPipeline {
     );
   }
 
-  async #record(event: AuditEvent): Promise<void> {
+  async #record(event: AuditEvent, options?: RecordOptions): Promise<void> {
     try {
-      await this.#options.services.audit.record(event);
+      await this.#options.services.audit.record(event, options);
     } catch (error) {
       const refusal = auditUnavailable(error);
       auditFailures.add(refusal);

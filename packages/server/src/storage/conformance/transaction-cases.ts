@@ -136,5 +136,34 @@ export function describeTransactionCases(store: StoreRef): void {
       expect(current).toBe(read?.versions[5]?.versionId);
       expect(previous).toBe(read?.versions[4]?.versionId);
     });
+
+    it('commits a relaxed transaction visibly before it resolves; a failing one writes nothing', async () => {
+      // Relaxed: resolved once committed, perhaps before durable (the engine's part is tested apart).
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          store().transaction(
+            async (tx) => {
+              await tx.meta.set(`relaxed-${i}`, String(i));
+              return i;
+            },
+            { durability: i % 2 === 0 ? 'relaxed' : 'durable' },
+          ),
+        ),
+      );
+      expect(results).toEqual([0, 1, 2, 3, 4]);
+      for (let i = 0; i < 5; i++) expect(await store().meta.get(`relaxed-${i}`)).toBe(String(i));
+      const failure = new Error('relaxed work failed');
+      await expect(
+        store().transaction(
+          async (tx) => {
+            await tx.meta.set('relaxed-failed', 'x');
+            throw failure;
+          },
+          { durability: 'relaxed' },
+        ),
+      ).rejects.toBe(failure);
+      expect(await store().meta.get('relaxed-failed')).toBeUndefined();
+      await store().syncCommitted();
+    });
   });
 }
