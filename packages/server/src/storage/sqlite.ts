@@ -10,7 +10,8 @@ import { Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
 import type { DialectAdapter, Driver } from 'kysely';
 
 import type { StoreCapabilities } from './capabilities.js';
-import { KyselyStore } from './kysely-store.js';
+import { DEFAULT_LISTING_CACHE_ENTRIES, KyselyStore } from './kysely-store.js';
+import type { KyselyStoreOptions } from './kysely-store.js';
 import { MigrationError, migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteStoreDriver } from './sqlite-driver.js';
@@ -41,6 +42,11 @@ export interface SqliteStoreOptions {
    * with `unavailable`. Defaults to `DEFAULT_SQLITE_BUSY_TIMEOUT_MS`.
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * Secret listings whose page boundaries are kept in memory (`KyselyStoreOptions`); one process owns
+   * a SQLite data folder, so they follow every write. Defaults to `DEFAULT_LISTING_CACHE_ENTRIES`.
+   */
+  readonly listingCacheEntries?: number;
 }
 
 /** The connection settings that matter for durability and integrity, as SQLite reports them. */
@@ -70,6 +76,7 @@ export interface SqliteStore extends Store {
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const { path, busyTimeoutMs = DEFAULT_SQLITE_BUSY_TIMEOUT_MS } = options;
+  const { listingCacheEntries = DEFAULT_LISTING_CACHE_ENTRIES } = options;
   if (path === '') throw new Error('The SQLite database path is empty.');
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new Error('The SQLite busy timeout must be a whole number of milliseconds, 0 or more.');
@@ -116,15 +123,20 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     throw error instanceof MigrationError ? error : openFailure(path, error);
   }
   if (!inMemory) restrictSideFiles(path);
-  return new SqliteKyselyStore(db, database, !inMemory);
+  return new SqliteKyselyStore(db, database, !inMemory, { listingCacheEntries });
 }
 
 class SqliteKyselyStore extends KyselyStore implements SqliteStore {
   readonly #writer: BetterSqlite3.Database;
   readonly #syncsWal: boolean;
 
-  constructor(db: Kysely<Database>, writer: BetterSqlite3.Database, syncsWal: boolean) {
-    super(db, SQLITE_CAPABILITIES);
+  constructor(
+    db: Kysely<Database>,
+    writer: BetterSqlite3.Database,
+    syncsWal: boolean,
+    options: KyselyStoreOptions,
+  ) {
+    super(db, SQLITE_CAPABILITIES, options);
     this.#writer = writer;
     this.#syncsWal = syncsWal;
   }
