@@ -146,7 +146,10 @@ async function startTessera(
 
   const openedStore =
     config.databaseUrl === undefined
-      ? await openSqliteStore({ path: join(config.dataDir, DATABASE_FILE) })
+      ? await openSqliteStore({
+          path: join(config.dataDir, DATABASE_FILE),
+          listingCacheEntries: config.listingCacheEntries,
+        })
       : await openPostgresStore({ connectionString: config.databaseUrl });
   const store = prometheus ? instrumentStore(openedStore, prometheus) : openedStore;
   try {

@@ -51,6 +51,11 @@ export interface Config {
    * from the API; undefined (the default) serves no metrics at all.
    */
   readonly metricsAddress: { readonly host: string; readonly port: number } | undefined;
+  /**
+   * Secret listings (query shapes) whose page boundaries the SQLite store keeps in memory
+   * (`TESSERA_LISTING_CACHE_ENTRIES`), so a deep page costs what the first does; 0 keeps none.
+   */
+  readonly listingCacheEntries: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -86,6 +91,8 @@ export const SETTINGS = {
     'host:port to serve Prometheus /metrics on, a listener apart from the API with no authentication, port 0 picks a free one (default: no metrics)',
   TESSERA_ROTATION_LEASE_SECONDS:
     'how long a crashed process keeps the rotation scheduler and its runs before another takes over, 5 to 3600 (default 120)',
+  TESSERA_LISTING_CACHE_ENTRIES:
+    'secret listings (filter combinations) whose page boundaries are kept in memory so deep pages cost what the first does, at most 1,000 names each; 0 to 4096, 0 turns it off (default 64; SQLite only)',
   TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS:
     'comma-separated networks (CIDR, e.g. 10.20.0.0/16,fd00:1::/64) besides public addresses that rotation webhooks may call; loopback, private, link-local and other non-public addresses are refused unless listed (default none)',
 } as const;
@@ -249,6 +256,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     }
   }
 
+  const listingCacheEntries = integer('TESSERA_LISTING_CACHE_ENTRIES', 64, 0, 4096);
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     host,
@@ -272,6 +281,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     rotationLeaseMs,
     rotationWebhookAllowedNetworks: Object.freeze(allowedNetworks.networks.map((n) => Object.freeze(n))),
     metricsAddress,
+    listingCacheEntries,
   });
 }
 
