@@ -1,10 +1,10 @@
 /**
  * `SecretRepository.list` over Kysely: keyset paging inside, positions outside. A page is read by a
- * seek on the name index (`name >= boundary ... ORDER BY name LIMIT n`), never by an OFFSET over the
- * full rows before it. The boundary comes from the page boundaries kept in memory per query shape
- * (page-boundaries.ts), read once in O(listed secrets) and then reused until a write changes what the
- * listing holds; without them (a write in flight, or the cache off) the store skips the positions
- * before the page in the name index alone and counts the total, both in the reader's snapshot.
+ * seek on the name index (`name >= first ... ORDER BY name LIMIT n`), never by an OFFSET over the
+ * full rows before it. The page's first name comes from a skip that reads names only (the name index
+ * covers it), from the nearest position a kept listing knows (page-boundaries.ts) or from the start;
+ * the kept listing then learns it, and holds the total, so that later pages of an unchanged listing
+ * cost what the first one does.
  */
 import { sql } from 'kysely';
 import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
@@ -12,46 +12,47 @@ import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely'
 import { SECRET_TYPES } from '../../domain/secret.js';
 import type { Database, SecretsTable } from '../schema.js';
 import type { Page, SecretListQuery, SecretSummary } from '../store.js';
-import type { PageBoundaries, PageBoundaryCache } from './page-boundaries.js';
+import type {
+  KeptListing,
+  KnownPosition,
+  ListingFacts,
+  ListingTicket,
+  PageBoundaryCache,
+} from './page-boundaries.js';
 import { groupTags, oneOf, toCount } from './rows.js';
 import type { Db, Scope } from './scope.js';
 
 type Filter = (eb: ExpressionBuilder<Database, 'secrets'>) => Expression<SqlBool>;
 
-/** Positions between two kept boundaries at least: a page seeks to a boundary, then skips fewer than this. */
-const MIN_STRIDE = 100;
-/** Boundaries kept per query shape at most: longer listings space them wider (memory stays bounded). */
-const MAX_BOUNDARIES = 1_000;
+/** Positions a page may lie past a known one and still be read with a plain OFFSET over full rows. */
+const SHORT_SKIP = 100;
 
 /** One page of the listing, in the snapshot of one read transaction. */
 export async function listSecrets(
   scope: Scope,
-  boundaries: PageBoundaryCache,
+  cache: PageBoundaryCache,
   query: SecretListQuery,
 ): Promise<Page<SecretSummary>> {
   const filter: Filter = (eb) => eb.and(listConditions(eb, query));
   const shape = listingShape(query);
   // Before the snapshot begins: a write that starts later makes `unchangedSince` false.
-  const ticket = boundaries.ticket();
+  const ticket = cache.ticket();
   return scope.snapshot(async (db) => {
-    const kept = boundaries.lookup(shape, query.existingAt, ticket);
+    const kept = cache.lookup(shape, query.existingAt, ticket);
     if (kept !== undefined) {
-      const rows = await pageRows(db, query, filter, kept);
-      // A write begun since the ticket may show in this snapshot, and then the kept boundaries are not its.
-      if (boundaries.unchangedSince(ticket)) return { items: await summaries(db, rows), total: kept.total };
+      const rows = await pageRows(db, query, filter, kept, { cache, entry: kept, ticket });
+      // A write begun since the ticket may show in this snapshot, and then the kept entry is not its.
+      if (cache.unchangedSince(ticket)) return { items: await summaries(db, rows), total: kept.total };
     }
-    if (boundaries.enabled && boundaries.unchangedSince(ticket)) {
-      // Read in this snapshot, so right for this page whatever happens meanwhile; kept only if nothing did.
-      const read = await readBoundaries(db, query, filter);
-      boundaries.remember(shape, read, ticket);
-      return { items: await summaries(db, await pageRows(db, query, filter, read)), total: read.total };
-    }
-    const total = await countListed(db, query, filter);
-    return { items: await summaries(db, await seekRows(db, query, filter)), total };
+    const keep = cache.enabled && cache.unchangedSince(ticket);
+    const facts = await readFacts(db, query, filter, keep);
+    const entry = keep ? cache.remember(shape, facts, ticket) : undefined;
+    const rows = await pageRows(db, query, filter, facts, entry && { cache, entry, ticket });
+    return { items: await summaries(db, rows), total: facts.total };
   });
 }
 
-/** What a listing's boundaries depend on: every filter, and whether a time filter applies (not its time). */
+/** What a listing's entry depends on: every filter, and whether a time filter applies (not its time). */
 function listingShape(query: SecretListQuery): string {
   const list = (values: readonly string[] | undefined) =>
     values === undefined || values.length === 0 ? null : values;
@@ -67,72 +68,50 @@ function listingShape(query: SecretListQuery): string {
   ]);
 }
 
-/** The total, every `stride`-th listed name, and the earliest deletion date among the listed secrets. */
-async function readBoundaries(db: Db, query: SecretListQuery, filter: Filter): Promise<PageBoundaries> {
+/** The total, and (when the facts are to be kept) the earliest deletion date among the listed secrets. */
+async function readFacts(
+  db: Db,
+  query: SecretListQuery,
+  filter: Filter,
+  withExpiry: boolean,
+): Promise<ListingFacts> {
   const total = await countListed(db, query, filter);
-  const stride = Math.max(MIN_STRIDE, Math.ceil(total / MAX_BOUNDARIES));
-  const names =
-    total === 0
-      ? []
-      : await db
-          .selectFrom(
-            db
-              .selectFrom('secrets')
-              .select((eb) => [
-                'secrets.name',
-                eb.fn
-                  .agg<number | string>('row_number')
-                  .over((ob) => ob.orderBy('secrets.name'))
-                  .as('position'),
-              ])
-              .where(filter)
-              .as('listed'),
-          )
-          .select('listed.name')
-          .where(sql<SqlBool>`(${sql.ref('listed.position')} - 1) % ${sql.lit(stride)} = 0`)
-          .orderBy('listed.name')
-          .execute();
+  const { existingAt } = query;
   let nextExpiry: number | undefined;
-  if (query.existingAt !== undefined && total > 0) {
-    const { first } = await db
+  if (withExpiry && existingAt !== undefined && total > 0 && query.excludePendingDeletion !== true) {
+    // Walks the deletion-date index from `existingAt` up to the first listed secret.
+    const first = await db
       .selectFrom('secrets')
-      .select((eb) => eb.fn.min<number | string | null>('secrets.planned_delete_at').as('first'))
+      .select('secrets.planned_delete_at')
       .where(filter)
-      .where('secrets.planned_delete_at', 'is not', null)
-      .executeTakeFirstOrThrow();
-    nextExpiry = first === null ? undefined : Number(first);
+      .where('secrets.planned_delete_at', '>', existingAt)
+      .orderBy('secrets.planned_delete_at')
+      .limit(1)
+      .executeTakeFirst();
+    nextExpiry = first?.planned_delete_at ?? undefined;
   }
-  return { total, stride, names: names.map((r) => r.name), builtAt: query.existingAt, nextExpiry };
+  return { total, builtAt: existingAt, nextExpiry };
 }
 
-/** The page's rows: a seek to the boundary at or before its first position, then a skip of under a stride. */
+/** Where a page read may record the position it found. */
+interface Learning {
+  readonly cache: PageBoundaryCache;
+  readonly entry: KeptListing;
+  readonly ticket: ListingTicket;
+}
+
+/**
+ * The page's rows. After a name: a seek. At a position: from the nearest known position, a plain
+ * OFFSET when the page is a short way past it, else a skip over names only to the page's first name
+ * (learnt for next time), then a seek.
+ */
 async function pageRows(
   db: Db,
   query: SecretListQuery,
   filter: Filter,
-  kept: PageBoundaries,
+  listing: ListingFacts & { nearest?: (position: number) => KnownPosition },
+  learning: Learning | undefined,
 ): Promise<Selectable<SecretsTable>[]> {
-  if (query.after !== undefined) return seekRows(db, query, filter);
-  if (query.offset >= kept.total || query.limit <= 0) return [];
-  const index = Math.min(Math.floor(query.offset / kept.stride), kept.names.length - 1);
-  const from = kept.names[index];
-  if (from === undefined) return [];
-  return db
-    .selectFrom('secrets')
-    .selectAll()
-    .where(filter)
-    .where('secrets.name', '>=', from)
-    .orderBy('secrets.name')
-    .limit(query.limit)
-    .offset(query.offset - index * kept.stride)
-    .execute();
-}
-
-/**
- * The page's rows without boundaries: after `query.after` by a seek; at a position by finding the
- * page's first name with a skip that reads names only (the name index covers it), then a seek.
- */
-async function seekRows(db: Db, query: SecretListQuery, filter: Filter): Promise<Selectable<SecretsTable>[]> {
   if (query.limit <= 0) return [];
   const rows = (from: { readonly op: '>' | '>='; readonly name: string } | undefined, offset: number) => {
     let select = db.selectFrom('secrets').selectAll().where(filter);
@@ -141,16 +120,17 @@ async function seekRows(db: Db, query: SecretListQuery, filter: Filter): Promise
     return (offset > 0 ? select.offset(offset) : select).execute();
   };
   if (query.after !== undefined) return rows({ op: '>', name: query.after }, query.offset);
-  if (query.offset === 0) return rows(undefined, 0);
-  const first = await db
-    .selectFrom('secrets')
-    .select('secrets.name')
-    .where(filter)
-    .orderBy('secrets.name')
-    .limit(1)
-    .offset(query.offset)
-    .executeTakeFirst();
-  return first === undefined ? [] : rows({ op: '>=', name: first.name }, 0);
+  if (query.offset >= listing.total) return [];
+  const near = listing.nearest?.(query.offset) ?? { position: 0, name: undefined };
+  const from = near.name === undefined ? undefined : ({ op: '>=', name: near.name } as const);
+  const gap = query.offset - near.position;
+  if (gap < SHORT_SKIP) return rows(from, gap);
+  let names = db.selectFrom('secrets').select('secrets.name').where(filter);
+  if (from !== undefined) names = names.where('secrets.name', from.op, from.name);
+  const first = await names.orderBy('secrets.name').limit(1).offset(gap).executeTakeFirst();
+  if (first === undefined) return [];
+  if (learning) learning.cache.learn(learning.entry, query.offset, first.name, learning.ticket);
+  return rows({ op: '>=', name: first.name }, 0);
 }
 
 /** The rows as summaries, with their tags in saved order. */
