@@ -92,7 +92,7 @@ export const SETTINGS = {
   TESSERA_ROTATION_LEASE_SECONDS:
     'how long a crashed process keeps the rotation scheduler and its runs before another takes over, 5 to 3600 (default 120)',
   TESSERA_LISTING_CACHE_ENTRIES:
-    'secret listings (filter combinations) whose page boundaries are kept in memory so deep pages cost what the first does, at most 1,000 names each; 0 to 4096, 0 turns it off (default 64; SQLite only)',
+    'secret listings (filter combinations) whose total and page boundaries are kept in memory so deep pages cost what the first does, at most 1,000 names each; 0 to 4096, 0 turns it off (default 64; SQLite only)',
   TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS:
     'comma-separated networks (CIDR, e.g. 10.20.0.0/16,fd00:1::/64) besides public addresses that rotation webhooks may call; loopback, private, link-local and other non-public addresses are refused unless listed (default none)',
 } as const;

@@ -94,8 +94,8 @@ export const DEFAULT_LISTING_CACHE_ENTRIES = 64;
 
 export interface KyselyStoreOptions {
   /**
-   * Secret listings (query shapes) whose page boundaries are kept in memory, so a page deep in a long
-   * listing costs what the first does; 0 keeps none. Only for a store no other process writes: the
+   * Secret listings (query shapes) whose total and page boundaries are kept in memory, so a page deep
+   * in a long listing costs what the first does; 0 keeps none. Only for a store no other process writes: the
    * boundaries follow this process's writes. Defaults to 0.
    */
   readonly listingCacheEntries?: number | undefined;
