@@ -152,7 +152,10 @@ async function startTessera(
 
   const openedStore =
     config.databaseUrl === undefined
-      ? await openSqliteStore({ path: join(config.dataDir, DATABASE_FILE) })
+      ? await openSqliteStore({
+          path: join(config.dataDir, DATABASE_FILE),
+          listingCacheEntries: config.listingCacheEntries,
+        })
       : await openPostgresStore({ connectionString: config.databaseUrl });
   const countedStore = prometheus ? instrumentStore(openedStore, prometheus) : openedStore;
   // Each cache forgets what this node changes once it has committed; other nodes sharing a PostgreSQL

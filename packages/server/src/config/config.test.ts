@@ -17,6 +17,7 @@ describe('config', () => {
       rootAccessKey: undefined,
       logLevel: 'info',
       maxSecretVersions: 10,
+      listingCacheEntries: 64,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -33,6 +34,7 @@ describe('config', () => {
         TESSERA_LOG_LEVEL: 'warn',
         TESSERA_REGION: 'eu-central-1',
         TESSERA_MAX_SECRET_VERSIONS: '20',
+        TESSERA_LISTING_CACHE_ENTRIES: '0',
       },
       '/x',
     );
@@ -45,6 +47,7 @@ describe('config', () => {
       logLevel: 'warn',
       region: 'eu-central-1',
       maxSecretVersions: 20,
+      listingCacheEntries: 0,
     });
   });
 

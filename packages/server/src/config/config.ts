@@ -66,6 +66,11 @@ export interface Config {
   readonly metricsAddress: { readonly host: string; readonly port: number } | undefined;
   /** Bounds of the in-memory secret cache (docs/caching.md); `entries` 0 turns it off. */
   readonly secretCache: { readonly entries: number; readonly bytes: number };
+  /**
+   * Secret listings (query shapes) whose page boundaries the SQLite store keeps in memory
+   * (`TESSERA_LISTING_CACHE_ENTRIES`), so a deep page costs what the first does; 0 keeps none.
+   */
+  readonly listingCacheEntries: number;
 }
 
 /** How long a node may serve a cached entry on a shared PostgreSQL database, by default (docs/caching.md). */
@@ -111,6 +116,8 @@ export const SETTINGS = {
     'host:port to serve Prometheus /metrics on, a listener apart from the API with no authentication, port 0 picks a free one (default: no metrics)',
   TESSERA_ROTATION_LEASE_SECONDS:
     'how long a crashed process keeps the rotation scheduler and its runs before another takes over, 5 to 3600 (default 120)',
+  TESSERA_LISTING_CACHE_ENTRIES:
+    'secret listings (filter combinations) whose total and page boundaries are kept in memory so deep pages cost what the first does, at most 1,000 names each; 0 to 4096, 0 turns it off (default 64; SQLite only)',
   TESSERA_ROTATION_WEBHOOK_ALLOWED_NETWORKS:
     'comma-separated networks (CIDR, e.g. 10.20.0.0/16,fd00:1::/64) besides public addresses that rotation webhooks may call; loopback, private, link-local and other non-public addresses are refused unless listed (default none)',
   TESSERA_SECRET_CACHE_ENTRIES:
@@ -298,6 +305,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     entries: integer('TESSERA_SECRET_CACHE_ENTRIES', 10_000, 0, 10_000_000),
     bytes: integer('TESSERA_SECRET_CACHE_MIB', 64, 1, 65_536) * 1024 * 1024,
   });
+  const listingCacheEntries = integer('TESSERA_LISTING_CACHE_ENTRIES', 64, 0, 4096);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -325,6 +333,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, cw
     rotationWebhookAllowedNetworks: Object.freeze(allowedNetworks.networks.map((n) => Object.freeze(n))),
     metricsAddress,
     secretCache,
+    listingCacheEntries,
   });
 }
 

@@ -22,10 +22,12 @@ import { describeRotationCases } from './conformance/rotation-cases.js';
 import { describeRowTransferCases } from './conformance/row-transfer-cases.js';
 import { describeSecretCases } from './conformance/secret-cases.js';
 import { describeSecretListCases } from './conformance/secret-list-cases.js';
+import { describeSecretPagingCases } from './conformance/secret-paging-cases.js';
 import { describeSecretPolicyCases } from './conformance/secret-policy-cases.js';
 import { describeSecretModelProperty } from './conformance/secret-model-property.js';
 import { describeSmallCases } from './conformance/small-cases.js';
 import { describeTransactionCases } from './conformance/transaction-cases.js';
+import type { StoreRef } from './conformance/fixtures.js';
 import type { Store } from './store.js';
 
 /**
@@ -35,7 +37,42 @@ import type { Store } from './store.js';
  * @param open Opens a fresh, empty, migrated store; called once per case.
  */
 export function describeStoreConformance(name: string, open: () => Promise<Store>): void {
-  describe(`${name}: store conformance`, () => {
+  describeWithStore(`${name}: store conformance`, open, (store) => {
+    describeSecretCases(store);
+    describeSecretListCases(store);
+    describeSecretPagingCases(store);
+    describeSecretPolicyCases(store);
+    describeSecretModelProperty(store);
+    describeKeyCases(store);
+    describeKeyHygieneCases(store);
+    describeSmallCases(store);
+    describeTransactionCases(store);
+    describeAuditCases(store);
+    describeIdentityCases(store);
+    describeRotationCases(store);
+    describeDatabaseInstanceCases(store);
+    describeRowTransferCases(store, open);
+    describeConsoleLoginCases(store);
+  });
+}
+
+/**
+ * Registers only the secret listing cases, under `"<name>: listing conformance"`: for a store opened
+ * with other listing settings (page boundaries kept or not) than the full run's.
+ */
+export function describeListingConformance(name: string, open: () => Promise<Store>): void {
+  describeWithStore(`${name}: listing conformance`, open, (store) => {
+    describeSecretListCases(store);
+    describeSecretPagingCases(store);
+  });
+}
+
+function describeWithStore(
+  title: string,
+  open: () => Promise<Store>,
+  register: (store: StoreRef) => void,
+): void {
+  describe(title, () => {
     let current: Store | undefined;
 
     beforeEach(async () => {
@@ -53,19 +90,6 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       return current;
     };
 
-    describeSecretCases(store);
-    describeSecretListCases(store);
-    describeSecretPolicyCases(store);
-    describeSecretModelProperty(store);
-    describeKeyCases(store);
-    describeKeyHygieneCases(store);
-    describeSmallCases(store);
-    describeTransactionCases(store);
-    describeAuditCases(store);
-    describeIdentityCases(store);
-    describeRotationCases(store);
-    describeDatabaseInstanceCases(store);
-    describeRowTransferCases(store, open);
-    describeConsoleLoginCases(store);
+    register(store);
   });
 }

@@ -34,7 +34,9 @@ import { KyselyRootSealedRepository } from './kysely/root-sealed-repository.js';
 import { exportTables, holdsData, importTables } from './kysely/row-transfer.js';
 import { latestMigrationName } from './migrations.js';
 import { runTransaction, Scope } from './kysely/scope.js';
+import { PageBoundaryCache } from './kysely/page-boundaries.js';
 import { KyselySecretRepository } from './kysely/secret-repository.js';
+import type { ListingWrites } from './kysely/secret-repository.js';
 import {
   KyselyLeaseRepository,
   KyselyRotationRepository,
@@ -64,10 +66,14 @@ import type {
 } from './store.js';
 import { SchemaMismatchError, StoreNotEmptyError } from './store.js';
 
-function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities): Repositories {
+function bindRepositories(
+  db: Kysely<Database>,
+  capabilities: StoreCapabilities,
+  listings: ListingWrites,
+): Repositories {
   const scope = new Scope(db, capabilities);
   return {
-    secrets: new KyselySecretRepository(scope),
+    secrets: new KyselySecretRepository(scope, listings),
     keys: new KyselyKeyRepository(scope),
     aliases: new KyselyAliasRepository(scope),
     accessKeys: new KyselyAccessKeyRepository(scope),
@@ -82,6 +88,18 @@ function bindRepositories(db: Kysely<Database>, capabilities: StoreCapabilities)
     rootSealed: new KyselyRootSealedRepository(scope),
     consoleLogins: new KyselyConsoleLoginRepository(scope),
   };
+}
+
+/** Query shapes whose page boundaries a store keeps by default (kysely/page-boundaries.ts). */
+export const DEFAULT_LISTING_CACHE_ENTRIES = 64;
+
+export interface KyselyStoreOptions {
+  /**
+   * Secret listings (query shapes) whose total and page boundaries are kept in memory, so a page deep
+   * in a long listing costs what the first does; 0 keeps none. Only for a store no other process writes: the
+   * boundaries follow this process's writes. Defaults to 0.
+   */
+  readonly listingCacheEntries?: number | undefined;
 }
 
 /**
@@ -117,12 +135,19 @@ export class KyselyStore implements Store {
   readonly #db: Kysely<Database>;
   readonly #capabilities: StoreCapabilities;
   readonly #durability: EngineDurability;
+  readonly #boundaries: PageBoundaryCache;
 
-  constructor(db: Kysely<Database>, capabilities: StoreCapabilities, durability: EngineDurability) {
+  constructor(
+    db: Kysely<Database>,
+    capabilities: StoreCapabilities,
+    durability: EngineDurability,
+    options: KyselyStoreOptions = {},
+  ) {
     this.#db = db;
     this.#capabilities = Object.freeze({ ...capabilities });
     this.#durability = durability;
-    const repositories = bindRepositories(db, this.#capabilities);
+    this.#boundaries = new PageBoundaryCache(options.listingCacheEntries ?? 0);
+    const repositories = bindRepositories(db, this.#capabilities, { boundaries: this.#boundaries });
     this.secrets = repositories.secrets;
     this.keys = repositories.keys;
     this.aliases = repositories.aliases;
@@ -141,10 +166,23 @@ export class KyselyStore implements Store {
 
   async transaction<T>(work: (tx: Repositories) => Promise<T>, options?: TransactionOptions): Promise<T> {
     const relaxed = options?.durability === 'relaxed';
-    return runTransaction(this.#db, async (trx) => {
-      if (relaxed) await this.#durability.relax(trx);
-      return work(bindRepositories(trx, this.#capabilities));
-    });
+    // A transaction that changes listings holds the page boundaries off from its first such write
+    // until it committed or rolled back.
+    let ended: (() => void) | undefined;
+    const listings: ListingWrites = {
+      boundaries: this.#boundaries,
+      markTransaction: () => {
+        ended ??= this.#boundaries.writeStarted();
+      },
+    };
+    try {
+      return await runTransaction(this.#db, async (trx) => {
+        if (relaxed) await this.#durability.relax(trx);
+        return work(bindRepositories(trx, this.#capabilities, listings));
+      });
+    } finally {
+      ended?.();
+    }
   }
 
   syncCommitted(): Promise<void> {
@@ -178,12 +216,14 @@ export class KyselyStore implements Store {
         `The rows belong to schema ${schemaVersion}, this store is at ${expected}; restore with the Tessera version that took the backup, then upgrade.`,
       );
     }
+    // Rows arrive without the repositories: listings change wholesale, announced for the whole import.
+    const done = this.#boundaries.writeStarted();
     const rows = await runTransaction(this.#db, async (trx) => {
       if (await holdsData(trx)) throw new StoreNotEmptyError('The target store already holds data.');
       const counts = await importTables(trx, batches);
-      await check(bindRepositories(trx, this.#capabilities));
+      await check(bindRepositories(trx, this.#capabilities, { boundaries: this.#boundaries }));
       return counts;
-    });
+    }).finally(done);
     return { schemaVersion, rows };
   }
 

@@ -44,6 +44,12 @@ export interface PostgresStoreOptions {
   readonly maxConnections?: number;
   /** How long to wait for a new connection before failing (`unavailable`). Defaults to 10 seconds. */
   readonly connectTimeoutMs?: number;
+  /**
+   * Secret listings whose page boundaries are kept in memory (`KyselyStoreOptions`). Defaults to 0:
+   * other processes may write the same database, and the boundaries follow this process's writes
+   * only. Only for a database this process alone writes.
+   */
+  readonly listingCacheEntries?: number;
 }
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -82,7 +88,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await db.destroy().catch(() => undefined);
     throw error instanceof MigrationError ? error : openFailure(connectionString, error);
   }
-  return new KyselyStore(db, POSTGRES_CAPABILITIES, POSTGRES_DURABILITY);
+  return new KyselyStore(db, POSTGRES_CAPABILITIES, POSTGRES_DURABILITY, {
+    listingCacheEntries: options.listingCacheEntries,
+  });
 }
 
 /**

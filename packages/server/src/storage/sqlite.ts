@@ -10,7 +10,8 @@ import { Kysely, SqliteAdapter, SqliteDialect } from 'kysely';
 import type { DialectAdapter, Driver } from 'kysely';
 
 import type { StoreCapabilities } from './capabilities.js';
-import { KyselyStore } from './kysely-store.js';
+import { DEFAULT_LISTING_CACHE_ENTRIES, KyselyStore } from './kysely-store.js';
+import type { KyselyStoreOptions } from './kysely-store.js';
 import { MigrationError, migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import { SqliteStoreDriver } from './sqlite-driver.js';
@@ -42,6 +43,11 @@ export interface SqliteStoreOptions {
    * with `unavailable`. Defaults to `DEFAULT_SQLITE_BUSY_TIMEOUT_MS`.
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * Secret listings whose page boundaries are kept in memory (`KyselyStoreOptions`); one process owns
+   * a SQLite data folder, so they follow every write. Defaults to `DEFAULT_LISTING_CACHE_ENTRIES`.
+   */
+  readonly listingCacheEntries?: number;
 }
 
 /** The connection settings that matter for durability and integrity, as SQLite reports them. */
@@ -71,6 +77,7 @@ export interface SqliteStore extends Store {
  */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
   const { path, busyTimeoutMs = DEFAULT_SQLITE_BUSY_TIMEOUT_MS } = options;
+  const { listingCacheEntries = DEFAULT_LISTING_CACHE_ENTRIES } = options;
   if (path === '') throw new Error('The SQLite database path is empty.');
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new Error('The SQLite busy timeout must be a whole number of milliseconds, 0 or more.');
@@ -125,7 +132,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     database.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
     checkpointer = WalCheckpointer.start(path, busyTimeoutMs);
   }
-  return new SqliteKyselyStore(db, driver, database, checkpointer);
+  return new SqliteKyselyStore(db, driver, database, checkpointer, { listingCacheEntries });
 }
 
 class SqliteKyselyStore extends KyselyStore implements SqliteStore {
@@ -137,16 +144,22 @@ class SqliteKyselyStore extends KyselyStore implements SqliteStore {
     driver: SqliteStoreDriver,
     writer: BetterSqlite3.Database,
     checkpointer: WalCheckpointer | undefined,
+    options: KyselyStoreOptions,
   ) {
     // A relaxed unit is acknowledged once its batch's COMMIT returned, before the WAL fsync that
     // follows it (sqlite-driver.ts); the unit running on the writer is the transaction's own.
-    super(db, SQLITE_CAPABILITIES, {
-      relax: () => {
-        driver.relaxRunningUnit();
-        return Promise.resolve();
+    super(
+      db,
+      SQLITE_CAPABILITIES,
+      {
+        relax: () => {
+          driver.relaxRunningUnit();
+          return Promise.resolve();
+        },
+        syncCommitted: () => driver.syncCommitted(),
       },
-      syncCommitted: () => driver.syncCommitted(),
-    });
+      options,
+    );
     this.#writer = writer;
     this.#checkpointer = checkpointer;
   }

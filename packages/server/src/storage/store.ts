@@ -47,14 +47,19 @@ export interface SecretListQuery {
   readonly secretTypes?: readonly SecretType[] | undefined;
   /** Leave out secrets scheduled for deletion. Default false: they are listed like any other. */
   readonly excludePendingDeletion?: boolean | undefined;
-  /** Rows to skip; listings are ordered by name. */
+  /**
+   * Only names after this one (by code point): a position by name, for callers that page with the
+   * last name they were given. `offset` then counts from there.
+   */
+  readonly after?: string | undefined;
+  /** Rows to skip; listings are ordered by name (code point). */
   readonly offset: number;
   readonly limit: number;
 }
 
 export interface Page<T> {
   readonly items: T[];
-  /** Rows matching the query, ignoring offset and limit. */
+  /** Rows matching the query, ignoring after, offset and limit. */
   readonly total: number;
 }
 

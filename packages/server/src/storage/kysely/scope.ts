@@ -69,6 +69,20 @@ export class Scope {
     return forUpdate === true && this.#db.isTransaction && this.#capabilities.supportsRowLocks;
   }
 
+  /** Whether this scope is bound to a caller's transaction. */
+  get inTransaction(): boolean {
+    return this.#db.isTransaction;
+  }
+
+  /**
+   * Whether a read with `forUpdate` sees the row as it stays until the caller's transaction ends: a
+   * locked read where the engine has row locks; any read inside a transaction where writers run one
+   * at a time (SQLite).
+   */
+  readsLatest(forUpdate: boolean | undefined): boolean {
+    return this.#db.isTransaction && (forUpdate === true || !this.#capabilities.supportsRowLocks);
+  }
+
   /** Runs statements that need no transaction of their own: a single statement, or several that may interleave. */
   async run<T>(work: (db: Db) => Promise<T>, expected?: ExpectedViolations): Promise<T> {
     try {

@@ -1,19 +1,11 @@
 /** `SecretRepository` over Kysely: one row per secret plus version, stage and tag rows. */
-import { sql } from 'kysely';
-import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
+import type { Selectable } from 'kysely';
 
 import { DomainError } from '../../domain/errors.js';
-import { SECRET_TYPES } from '../../domain/secret.js';
 import type { EpochMs, Secret, SecretVersion } from '../../domain/secret.js';
 import type { SecretPolicy } from '../../domain/secret-policy.js';
 import { SECRET_DATA_TYPES } from '../../domain/validation.js';
-import type {
-  Database,
-  SecretsTable,
-  SecretStagesTable,
-  SecretTagsTable,
-  SecretVersionsTable,
-} from '../schema.js';
+import type { SecretsTable, SecretStagesTable, SecretTagsTable, SecretVersionsTable } from '../schema.js';
 import type {
   DataKeyPosition,
   WrappedDataKey,
@@ -25,9 +17,11 @@ import type {
   SecretSummary,
   SecretWrite,
 } from '../store.js';
-import { groupTags, internalError, oneOf, toCount } from './rows.js';
+import type { PageBoundaryCache } from './page-boundaries.js';
+import { internalError, oneOf } from './rows.js';
 import type { Db, Scope } from './scope.js';
 import { listDataKeys, replaceDataKey } from './secret-data-keys.js';
+import { listSecrets, toSummary } from './secret-listing.js';
 import { StatementTemplate } from './statement-template.js';
 
 // The statements of a secret read, compiled once (see StatementTemplate): every GetSecretValue runs them.
@@ -64,18 +58,61 @@ const CIPHERTEXT_OF = new StatementTemplate(['secretId', 'versionId'], (db, v) =
 );
 
 /**
+ * How the repository tells the page boundary cache (page-boundaries.ts) of writes that may change
+ * what listings hold, before they run and once their transaction ended.
+ */
+export interface ListingWrites {
+  readonly boundaries: PageBoundaryCache;
+  /**
+   * Inside a caller's transaction: marks it as changing listings; the store ends the mark when the
+   * transaction ends. Undefined outside one, where each write's own transaction is tracked here.
+   */
+  readonly markTransaction?: (() => void) | undefined;
+}
+
+/**
  * Secrets over Kysely. `save` writes what can change after creation (description, encryption key,
  * tags, update time, planned deletion, stages, versions); id, name and creation time never change.
  * A `save` of a secret that is not stored fails with `secret_not_found`.
  */
 export class KyselySecretRepository implements SecretRepository {
   readonly #scope: Scope;
+  readonly #listings: ListingWrites;
+  /**
+   * What listings filter on (`listedFields`), per secret id, as read earlier in this transaction in a
+   * state no other writer can change before it ends: a `save` that leaves them as they were changes
+   * no listing (a new version, a moved label), so the page boundaries stay.
+   */
+  readonly #readListed = new Map<string, string>();
 
-  constructor(scope: Scope) {
+  constructor(scope: Scope, listings: ListingWrites) {
     this.#scope = scope;
+    this.#listings = listings;
   }
 
   async getByName(name: string, options: ReadOptions = {}): Promise<Secret | undefined> {
+    const secret = await this.#read(name, options);
+    if (secret !== undefined && this.#scope.readsLatest(options.forUpdate))
+      this.#readListed.set(secret.id, listedFields(secret));
+    return secret;
+  }
+
+  /** Runs a write that may change what listings hold, announced to the page boundary cache. */
+  async #changingListings<T>(work: () => Promise<T>): Promise<T> {
+    const { boundaries, markTransaction } = this.#listings;
+    if (markTransaction !== undefined) {
+      markTransaction();
+      return work();
+    }
+    const done = boundaries.writeStarted();
+    try {
+      return await work();
+    } finally {
+      done();
+    }
+  }
+
+  async #read(name: string, options: ReadOptions): Promise<Secret | undefined> {
     const lock = this.#scope.lockRows(options.forUpdate);
     return this.#scope.snapshot(async (db) => {
       const row = lock
@@ -109,6 +146,14 @@ export class KyselySecretRepository implements SecretRepository {
     const [first, ...rest] = secret.versions;
     if (rest.length > 0 || (first === undefined) !== (ciphertext === undefined))
       throw internalError('A new secret has one version and its ciphertext, or neither.');
+    await this.#changingListings(() => this.#insert(secret, first, ciphertext));
+  }
+
+  async #insert(
+    secret: Secret,
+    first: SecretVersion | undefined,
+    ciphertext?: SecretCiphertext,
+  ): Promise<void> {
     await this.#scope.atomic(
       async (db) => {
         await db
@@ -143,8 +188,25 @@ export class KyselySecretRepository implements SecretRepository {
 
   async save(secret: Secret, write: SecretWrite = {}): Promise<void> {
     const { added, evicted = [] } = write;
-    const addedVersion = added && secret.versions.find((v) => v.versionId === added.versionId);
-    if (added && !addedVersion) throw internalError("The added version is not among the secret's versions.");
+    let addition: { readonly version: SecretVersion; readonly ciphertext: SecretCiphertext } | undefined;
+    if (added) {
+      const version = secret.versions.find((v) => v.versionId === added.versionId);
+      if (!version) throw internalError("The added version is not among the secret's versions.");
+      addition = { version, ciphertext: added.ciphertext };
+    }
+    const listed = listedFields(secret);
+    const persist = () => this.#save(secret, addition, evicted);
+    if (this.#readListed.get(secret.id) === listed) await persist();
+    else await this.#changingListings(persist);
+    // Inside a transaction the row is now this writer's until it ends (written, so locked where locks exist).
+    if (this.#scope.inTransaction) this.#readListed.set(secret.id, listed);
+  }
+
+  async #save(
+    secret: Secret,
+    added: { readonly version: SecretVersion; readonly ciphertext: SecretCiphertext } | undefined,
+    evicted: readonly string[],
+  ): Promise<void> {
     await this.#scope.atomic(
       async (db) => {
         // The secret row first: on engines with row locks this also queues concurrent savers.
@@ -167,13 +229,13 @@ export class KyselySecretRepository implements SecretRepository {
         }
         // Stages go before evictions: a stage row must never point at a deleted version.
         await db.deleteFrom('secret_stages').where('secret_id', '=', secret.id).execute();
-        if (added && addedVersion) {
+        if (added) {
           const { last } = await db
             .selectFrom('secret_versions')
             .select((eb) => eb.fn.max<number | string | bigint | null>('seq').as('last'))
             .where('secret_id', '=', secret.id)
             .executeTakeFirstOrThrow();
-          await insertVersion(db, secret.id, addedVersion, Number(last ?? 0) + 1, added.ciphertext);
+          await insertVersion(db, secret.id, added.version, Number(last ?? 0) + 1, added.ciphertext);
         }
         if (evicted.length > 0) {
           await db
@@ -219,35 +281,8 @@ export class KyselySecretRepository implements SecretRepository {
     return row && { encryptedDataKey: row.encrypted_data_key, encryptedValue: row.encrypted_value };
   }
 
-  async list(query: SecretListQuery): Promise<Page<SecretSummary>> {
-    const filter = (eb: ExpressionBuilder<Database, 'secrets'>) => eb.and(listConditions(eb, query));
-    return this.#scope.snapshot(async (db) => {
-      const total = await countListed(db, query, filter);
-      const rows = await db
-        .selectFrom('secrets')
-        .selectAll()
-        .where(filter)
-        .orderBy('name')
-        .limit(query.limit)
-        .offset(query.offset)
-        .execute();
-      const tagRows =
-        rows.length === 0
-          ? []
-          : await db
-              .selectFrom('secret_tags')
-              .select(['secret_id', 'key', 'value'])
-              .where(
-                'secret_id',
-                'in',
-                rows.map((r) => r.id),
-              )
-              .orderBy('secret_id')
-              .orderBy('position')
-              .execute();
-      const tags = groupTags(tagRows, (t) => t.secret_id);
-      return { items: rows.map((row) => toSummary(row, tags.get(row.id) ?? [])), total };
-    });
+  list(query: SecretListQuery): Promise<Page<SecretSummary>> {
+    return listSecrets(this.#scope, this.#listings.boundaries, query);
   }
 
   async getPolicy(secretId: string, name: string): Promise<SecretPolicy | undefined> {
@@ -294,6 +329,11 @@ export class KyselySecretRepository implements SecretRepository {
   }
 
   async destroy(secretId: string): Promise<void> {
+    this.#readListed.delete(secretId);
+    await this.#changingListings(() => this.#destroy(secretId));
+  }
+
+  async #destroy(secretId: string): Promise<void> {
     await this.#scope.atomic(async (db) => {
       // Children first, so this works whether or not the engine enforces foreign keys.
       await db.deleteFrom('secret_policies').where('secret_id', '=', secretId).execute();
@@ -319,83 +359,6 @@ export class KyselySecretRepository implements SecretRepository {
     );
     return rows.map((r) => r.name);
   }
-}
-
-/**
- * The total of a listing. Without name, description, type or tag filters (the usual listing) it is every
- * secret less those its deletion-state filter leaves out, so no row is read: SQLite counts a whole
- * table from its smallest index, and the left-out ones come from the `planned_delete_at` index. A
- * filtered count reads every candidate row, on every page.
- */
-async function countListed(
-  db: Db,
-  query: SecretListQuery,
-  filter: (eb: ExpressionBuilder<Database, 'secrets'>) => Expression<SqlBool>,
-): Promise<number> {
-  const { namePrefixes = [], descriptions = [], tagKeys = [], tagValues = [], existingAt } = query;
-  const count = async (where?: (eb: ExpressionBuilder<Database, 'secrets'>) => Expression<SqlBool>) => {
-    let select = db.selectFrom('secrets').select((eb) => eb.fn.countAll().as('total'));
-    if (where) select = select.where(where);
-    return toCount((await select.executeTakeFirstOrThrow()).total);
-  };
-  const filtered =
-    namePrefixes.length + descriptions.length + tagKeys.length + tagValues.length > 0 ||
-    query.secretTypes !== undefined;
-  if (filtered) return count(filter);
-  let excluded = 0;
-  if (query.excludePendingDeletion === true) {
-    excluded = await count((eb) => eb('planned_delete_at', 'is not', null));
-  } else if (existingAt !== undefined) {
-    excluded = await count((eb) => eb('planned_delete_at', '<=', existingAt));
-  }
-  return (await count()) - excluded;
-}
-
-/** Filters of one kind are OR-ed (`in`, or an OR of prefixes); kinds are AND-ed. Empty lists filter nothing. */
-function listConditions(
-  eb: ExpressionBuilder<Database, 'secrets'>,
-  query: SecretListQuery,
-): Expression<SqlBool>[] {
-  const conditions: Expression<SqlBool>[] = [];
-  const { namePrefixes = [], descriptions = [], tagKeys = [], tagValues = [], existingAt } = query;
-  if (existingAt !== undefined) {
-    conditions.push(
-      eb.or([eb('secrets.planned_delete_at', 'is', null), eb('secrets.planned_delete_at', '>', existingAt)]),
-    );
-  }
-  if (query.excludePendingDeletion === true) conditions.push(eb('secrets.planned_delete_at', 'is', null));
-  if (namePrefixes.length > 0) {
-    // substr rather than LIKE: LIKE ignores ASCII case on SQLite and needs escaping of % and _.
-    // Lengths count code points, as substr does on every engine.
-    conditions.push(
-      eb.or(
-        namePrefixes.map(
-          (prefix) =>
-            sql<SqlBool>`substr(${eb.ref('secrets.name')}, 1, ${Array.from(prefix).length}) = ${prefix}`,
-        ),
-      ),
-    );
-  }
-  if (descriptions.length > 0) conditions.push(eb('secrets.description', 'in', descriptions));
-  if (query.secretTypes !== undefined) {
-    const types = query.secretTypes;
-    conditions.push(types.length === 0 ? sql<SqlBool>`1 = 0` : eb('secrets.secret_type', 'in', types));
-  }
-  if (tagKeys.length > 0) conditions.push(eb.exists(taggedWith(eb, 'key', tagKeys)));
-  if (tagValues.length > 0) conditions.push(eb.exists(taggedWith(eb, 'value', tagValues)));
-  return conditions;
-}
-
-function taggedWith(
-  eb: ExpressionBuilder<Database, 'secrets'>,
-  column: 'key' | 'value',
-  values: readonly string[],
-) {
-  return eb
-    .selectFrom('secret_tags')
-    .select(sql.lit(1).as('found'))
-    .whereRef('secret_tags.secret_id', '=', 'secrets.id')
-    .where(`secret_tags.${column}`, 'in', values);
 }
 
 async function insertVersion(
@@ -443,19 +406,11 @@ async function insertTags(db: Db, secret: Secret): Promise<void> {
     .execute();
 }
 
-function toSummary(row: Selectable<SecretsTable>, tags: SecretSummary['tags']): SecretSummary {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    encryptionKeyId: row.encryption_key_id,
-    tags,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    plannedDeleteAt: row.planned_delete_at,
-    secretType: oneOf(row.secret_type, SECRET_TYPES, 'secret type'),
-    extendedConfig: row.extended_config,
-    arnSuffix: row.arn_suffix,
-    authorizedRotationTarget: row.authorized_rotation_target,
-  };
+/** What listings filter on and can change (name and type never do), as one comparable string. */
+function listedFields(secret: Pick<Secret, 'description' | 'tags' | 'plannedDeleteAt'>): string {
+  return JSON.stringify([
+    secret.description,
+    secret.plannedDeleteAt,
+    secret.tags.map((t) => [t.key, t.value]),
+  ]);
 }

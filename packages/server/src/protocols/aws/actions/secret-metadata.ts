@@ -36,14 +36,19 @@ export async function listAllSecrets(
   includePlannedDeletion: boolean,
 ): Promise<SecretSummary[]> {
   const all: SecretSummary[] = [];
-  for (let offset = 0; ; offset += LISTING_BATCH) {
+  // Each batch continues after the last name of the one before: a seek on the name index, and a
+  // secret created or destroyed meanwhile shifts no other secret into or out of the gathering.
+  for (let after: string | undefined; ;) {
     const page = await context.services.secrets.listSecrets({
       excludePendingDeletion: !includePlannedDeletion,
-      offset,
+      after,
+      offset: 0,
       limit: LISTING_BATCH,
     });
     all.push(...page.items);
-    if (page.items.length < LISTING_BATCH) return all;
+    const last = page.items[page.items.length - 1];
+    if (page.items.length < LISTING_BATCH || last === undefined) return all;
+    after = last.name;
   }
 }
 
