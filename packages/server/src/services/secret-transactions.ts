@@ -25,6 +25,9 @@ export interface CallerWrite {
   readonly byCaller?: boolean | undefined;
 }
 
+/** Times a guarded change re-checks a secret that was replaced between its check and its lock. */
+const CHECK_ATTEMPTS = 3;
+
 /** A pure rule applied to a secret read under a lock. */
 export type SecretRule = (secret: Secret, now: EpochMs) => Secret;
 
@@ -48,10 +51,20 @@ export class SecretTransactions {
 
   /**
    * Read-modify-write of one secret under a lock: the pure rule decides, storage persists. The guard,
-   * when given, checks the locked secret before the rule sees it (so the secret is loaded once).
+   * when given, checks the secret before the transaction opens: an access check reads policies on
+   * connections of its own, and doing that while holding one of the pool's connections lets a burst of
+   * writers take every connection and wait for one more (PostgreSQL, issue 14). The locked secret must
+   * be the one checked; one replaced meanwhile (deleted and created again) is checked afresh.
    */
   async change(name: string, apply: SecretRule, guard?: SecretGuard): Promise<Secret> {
-    return this.#store.transaction((tx) => this.#apply(tx, name, apply, guard));
+    if (!guard) return this.#store.transaction((tx) => this.#apply(tx, name, apply));
+    for (let attempt = 0; attempt < CHECK_ATTEMPTS; attempt++) {
+      const checked = await this.live(name);
+      await guard(checked);
+      const changed = await this.#store.transaction((tx) => this.#applyChecked(tx, name, apply, checked.id));
+      if (changed) return changed;
+    }
+    throw new DomainError('unavailable', 'The secret is changing too quickly; try again.');
   }
 
   /** `change` for several secrets in one transaction: a rule refusing any of them changes none. */
@@ -61,9 +74,22 @@ export class SecretTransactions {
     });
   }
 
-  async #apply(tx: Repositories, name: string, apply: SecretRule, guard?: SecretGuard): Promise<Secret> {
+  async #apply(tx: Repositories, name: string, apply: SecretRule): Promise<Secret> {
+    return this.#applyTo(tx, await this.live(name, tx, true), apply);
+  }
+
+  /** `#apply` on the secret the guard checked; undefined when the name now holds another secret. */
+  async #applyChecked(
+    tx: Repositories,
+    name: string,
+    apply: SecretRule,
+    checkedId: string,
+  ): Promise<Secret | undefined> {
     const current = await this.live(name, tx, true);
-    if (guard) await guard(current);
+    return current.id === checkedId ? this.#applyTo(tx, current, apply) : undefined;
+  }
+
+  async #applyTo(tx: Repositories, current: Secret, apply: SecretRule): Promise<Secret> {
     const changed = apply(current, this.#clock.now());
     // Rules return the very same object when nothing changes; then there is nothing to write.
     if (changed !== current) await tx.secrets.save(changed);
