@@ -214,7 +214,8 @@ async function main() {
       });
       await tessera.stop();
       profile = summariseProfile(newestProfile(profDir), { fromMs: measuredFromMs });
-      if (process.env.BENCH_KEEP_PROFILE) copyFileSync(newestProfile(profDir), process.env.BENCH_KEEP_PROFILE);
+      if (process.env.BENCH_KEEP_PROFILE)
+        copyFileSync(newestProfile(profDir), process.env.BENCH_KEEP_PROFILE);
       console.log(
         `\nCPU profile of the server under PutSecretValue at c=16 (${fmt.int(profiled.perSecond)} writes/s while profiled):`,
       );

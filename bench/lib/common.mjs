@@ -145,7 +145,6 @@ export async function startServer({ dataDir, env = {}, nodeArgs = [], cpu = SERV
       // settings (TESSERA_SERVER_ENTRY, …) must not reach it.
       env: {
         PATH: process.env.PATH ?? '',
-        ...(process.env.TRACE_SQL ? { TRACE_SQL: '1' } : {}),
         TESSERA_HOST: '127.0.0.1',
         TESSERA_PORT: String(port),
         TESSERA_DATA_DIR: dataDir,
