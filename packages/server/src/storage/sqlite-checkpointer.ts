@@ -3,7 +3,7 @@
  * that crosses its threshold: on the writer connection, so on the event loop, where copying a
  * thousand pages into the database file and fsyncing it stalls every request. Here a worker thread
  * with a connection of its own runs PASSIVE checkpoints (they never block the writer or readers)
- * every few milliseconds, and the writer's own threshold is raised to a backstop, reached only if the
+ * several times a second, and the writer's own threshold is raised to a backstop, reached only if the
  * worker stops or falls far behind.
  *
  * The worker is a short script evaluated in place, so the same code runs from the build and under the
@@ -12,8 +12,13 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** How often the worker checkpoints whatever the WAL holds. */
-const CHECKPOINT_INTERVAL_MS = 50;
+/**
+ * How often the worker checkpoints whatever the WAL holds. Each checkpoint that copies pages also
+ * fsyncs the database file, competing with the WAL syncs that acknowledge writes, so not too often; at
+ * 1,000 ms the WAL grew between checkpoints and reads slowed. The benchmarks on the shared VM could not
+ * tell 50 ms from 200 ms apart within their noise (BENCHMARKS.md, 2026-12-06).
+ */
+const CHECKPOINT_INTERVAL_MS = 200;
 /** The writer's own automatic checkpoint, in pages: a backstop (about 40 MiB of WAL at 4 KiB pages). */
 export const WRITER_AUTOCHECKPOINT_PAGES = 10_000;
 /** How long `stop` waits for a checkpoint in progress before ending the worker outright. */
