@@ -19,43 +19,24 @@ import type {
 } from '../store.js';
 import type { PageBoundaryCache } from './page-boundaries.js';
 import { internalError, oneOf } from './rows.js';
-import type { Db, Scope } from './scope.js';
+import type { Scope } from './scope.js';
 import { listDataKeys, replaceDataKey } from './secret-data-keys.js';
 import { listSecrets, toSummary } from './secret-listing.js';
-import { StatementTemplate } from './statement-template.js';
-
-// The statements of a secret read, compiled once (see StatementTemplate): every GetSecretValue runs them.
-const SECRET_BY_NAME = new StatementTemplate(['name'], (db, v) =>
-  db.selectFrom('secrets').selectAll().where('name', '=', v.name),
-);
-const VERSIONS_OF = new StatementTemplate(['secretId'], (db, v) =>
-  db
-    .selectFrom('secret_versions')
-    .select(['version_id', 'created_at', 'data_type'])
-    .where('secret_id', '=', v.secretId)
-    .orderBy('seq'),
-);
-const STAGES_OF = new StatementTemplate(['secretId'], (db, v) =>
-  db
-    .selectFrom('secret_stages')
-    .select(['label', 'version_id'])
-    .where('secret_id', '=', v.secretId)
-    .orderBy('label'),
-);
-const TAGS_OF = new StatementTemplate(['secretId'], (db, v) =>
-  db
-    .selectFrom('secret_tags')
-    .select(['key', 'value'])
-    .where('secret_id', '=', v.secretId)
-    .orderBy('position'),
-);
-const CIPHERTEXT_OF = new StatementTemplate(['secretId', 'versionId'], (db, v) =>
-  db
-    .selectFrom('secret_versions')
-    .select(['encrypted_data_key', 'encrypted_value'])
-    .where('secret_id', '=', v.secretId)
-    .where('version_id', '=', v.versionId),
-);
+import {
+  CIPHERTEXT_OF,
+  deleteStages,
+  deleteVersions,
+  insertStages,
+  insertTags,
+  insertVersion,
+  lastVersionSeq,
+  replaceTags,
+  SECRET_BY_NAME,
+  STAGES_OF,
+  TAGS_OF,
+  updateSecretRow,
+  VERSIONS_OF,
+} from './secret-statements.js';
 
 /**
  * How the repository tells the page boundary cache (page-boundaries.ts) of writes that may change
@@ -210,43 +191,20 @@ export class KyselySecretRepository implements SecretRepository {
     await this.#scope.atomic(
       async (db) => {
         // The secret row first: on engines with row locks this also queues concurrent savers.
-        const updated = await db
-          .updateTable('secrets')
-          .set({
-            description: secret.description,
-            encryption_key_id: secret.encryptionKeyId,
-            updated_at: secret.updatedAt,
-            planned_delete_at: secret.plannedDeleteAt,
-            extended_config: secret.extendedConfig,
-            authorized_rotation_target: secret.authorizedRotationTarget,
-          })
-          .where('id', '=', secret.id)
-          .executeTakeFirst();
-        if (updated.numUpdatedRows === 0n) {
+        if (!(await updateSecretRow(db, secret))) {
           throw new DomainError('secret_not_found', `The secret "${secret.name}" does not exist.`, {
             resource: secret.name,
           });
         }
         // Stages go before evictions: a stage row must never point at a deleted version.
-        await db.deleteFrom('secret_stages').where('secret_id', '=', secret.id).execute();
+        await deleteStages(db, secret.id);
         if (added) {
-          const { last } = await db
-            .selectFrom('secret_versions')
-            .select((eb) => eb.fn.max<number | string | bigint | null>('seq').as('last'))
-            .where('secret_id', '=', secret.id)
-            .executeTakeFirstOrThrow();
-          await insertVersion(db, secret.id, added.version, Number(last ?? 0) + 1, added.ciphertext);
+          const seq = (await lastVersionSeq(db, secret.id)) + 1;
+          await insertVersion(db, secret.id, added.version, seq, added.ciphertext);
         }
-        if (evicted.length > 0) {
-          await db
-            .deleteFrom('secret_versions')
-            .where('secret_id', '=', secret.id)
-            .where('version_id', 'in', evicted)
-            .execute();
-        }
+        await deleteVersions(db, secret.id, evicted);
         await insertStages(db, secret);
-        await db.deleteFrom('secret_tags').where('secret_id', '=', secret.id).execute();
-        await insertTags(db, secret);
+        await replaceTags(db, secret);
       },
       {
         // Only a concurrent writer adding a version at the same moment gets here; a retry re-reads.
@@ -359,51 +317,6 @@ export class KyselySecretRepository implements SecretRepository {
     );
     return rows.map((r) => r.name);
   }
-}
-
-async function insertVersion(
-  db: Db,
-  secretId: string,
-  version: SecretVersion,
-  seq: number,
-  ciphertext: SecretCiphertext,
-): Promise<void> {
-  await db
-    .insertInto('secret_versions')
-    .values({
-      secret_id: secretId,
-      version_id: version.versionId,
-      seq,
-      created_at: version.createdAt,
-      data_type: version.dataType,
-      encrypted_data_key: ciphertext.encryptedDataKey,
-      encrypted_value: ciphertext.encryptedValue,
-    })
-    .execute();
-}
-
-async function insertStages(db: Db, secret: Secret): Promise<void> {
-  if (secret.stages.size === 0) return;
-  await db
-    .insertInto('secret_stages')
-    .values(
-      [...secret.stages].map(([label, versionId]) => ({
-        secret_id: secret.id,
-        label,
-        version_id: versionId,
-      })),
-    )
-    .execute();
-}
-
-async function insertTags(db: Db, secret: Secret): Promise<void> {
-  if (secret.tags.length === 0) return;
-  await db
-    .insertInto('secret_tags')
-    .values(
-      secret.tags.map((t, position) => ({ secret_id: secret.id, key: t.key, value: t.value, position })),
-    )
-    .execute();
 }
 
 /** What listings filter on and can change (name and type never do), as one comparable string. */
