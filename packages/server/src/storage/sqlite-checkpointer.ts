@@ -21,61 +21,56 @@ import { Worker } from 'node:worker_threads';
 const CHECKPOINT_INTERVAL_MS = 200;
 /** The writer's own automatic checkpoint, in pages: a backstop (about 40 MiB of WAL at 4 KiB pages). */
 export const WRITER_AUTOCHECKPOINT_PAGES = 10_000;
-/** How long `stop` waits for a checkpoint in progress before ending the worker outright. */
-const STOP_TIMEOUT_MS = 5_000;
 
 const WORKER_SCRIPT = `
-const { parentPort, workerData } = require('node:worker_threads');
+const { workerData } = require('node:worker_threads');
 const Database = require(workerData.module);
 const db = new Database(workerData.path, { timeout: workerData.busyTimeoutMs });
 db.pragma('synchronous = NORMAL');
-const timer = setInterval(() => {
+setInterval(() => {
   try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next tick tries again */ }
 }, workerData.intervalMs);
-parentPort.on('message', () => {
-  clearInterval(timer);
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* the writer's close checkpoints too */ }
-  db.close();
-  parentPort.close();
-});
 `;
 
-export class WalCheckpointer {
-  readonly #worker: Worker;
-  readonly #exited: Promise<void>;
+/**
+ * How long after opening the worker starts: a store opened and closed again at once (a command, a
+ * test) never pays for a thread; until then the writer's backstop covers the WAL.
+ */
+const START_DELAY_MS = 1_000;
 
-  private constructor(worker: Worker) {
-    this.#worker = worker;
-    this.#exited = new Promise((resolve) => {
-      worker.once('exit', () => {
-        resolve();
-      });
-    });
+export class WalCheckpointer {
+  readonly #workerData: object;
+  #worker: Worker | undefined;
+  readonly #timer: NodeJS.Timeout;
+
+  private constructor(workerData: object) {
+    this.#workerData = workerData;
+    this.#timer = setTimeout(() => {
+      this.#start();
+    }, START_DELAY_MS);
+    this.#timer.unref();
+  }
+
+  /** Checkpoints the database file at `path` (its writer must be in WAL mode) from shortly after now. */
+  static start(path: string, busyTimeoutMs: number): WalCheckpointer {
+    const module = createRequire(import.meta.url).resolve('better-sqlite3');
+    return new WalCheckpointer({ module, path, busyTimeoutMs, intervalMs: CHECKPOINT_INTERVAL_MS });
+  }
+
+  /**
+   * Ends the worker. A checkpoint cut short is safe (SQLite checkpoints are crash-safe by design), and
+   * the writer's own close checkpoints what is left.
+   */
+  async stop(): Promise<void> {
+    clearTimeout(this.#timer);
+    await this.#worker?.terminate();
+  }
+
+  #start(): void {
+    const worker = new Worker(WORKER_SCRIPT, { eval: true, workerData: this.#workerData });
     // A failing worker only means the writer's backstop checkpoints instead; nothing to report upward.
     worker.on('error', () => undefined);
     worker.unref();
-  }
-
-  /** Starts checkpointing the database file at `path` (its writer must be in WAL mode). */
-  static start(path: string, busyTimeoutMs: number): WalCheckpointer {
-    const module = createRequire(import.meta.url).resolve('better-sqlite3');
-    return new WalCheckpointer(
-      new Worker(WORKER_SCRIPT, {
-        eval: true,
-        workerData: { module, path, busyTimeoutMs, intervalMs: CHECKPOINT_INTERVAL_MS },
-      }),
-    );
-  }
-
-  /** Runs a last checkpoint and ends the worker; ends it outright if that takes too long. */
-  async stop(): Promise<void> {
-    this.#worker.postMessage('stop');
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, STOP_TIMEOUT_MS);
-    });
-    await Promise.race([this.#exited, timedOut]);
-    clearTimeout(timer);
-    await this.#worker.terminate();
+    this.#worker = worker;
   }
 }
