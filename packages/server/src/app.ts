@@ -34,8 +34,6 @@ import { KeyService } from './services/key-service.js';
 import type { MetricsRecorder } from './services/metrics.js';
 import { NO_METRICS } from './services/metrics.js';
 import { instrumentStore } from './services/instrumented-store.js';
-import { withSecretCache } from './services/cached-store.js';
-import { SecretCache } from './services/secret-cache.js';
 import { Readiness } from './services/readiness.js';
 import { SecretService } from './services/secret-service.js';
 import { SecretPolicyCache } from './services/secret-policy-cache.js';
@@ -45,7 +43,7 @@ import { ReplayGuard } from './services/replay-guard.js';
 import type { HostResolver } from './rotators/webhook-address-guard.js';
 import type { InstanceIdentity, Services } from './services/services.js';
 import { createRotation } from './rotation-wiring.js';
-import { openChangeFeed } from './change-feed-wiring.js';
+import { openChangeFeed, withCachedSecrets } from './change-feed-wiring.js';
 import type { DataFolderLock } from './storage/data-folder-lock.js';
 import { DataFolderLockedError, lockDataFolder } from './storage/data-folder-lock.js';
 import { openPostgresStore } from './storage/postgres.js';
@@ -167,12 +165,7 @@ async function startTessera(
     await countedStore.close();
     throw new StartupError(`Cannot open the change feed: ${(error as Error).message}.`);
   }
-  // A staleness bound of 0 turns caching off; the secret cache then keeps nothing either.
-  const secretLimits =
-    changeFeed.maxStalenessMs === 0 ? { ...config.secretCache, entries: 0 } : config.secretCache;
-  const secretCache = new SecretCache({ limits: secretLimits, feed: changeFeed, metrics });
-  // Secrets are read from memory, and forgotten by every write (services/cached-store.ts).
-  const store = withSecretCache(countedStore, secretCache, changeFeed);
+  const store = withCachedSecrets(countedStore, config, changeFeed, metrics);
   try {
     const identity = await prepareInstance(store, rootKey.key, config);
     const keys = new KeyService({ store, rootKey: rootKey.key, clock, changes: changeFeed, metrics });

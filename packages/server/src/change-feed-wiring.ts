@@ -1,12 +1,16 @@
 /**
  * The composition root's change feed (app.ts calls it): LISTEN/NOTIFY between the nodes sharing a
- * PostgreSQL database, with its connection troubles in the log; on SQLite one node, nothing to tell
- * (docs/caching.md).
+ * PostgreSQL database, with its connection troubles in the log; on SQLite one node, nothing to tell.
+ * And the secret cache in front of the store, which hears the same feed (docs/caching.md).
  */
 import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { DEFAULT_CACHE_MAX_STALENESS_MS } from './config/config.js';
+import { withSecretCache } from './services/cached-store.js';
 import type { ChangeFeed } from './services/change-feed.js';
+import type { MetricsRecorder } from './services/metrics.js';
+import { SecretCache } from './services/secret-cache.js';
+import type { Store } from './storage/store.js';
 import { CHANGE_TOPICS, LOCAL_CHANGE_FEED } from './services/change-feed.js';
 import { PostgresChangeFeed } from './storage/postgres-change-feed.js';
 
@@ -37,4 +41,18 @@ export async function openChangeFeed(config: Config, logger: Logger): Promise<Ch
       }
     },
   });
+}
+
+/**
+ * The store with secrets read from memory and forgotten by every write (services/cached-store.ts). A
+ * staleness bound of 0 turns caching off; the secret cache then keeps nothing either.
+ */
+export function withCachedSecrets(
+  store: Store,
+  config: Config,
+  feed: ChangeFeed,
+  metrics: MetricsRecorder,
+): Store {
+  const limits = feed.maxStalenessMs === 0 ? { ...config.secretCache, entries: 0 } : config.secretCache;
+  return withSecretCache(store, new SecretCache({ limits, feed, metrics }), feed);
 }

@@ -89,8 +89,10 @@ export class SecretCache {
     this.#metrics.cacheLookup('secret', entry !== undefined);
     if (entry) return entry.secret;
     const generation = this.#generation;
+    // Ages count from when the load started: the staleness bound is about when the state was read.
+    const startedAt = performance.now();
     const secret = await load();
-    if (secret && generation === this.#generation && !this.#writing.has(name)) this.#keep(secret);
+    if (secret && generation === this.#generation && !this.#writing.has(name)) this.#keep(secret, startedAt);
     return secret;
   }
 
@@ -151,7 +153,7 @@ export class SecretCache {
     if (writing && --writing.inFlight === 0) this.#writing.delete(name);
     this.forget(name);
     if (!alone || committed === undefined || !this.enabled) return;
-    this.#keep(committed.secret);
+    this.#keep(committed.secret, performance.now());
     const { added } = committed;
     if (added) {
       const entry = this.#byName.get(name);
@@ -188,12 +190,12 @@ export class SecretCache {
     return entry;
   }
 
-  #keep(secret: Secret): void {
+  #keep(secret: Secret, loadedAt: number): void {
     const previous = this.#byName.get(secret.name);
     if (previous) this.#drop(previous);
     const entry: Entry = {
       secret,
-      loadedAt: performance.now(),
+      loadedAt,
       values: new Map(),
       bytes: ENTRY_OVERHEAD_BYTES,
     };
